@@ -1,0 +1,19 @@
+/** What a command may touch of the process, injected so tests run commands in-process. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The current instant; `explain` uses it when `--now` is absent. */
+  readonly now: () => Date;
+}
+
+/** Exit codes shared by every command (DESIGN.md §2). */
+export const EXIT_OK = 0;
+export const EXIT_PROBLEMS = 1;
+export const EXIT_INVALID = 2;
+
+/** `--config` flag, else `HANDOFF_CONFIG`, else the default path. */
+export function configPath(flag: string | undefined, io: CliIo): string {
+  const fromEnv = io.env['HANDOFF_CONFIG']?.trim();
+  return flag ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : 'config/handoff.yaml');
+}

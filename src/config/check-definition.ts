@@ -1,0 +1,221 @@
+import type { z } from 'zod';
+import { compilePattern } from '../domain/conditions/evaluate-condition.js';
+import {
+  CANONICAL_ATTRIBUTES,
+  type ConditionOperators,
+  type Definition,
+  type FeedbackDefinition,
+  type QualificationDefinition,
+  type RoutingDefinition,
+  type SlaDefinition,
+} from '../domain/definition.js';
+import { parseClockTime } from '../domain/sla/compute-sla-due-at.js';
+import { parseDuration } from '../domain/time/duration.js';
+import { isValidTimeZone, parseLocalDate } from '../domain/time/zoned-time.js';
+
+type Path = (string | number)[];
+type Report = (path: Path, message: string) => void;
+
+function reporter(ctx: z.RefinementCtx): Report {
+  return (path, message) => ctx.addIssue({ code: 'custom', path, message });
+}
+
+const USER_ID_PREFIX = '005';
+const QUEUE_ID_PREFIX = '00G';
+const DURATION_HINT = 'expected a duration such as 90m, 4h, 1d or 2d4h';
+
+function checkPatterns(operators: ConditionOperators, path: Path, report: Report): void {
+  for (const key of ['matches', 'not_matches'] as const) {
+    const pattern = operators[key];
+    if (pattern === undefined) continue;
+    try {
+      compilePattern(pattern);
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : String(err);
+      report([...path, key], `invalid regular expression: ${detail}`);
+    }
+  }
+}
+
+function checkField(
+  field: string,
+  knownFields: ReadonlySet<string>,
+  path: Path,
+  report: Report,
+): void {
+  if (!knownFields.has(field)) {
+    report(
+      path,
+      `unknown attribute "${field}"; use a canonical attribute (${CANONICAL_ATTRIBUTES.join(', ')}) or map a custom key under mapping.hubspot / mapping.salesforce`,
+    );
+  }
+}
+
+function checkUniqueIds(ids: readonly { id: string; path: Path }[], report: Report): void {
+  const seen = new Set<string>();
+  for (const { id, path } of ids) {
+    if (seen.has(id)) report(path, `duplicate rule id "${id}"`);
+    seen.add(id);
+  }
+}
+
+function checkZone(zone: string | undefined, path: Path, report: Report): void {
+  if (zone !== undefined && !isValidTimeZone(zone)) {
+    report(path, `unknown IANA time zone "${zone}" (e.g. America/New_York, Europe/Berlin)`);
+  }
+}
+
+/** Rules within `qualification`: unique ids, valid patterns, a tier covering the threshold. */
+export function checkQualification(
+  qualification: QualificationDefinition,
+  ctx: z.RefinementCtx,
+): void {
+  const report = reporter(ctx);
+  const ids: { id: string; path: Path }[] = [];
+  qualification.gates.forEach((gate, index) => {
+    ids.push({ id: gate.id, path: ['gates', index, 'id'] });
+    checkPatterns(gate, ['gates', index], report);
+  });
+  qualification.fit.forEach((rule, index) => {
+    ids.push({ id: rule.id, path: ['fit', index, 'id'] });
+    checkPatterns(rule, ['fit', index], report);
+  });
+  checkUniqueIds(ids, report);
+  const minimums = Object.values(qualification.tiers);
+  if (minimums.length > 0 && !minimums.some((minimum) => minimum <= qualification.threshold)) {
+    report(
+      ['tiers'],
+      `no tier covers the threshold ${qualification.threshold}: the lowest tier minimum must be <= the threshold, or qualified leads would have no tier`,
+    );
+  }
+}
+
+/** Rules within `routing`: one target per rule, known pools, unique ids, valid pools and owners. */
+export function checkRouting(routing: RoutingDefinition, ctx: z.RefinementCtx): void {
+  const report = reporter(ctx);
+  const poolNames = Object.keys(routing.pools);
+  routing.rules.forEach((rule, index) => {
+    const path = ['rules', index];
+    const targets = [
+      rule.account_owner === true,
+      rule.pool !== undefined,
+      rule.owner !== undefined,
+    ];
+    if (targets.filter(Boolean).length !== 1) {
+      report(path, 'needs exactly one target: account_owner: true, pool or owner');
+    }
+    if (rule.pool !== undefined && routing.pools[rule.pool] === undefined) {
+      report(
+        [...path, 'pool'],
+        `unknown pool "${rule.pool}" (defined: ${poolNames.join(', ') || 'none'})`,
+      );
+    }
+    for (const [field, operators] of Object.entries(rule.when ?? {})) {
+      checkPatterns(operators, [...path, 'when', field], report);
+    }
+  });
+  checkUniqueIds(
+    routing.rules.map((rule, index) => ({ id: rule.id, path: ['rules', index, 'id'] })),
+    report,
+  );
+  for (const [name, pool] of Object.entries(routing.pools)) {
+    const seen = new Set<string>();
+    pool.members.forEach((member, index) => {
+      const path = ['pools', name, 'members', index];
+      if (!member.owner.startsWith(USER_ID_PREFIX)) {
+        report(
+          [...path, 'owner'],
+          `pool members must be Salesforce users (ids starting ${USER_ID_PREFIX})`,
+        );
+      }
+      if (seen.has(member.owner))
+        report([...path, 'owner'], `${member.owner} is listed twice in pool ${name}`);
+      seen.add(member.owner);
+      checkZone(member.timezone, [...path, 'timezone'], report);
+    });
+  }
+  checkOwnerOrQueue(routing.fallback_owner, ['fallback_owner'], report);
+}
+
+function checkOwnerOrQueue(owner: string | undefined, path: Path, report: Report): void {
+  if (
+    owner !== undefined &&
+    !owner.startsWith(USER_ID_PREFIX) &&
+    !owner.startsWith(QUEUE_ID_PREFIX)
+  ) {
+    report(path, `must be a user (${USER_ID_PREFIX}…) or a queue (${QUEUE_ID_PREFIX}…) id`);
+  }
+}
+
+/** Rules within `feedback`. */
+export function checkFeedback(feedback: FeedbackDefinition, ctx: z.RefinementCtx): void {
+  checkOwnerOrQueue(feedback.nurture_owner, ['nurture_owner'], reporter(ctx));
+}
+
+/** Rules within `sla`: zones, business hours, holiday dates, allowance durations. */
+export function checkSla(sla: SlaDefinition, ctx: z.RefinementCtx): void {
+  const report = reporter(ctx);
+  if (sla.timezone !== 'owner') checkZone(sla.timezone, ['timezone'], report);
+  checkZone(sla.default_timezone, ['default_timezone'], report);
+  const start = parseClockTime(sla.business_hours.start);
+  const end = parseClockTime(sla.business_hours.end);
+  if (start === null) report(['business_hours', 'start'], 'expected a time HH:MM such as 09:00');
+  if (end === null)
+    report(['business_hours', 'end'], 'expected a time HH:MM such as 17:00 (24:00 allowed)');
+  if (start !== null && end !== null && start >= end) {
+    report(['business_hours', 'end'], `must be after start ${sla.business_hours.start}`);
+  }
+  sla.holidays.forEach((holiday, index) => {
+    if (parseLocalDate(holiday) === null) {
+      report(['holidays', index], `expected a date YYYY-MM-DD, got "${holiday}"`);
+    }
+  });
+  for (const [tier, allowance] of Object.entries(sla.first_touch)) {
+    if (parseDuration(allowance) === null) {
+      report(['first_touch', tier], `${DURATION_HINT}, got "${allowance}"`);
+    }
+  }
+}
+
+/** A duration such as `60s`; for `sync.poll_interval`. */
+export function checkInterval(interval: string, ctx: z.RefinementCtx): void {
+  if (parseDuration(interval) === null) {
+    ctx.addIssue({ code: 'custom', message: `${DURATION_HINT}, got "${interval}"` });
+  }
+}
+
+/**
+ * Rules that span sections: condition fields must be canonical or mapped, and every tier needs
+ * an SLA allowance (and only tiers have one). Runs once every section is valid on its own.
+ */
+export function checkAcrossSections(definition: Definition, ctx: z.RefinementCtx): void {
+  const report = reporter(ctx);
+  const { qualification, routing, sla } = definition;
+  const knownFields = new Set<string>([
+    ...CANONICAL_ATTRIBUTES,
+    ...Object.keys(definition.mapping.hubspot),
+    ...Object.keys(definition.mapping.salesforce),
+  ]);
+  qualification.gates.forEach((gate, index) => {
+    checkField(gate.field, knownFields, ['qualification', 'gates', index, 'field'], report);
+  });
+  qualification.fit.forEach((rule, index) => {
+    checkField(rule.field, knownFields, ['qualification', 'fit', index, 'field'], report);
+  });
+  routing.rules.forEach((rule, index) => {
+    for (const field of Object.keys(rule.when ?? {})) {
+      checkField(field, knownFields, ['routing', 'rules', index, 'when', field], report);
+    }
+  });
+  const tiers = Object.keys(qualification.tiers);
+  for (const tier of Object.keys(sla.first_touch)) {
+    if (qualification.tiers[tier] === undefined) {
+      report(['sla', 'first_touch', tier], `unknown tier "${tier}" (tiers: ${tiers.join(', ')})`);
+    }
+  }
+  for (const tier of tiers) {
+    if (sla.first_touch[tier] === undefined) {
+      report(['sla', 'first_touch'], `missing the allowance for tier "${tier}"`);
+    }
+  }
+}

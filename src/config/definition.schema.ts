@@ -1,0 +1,197 @@
+import { z } from 'zod';
+import {
+  HUBSPOT_OWNED_PROPERTIES,
+  SALESFORCE_OWNED_FIELDS,
+  type ConditionOperators,
+  type Definition,
+  type HubSpotOwnedProperty,
+  type SalesforceOwnedField,
+} from '../domain/definition.js';
+import {
+  checkAcrossSections,
+  checkFeedback,
+  checkInterval,
+  checkQualification,
+  checkRouting,
+  checkSla,
+} from './check-definition.js';
+
+/**
+ * The zod schema of `config/handoff.yaml`. Shapes, types and defaults live here; rules that span
+ * several keys (unknown pools, tier coverage, zones, durations, patterns) live in
+ * `check-definition.ts`. Every object is strict: a typo in a key is an error, never a silently
+ * ignored setting. Every key the DESIGN example does not show has a default, so existing
+ * definitions keep validating as Handoff grows.
+ */
+
+const RULE_ID = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
+    'must be letters, digits, "-", "_" or "." (e.g. senior-title)',
+  );
+/** 15- or 18-character Salesforce ids; 17 characters is tolerated for hand-written examples. */
+const SALESFORCE_ID = z
+  .string()
+  .regex(/^[a-zA-Z0-9]{15,18}$/, 'must be a Salesforce id (15 or 18 letters and digits)');
+const SCALAR = z.union([z.string(), z.number()]);
+
+const operatorShape = {
+  exists: z.boolean().optional(),
+  eq: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  in: z.array(SCALAR).min(1).optional(),
+  not_in: z.array(SCALAR).min(1).optional(),
+  matches: z.string().min(1).optional(),
+  not_matches: z.string().min(1).optional(),
+  gte: z.number().optional(),
+  lte: z.number().optional(),
+};
+const OPERATOR_NAMES = Object.keys(operatorShape);
+
+function hasOperator(operators: ConditionOperators): boolean {
+  return OPERATOR_NAMES.some((name) => operators[name as keyof ConditionOperators] !== undefined);
+}
+const NO_OPERATOR = `needs at least one operator (${OPERATOR_NAMES.join(', ')})`;
+
+const ConditionOperatorsSchema = z.strictObject(operatorShape).refine(hasOperator, NO_OPERATOR);
+
+const FieldConditionSchema = z
+  .strictObject({ id: RULE_ID, field: z.string().min(1), ...operatorShape })
+  .refine(hasOperator, NO_OPERATOR);
+
+const FitRuleSchema = z
+  .strictObject({ id: RULE_ID, field: z.string().min(1), ...operatorShape, points: z.number() })
+  .refine(hasOperator, NO_OPERATOR);
+
+const EngagementSchema = z.strictObject({
+  half_life_days: z.number().positive('must be greater than 0').default(14),
+  max_points: z.number().min(0, 'must be 0 or more').default(60),
+  activities: z.record(z.string().min(1), z.number()).default({}),
+});
+
+const QualificationSchema = z
+  .strictObject({
+    threshold: z.number(),
+    gates: z.array(FieldConditionSchema).default([]),
+    fit: z.array(FitRuleSchema).default([]),
+    engagement: EngagementSchema.prefault({}),
+    tiers: z
+      .record(z.string().min(1), z.number())
+      .refine((tiers) => Object.keys(tiers).length > 0, 'needs at least one tier'),
+  })
+  .superRefine(checkQualification);
+
+const RoutingRuleSchema = z.strictObject({
+  id: RULE_ID,
+  when: z.record(z.string().min(1), ConditionOperatorsSchema).optional(),
+  account_owner: z.boolean().optional(),
+  pool: z.string().min(1).optional(),
+  owner: SALESFORCE_ID.optional(),
+});
+
+const PoolMemberSchema = z.strictObject({
+  owner: SALESFORCE_ID,
+  weight: z.number().positive('must be greater than 0').default(1),
+  max_open: z.number().int().min(1, 'must be 1 or more').optional(),
+  timezone: z.string().optional(),
+});
+
+const RoutingSchema = z
+  .strictObject({
+    rules: z.array(RoutingRuleSchema).min(1, 'needs at least one rule'),
+    pools: z
+      .record(
+        z.string().min(1),
+        z.strictObject({
+          members: z.array(PoolMemberSchema).min(1, 'a pool needs at least one member'),
+        }),
+      )
+      .default({}),
+    fallback_owner: SALESFORCE_ID,
+    create_missing_leads: z.boolean().default(true),
+  })
+  .superRefine(checkRouting);
+
+const WeekdaySchema = z.enum(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat']);
+
+const SlaSchema = z
+  .strictObject({
+    timezone: z.string().default('owner'),
+    default_timezone: z.string().default('UTC'),
+    business_hours: z
+      .strictObject({
+        days: z
+          .array(WeekdaySchema)
+          .min(1, 'needs at least one day')
+          .default(['mon', 'tue', 'wed', 'thu', 'fri']),
+        start: z.string().default('09:00'),
+        end: z.string().default('17:00'),
+      })
+      .prefault({}),
+    holidays: z.array(z.string()).default([]),
+    first_touch: z.record(z.string().min(1), z.string()),
+    on_breach: z
+      .strictObject({
+        action: z.enum(['reassign', 'notify', 'none']).default('notify'),
+        max_reassignments: z.number().int().min(0, 'must be 0 or more').default(1),
+      })
+      .prefault({}),
+  })
+  .superRefine(checkSla);
+
+const RejectionReasonSchema = z.strictObject({
+  nurture_list: SCALAR.transform(String).pipe(z.string()).optional(),
+  recycle_after_days: z.number().int().min(0, 'must be 0 or more').optional(),
+  lifecycle_stage: z.string().min(1).optional(),
+});
+
+const FeedbackSchema = z
+  .strictObject({
+    rejected_statuses: z.array(z.string().min(1)).min(1).default(['Unqualified']),
+    default_reason: z.string().min(1).default('Unspecified'),
+    nurture_owner: SALESFORCE_ID.optional(),
+    recycle_after_days: z.number().int().min(0, 'must be 0 or more').default(90),
+    recycle_lifecycle_stage: z.string().min(1).default('lead'),
+    reasons: z
+      .record(
+        z.string().min(1),
+        z.union([RejectionReasonSchema, z.null()]).transform((r) => r ?? {}),
+      )
+      .default({}),
+  })
+  .superRefine(checkFeedback);
+
+const SALESFORCE_OWNED_KEYS = Object.keys(SALESFORCE_OWNED_FIELDS) as [
+  SalesforceOwnedField,
+  ...SalesforceOwnedField[],
+];
+const HUBSPOT_OWNED_KEYS = Object.keys(HUBSPOT_OWNED_PROPERTIES) as [
+  HubSpotOwnedProperty,
+  ...HubSpotOwnedProperty[],
+];
+
+const MappingSchema = z.strictObject({
+  hubspot: z.record(z.string().min(1), z.string().min(1)).default({}),
+  salesforce: z.record(z.string().min(1), z.string().min(1)).default({}),
+  salesforce_fields: z.partialRecord(z.enum(SALESFORCE_OWNED_KEYS), z.string().min(1)).default({}),
+  hubspot_properties: z.partialRecord(z.enum(HUBSPOT_OWNED_KEYS), z.string().min(1)).default({}),
+});
+
+export const DefinitionSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    version: SCALAR.transform(String).pipe(z.string().min(1, 'must not be empty')),
+    qualification: QualificationSchema,
+    routing: RoutingSchema,
+    sync: z
+      .strictObject({ poll_interval: z.string().default('60s').superRefine(checkInterval) })
+      .prefault({}),
+    sla: SlaSchema,
+    feedback: FeedbackSchema.prefault({}),
+    mapping: MappingSchema.prefault({}),
+  })
+  .superRefine(checkAcrossSections) satisfies z.ZodType<
+  Definition & { $schema?: string | undefined }
+>;
+
+export type DefinitionFile = z.input<typeof DefinitionSchema>;

@@ -1,0 +1,110 @@
+import type { ConditionOperators } from '../definition.js';
+import type { AttributeValue } from '../model.js';
+
+const CASE_INSENSITIVE_PREFIX = '(?i)';
+const NUMERIC_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+const compiledPatterns = new Map<string, RegExp>();
+
+/**
+ * Compiles a definition pattern. A leading `(?i)` (the PCRE/Java spelling admins know) becomes
+ * the `i` flag, since JavaScript has no inline flags. Throws SyntaxError on an invalid pattern;
+ * the config loader calls it to reject such definitions before any lead is evaluated.
+ */
+export function compilePattern(pattern: string): RegExp {
+  let regex = compiledPatterns.get(pattern);
+  if (regex === undefined) {
+    regex = pattern.startsWith(CASE_INSENSITIVE_PREFIX)
+      ? new RegExp(pattern.slice(CASE_INSENSITIVE_PREFIX.length), 'i')
+      : new RegExp(pattern);
+    compiledPatterns.set(pattern, regex);
+  }
+  return regex;
+}
+
+/** Missing means absent, null, or blank text (HubSpot returns "" for cleared properties). */
+export function isMissing(value: AttributeValue | undefined): value is null | undefined | '' {
+  return (
+    value === undefined || value === null || (typeof value === 'string' && value.trim() === '')
+  );
+}
+
+function toNumber(value: AttributeValue | string | number): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'string' && NUMERIC_TEXT.test(value.trim())) return Number(value.trim());
+  return null;
+}
+
+function sameValue(actual: AttributeValue, expected: string | number | boolean): boolean {
+  if (typeof expected === 'boolean') {
+    return typeof actual === 'boolean'
+      ? actual === expected
+      : String(actual).trim().toLowerCase() === String(expected);
+  }
+  const actualNumber = toNumber(actual);
+  const expectedNumber = toNumber(expected);
+  if (actualNumber !== null && expectedNumber !== null) return actualNumber === expectedNumber;
+  return String(actual).trim().toLowerCase() === String(expected).trim().toLowerCase();
+}
+
+function matchesPattern(actual: AttributeValue, pattern: string): boolean {
+  return compilePattern(pattern).test(String(actual));
+}
+
+/**
+ * Whether every given operator holds for `value`. A missing value makes the positive operators
+ * (`exists: true`, `eq`, `in`, `matches`, `gte`, `lte`) false and the negative ones
+ * (`exists: false`, `not_in`, `not_matches`) true.
+ */
+export function conditionHolds(
+  value: AttributeValue | undefined,
+  operators: ConditionOperators,
+): boolean {
+  if (isMissing(value)) {
+    return (
+      operators.exists !== true &&
+      operators.eq === undefined &&
+      operators.in === undefined &&
+      operators.matches === undefined &&
+      operators.gte === undefined &&
+      operators.lte === undefined
+    );
+  }
+  if (operators.exists === false) return false;
+  if (operators.eq !== undefined && !sameValue(value, operators.eq)) return false;
+  if (operators.in !== undefined && !operators.in.some((option) => sameValue(value, option))) {
+    return false;
+  }
+  if (operators.not_in?.some((option) => sameValue(value, option)) === true) return false;
+  if (operators.matches !== undefined && !matchesPattern(value, operators.matches)) return false;
+  if (operators.not_matches !== undefined && matchesPattern(value, operators.not_matches)) {
+    return false;
+  }
+  if (operators.gte !== undefined || operators.lte !== undefined) {
+    const number = toNumber(value);
+    if (number === null) return false;
+    if (operators.gte !== undefined && number < operators.gte) return false;
+    if (operators.lte !== undefined && number > operators.lte) return false;
+  }
+  return true;
+}
+
+/** A short, value-free description of a condition, e.g. `employees >= 200`. */
+export function describeCondition(field: string, operators: ConditionOperators): string {
+  const parts: string[] = [];
+  if (operators.exists !== undefined) {
+    parts.push(operators.exists ? `${field} is present` : `${field} is absent`);
+  }
+  if (operators.eq !== undefined) parts.push(`${field} = ${JSON.stringify(operators.eq)}`);
+  if (operators.in !== undefined) parts.push(`${field} in [${operators.in.join(', ')}]`);
+  if (operators.not_in !== undefined) {
+    parts.push(`${field} not in [${operators.not_in.join(', ')}]`);
+  }
+  if (operators.matches !== undefined) parts.push(`${field} matches /${operators.matches}/`);
+  if (operators.not_matches !== undefined) {
+    parts.push(`${field} does not match /${operators.not_matches}/`);
+  }
+  if (operators.gte !== undefined) parts.push(`${field} >= ${operators.gte}`);
+  if (operators.lte !== undefined) parts.push(`${field} <= ${operators.lte}`);
+  return parts.join(' and ');
+}

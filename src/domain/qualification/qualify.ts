@@ -1,0 +1,160 @@
+import { conditionHolds, describeCondition } from '../conditions/evaluate-condition.js';
+import type { Definition, EngagementDefinition } from '../definition.js';
+import type { Activity, Lead, Reason } from '../model.js';
+import { MS_PER_DAY } from '../time/zoned-time.js';
+
+export interface QualifyInput {
+  readonly lead: Lead;
+  readonly activities: readonly Activity[];
+  readonly definition: Definition;
+  readonly now: Date;
+}
+
+interface QualificationCommon {
+  /** round(fit + engagement), half away from zero. */
+  readonly score: number;
+  readonly fit: number;
+  /** Decayed and capped; not rounded. */
+  readonly engagement: number;
+  /** Every gate, every fit rule, every engagement type, every ignored activity. */
+  readonly reasons: readonly Reason[];
+  readonly definitionVersion: string;
+}
+
+export type QualificationResult =
+  | (QualificationCommon & { readonly qualified: true; readonly tier: string })
+  | (QualificationCommon & { readonly qualified: false; readonly tier: null });
+
+/** Rounds half away from zero (Math.round rounds -2.5 to -2). */
+export function roundHalfAwayFromZero(value: number): number {
+  return Math.sign(value) * Math.round(Math.abs(value));
+}
+
+interface EngagementTotals {
+  readonly engagement: number;
+  readonly reasons: readonly Reason[];
+}
+
+function scoreEngagement(
+  activities: readonly Activity[],
+  engagement: EngagementDefinition,
+  nowMs: number,
+): EngagementTotals {
+  const pointsByType = new Map<string, { points: number; count: number }>();
+  const ignored = new Map<string, { rule: string; detail: string; count: number }>();
+  const ignore = (type: string, cause: string): void => {
+    const key = `${type}\u0000${cause}`;
+    const entry = ignored.get(key) ?? { rule: `engagement.${type}`, detail: cause, count: 0 };
+    entry.count += 1;
+    ignored.set(key, entry);
+  };
+  for (const activity of activities) {
+    const weight = engagement.activities[activity.type];
+    const atMs = activity.at.getTime();
+    if (weight === undefined) {
+      ignore(activity.type, 'activity type not in the definition');
+    } else if (Number.isNaN(atMs) || atMs > nowMs) {
+      ignore(
+        activity.type,
+        Number.isNaN(atMs) ? 'activity without a valid time' : 'activity after now',
+      );
+    } else {
+      const ageDays = (nowMs - atMs) / MS_PER_DAY;
+      const entry = pointsByType.get(activity.type) ?? { points: 0, count: 0 };
+      entry.points += weight * Math.pow(0.5, ageDays / engagement.half_life_days);
+      entry.count += 1;
+      pointsByType.set(activity.type, entry);
+    }
+  }
+  const reasons: Reason[] = [];
+  let total = 0;
+  for (const [type, { points, count }] of pointsByType) {
+    total += points;
+    reasons.push({
+      rule: `engagement.${type}`,
+      kind: 'engagement',
+      points,
+      detail: `${count} × ${type}, halved every ${engagement.half_life_days} days`,
+    });
+  }
+  for (const { rule, detail, count } of ignored.values()) {
+    reasons.push({
+      rule,
+      kind: 'activity_ignored',
+      points: 0,
+      detail: `${count} ignored: ${detail}`,
+    });
+  }
+  if (total > engagement.max_points) {
+    reasons.push({
+      rule: 'engagement.max_points',
+      kind: 'engagement_capped',
+      points: engagement.max_points - total,
+      detail: `engagement capped at ${engagement.max_points}`,
+    });
+    total = engagement.max_points;
+  }
+  return { engagement: total, reasons };
+}
+
+function tierFor(score: number, tiers: Readonly<Record<string, number>>): string | null {
+  let best: { name: string; minimum: number } | null = null;
+  for (const [name, minimum] of Object.entries(tiers)) {
+    if (minimum <= score && (best === null || minimum > best.minimum)) best = { name, minimum };
+  }
+  return best?.name ?? null;
+}
+
+/**
+ * Applies the qualification definition to one lead at `now`.
+ *
+ * Qualified ⇔ every gate holds and score ≥ threshold; the tier is the one with the highest
+ * minimum ≤ score. Engagement decays with a half-life and is capped; activities of unknown types
+ * or later than `now` count 0 and are listed as ignored. Never throws for business outcomes.
+ */
+export function qualify(input: QualifyInput): QualificationResult {
+  const { lead, activities, definition, now } = input;
+  const { qualification } = definition;
+  const reasons: Reason[] = [];
+
+  let gatesHold = true;
+  for (const gate of qualification.gates) {
+    const holds = conditionHolds(lead.attributes[gate.field], gate);
+    gatesHold &&= holds;
+    reasons.push({
+      rule: gate.id,
+      kind: holds ? 'gate_passed' : 'gate_failed',
+      points: 0,
+      detail: describeCondition(gate.field, gate),
+    });
+  }
+
+  let fit = 0;
+  for (const rule of qualification.fit) {
+    const holds = conditionHolds(lead.attributes[rule.field], rule);
+    if (holds) fit += rule.points;
+    reasons.push({
+      rule: rule.id,
+      kind: holds ? 'fit_matched' : 'fit_missed',
+      points: holds ? rule.points : 0,
+      detail: describeCondition(rule.field, rule),
+    });
+  }
+
+  const engagement = scoreEngagement(activities, qualification.engagement, now.getTime());
+  reasons.push(...engagement.reasons);
+
+  const score = roundHalfAwayFromZero(fit + engagement.engagement);
+  const common = {
+    score,
+    fit,
+    engagement: engagement.engagement,
+    reasons,
+    definitionVersion: definition.version,
+  };
+  const tier =
+    gatesHold && score >= qualification.threshold ? tierFor(score, qualification.tiers) : null;
+  return tier === null
+    ? { ...common, qualified: false, tier: null }
+    : { ...common, qualified: true, tier };
+}
