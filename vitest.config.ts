@@ -15,7 +15,7 @@ export default defineConfig({
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
       },
       {
-        test: { name: 'contract', include: ['test/contract/**/*.test.ts'], passWithNoTests: true },
+        test: { name: 'contract', include: ['test/contract/**/*.test.ts'] },
       },
       {
         test: {

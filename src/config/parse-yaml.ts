@@ -53,6 +53,7 @@ function messageOf(issue: z.core.$ZodIssue): string {
       return `expected one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}, got ${describeInput(issue.input)}`;
     case 'invalid_union':
       // zod's own union message says nothing; a schema's custom one is worth keeping.
+      if (issue.input === undefined) return 'required';
       return issue.message === 'Invalid input'
         ? `unexpected value ${describeInput(issue.input)}`
         : `${issue.message}, got ${describeInput(issue.input)}`;
@@ -126,6 +127,9 @@ export function parseYamlWith<T>(text: string, schema: z.ZodType<T>): ParseResul
         line: lines.linePos(error.pos[0]).line,
       })),
     };
+  }
+  if (document.contents === null) {
+    return { ok: false, issues: [{ path: '', message: 'the file is empty', line: null }] };
   }
   const parsed = schema.safeParse(document.toJS(), { reportInput: true });
   if (parsed.success) return { ok: true, value: parsed.data };
