@@ -11,6 +11,7 @@ import { explainLead } from '../usecases/explain-lead.js';
 import { configPath, EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.js';
 import { ExplainInputSchema, type ExplainInput } from './explain-input.schema.js';
 import { formatExplanationText, toExplanationJson } from './format-explanation.js';
+import { parseInstant } from './parse-instant.js';
 
 export const EXPLAIN_USAGE =
   'handoff explain --input LEAD.json [--config FILE] [--now ISO] [--json]';
@@ -52,11 +53,8 @@ export async function explainCommand(flags: ExplainFlags, io: CliIo): Promise<nu
     io.stderr(`--input is required\nusage: ${EXPLAIN_USAGE}\n`);
     return EXIT_INVALID;
   }
-  const now = flags.now === undefined ? io.now() : new Date(flags.now);
-  if (
-    Number.isNaN(now.getTime()) ||
-    (flags.now !== undefined && !/^\d{4}-\d{2}-\d{2}T/.test(flags.now))
-  ) {
+  const now = flags.now === undefined ? io.now() : parseInstant(flags.now);
+  if (now === null) {
     io.stderr(
       `--now: expected an ISO-8601 date-time such as 2026-11-27T16:30:00Z, got ${JSON.stringify(flags.now)}\n`,
     );

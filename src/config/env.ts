@@ -10,55 +10,32 @@ const optionalText = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
-export const EnvSchema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
-    REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
-    HANDOFF_CONFIG: z.string().min(1).default('config/handoff.yaml'),
-    HUBSPOT_ACCESS_TOKEN: optionalText,
-    HUBSPOT_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.hubapi.com'),
-    HUBSPOT_WEBHOOK_SECRET: optionalText,
-    SALESFORCE_INSTANCE_URL: z.url({ protocol: /^https?$/ }).optional(),
-    SALESFORCE_ACCESS_TOKEN: optionalText,
-    SALESFORCE_LOGIN_URL: z.url({ protocol: /^https?$/ }).default('https://login.salesforce.com'),
-    SALESFORCE_CLIENT_ID: optionalText,
-    SALESFORCE_CLIENT_SECRET: optionalText,
-    SALESFORCE_USERNAME: optionalText,
-    SALESFORCE_PRIVATE_KEY_FILE: optionalText,
-    SALESFORCE_API_VERSION: z
-      .string()
-      .regex(/^\d{2,3}\.0$/, 'expected a version such as 62.0')
-      .refine((version) => Number(version) >= 60, 'must be 60.0 or later')
-      .default('62.0'),
-    PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
-    HANDOFF_ADMIN_TOKEN: optionalText.refine(
-      (token) => token === undefined || token.length >= 16,
-      'must be at least 16 characters',
-    ),
-    LOG_LEVEL: z
-      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-      .default('info'),
-  })
-  .superRefine((env, ctx) => {
-    if (env.SALESFORCE_CLIENT_SECRET !== undefined && env.SALESFORCE_CLIENT_ID === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SALESFORCE_CLIENT_ID'],
-        message: 'required with SALESFORCE_CLIENT_SECRET (client credentials flow)',
-      });
-    }
-    if (env.SALESFORCE_USERNAME !== undefined) {
-      for (const key of ['SALESFORCE_PRIVATE_KEY_FILE', 'SALESFORCE_CLIENT_ID'] as const) {
-        if (env[key] === undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [key],
-            message: 'required with SALESFORCE_USERNAME (JWT bearer flow)',
-          });
-        }
-      }
-    }
-  });
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  HANDOFF_CONFIG: z.string().min(1).default('config/handoff.yaml'),
+  HUBSPOT_ACCESS_TOKEN: optionalText,
+  HUBSPOT_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.hubapi.com'),
+  HUBSPOT_WEBHOOK_SECRET: optionalText,
+  SALESFORCE_INSTANCE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SALESFORCE_ACCESS_TOKEN: optionalText,
+  SALESFORCE_LOGIN_URL: z.url({ protocol: /^https?$/ }).default('https://login.salesforce.com'),
+  SALESFORCE_CLIENT_ID: optionalText,
+  SALESFORCE_CLIENT_SECRET: optionalText,
+  SALESFORCE_USERNAME: optionalText,
+  SALESFORCE_PRIVATE_KEY_FILE: optionalText,
+  SALESFORCE_API_VERSION: z
+    .string()
+    .regex(/^\d{2,3}\.0$/, 'expected a version such as 62.0')
+    .refine((version) => Number(version) >= 60, 'must be 60.0 or later')
+    .default('62.0'),
+  PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
+  HANDOFF_ADMIN_TOKEN: optionalText.refine(
+    (token) => token === undefined || token.length >= 16,
+    'must be at least 16 characters',
+  ),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
 
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -71,14 +48,38 @@ export class EnvError extends Error {
   }
 }
 
+type Source = Readonly<Record<string, string | undefined>>;
+
+/** Variables that only make sense together; checked on the raw source so they are always reported. */
+function missingCompanions(source: Source): string[] {
+  const isSet = (name: string): boolean => (source[name]?.trim() ?? '') !== '';
+  const problems: string[] = [];
+  if (isSet('SALESFORCE_CLIENT_SECRET') && !isSet('SALESFORCE_CLIENT_ID')) {
+    problems.push(
+      'SALESFORCE_CLIENT_ID: required with SALESFORCE_CLIENT_SECRET (client credentials flow)',
+    );
+  }
+  if (isSet('SALESFORCE_USERNAME')) {
+    for (const name of ['SALESFORCE_PRIVATE_KEY_FILE', 'SALESFORCE_CLIENT_ID']) {
+      if (!isSet(name))
+        problems.push(`${name}: required with SALESFORCE_USERNAME (JWT bearer flow)`);
+    }
+  }
+  return problems;
+}
+
 /**
  * Parses the environment. Called by the composition root, never at import time, so tests pass
  * their own `source`. Messages name variables, never their values (they may be secrets).
  */
-export function loadEnv(source: Readonly<Record<string, string | undefined>> = process.env): Env {
+export function loadEnv(source: Source = process.env): Env {
   const parsed = EnvSchema.safeParse(source);
-  if (parsed.success) return parsed.data;
-  throw new EnvError(
-    parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
-  );
+  const problems = [
+    ...(parsed.error?.issues ?? []).map(
+      (issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`,
+    ),
+    ...missingCompanions(source),
+  ];
+  if (parsed.success && problems.length === 0) return parsed.data;
+  throw new EnvError(problems);
 }

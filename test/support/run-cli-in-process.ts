@@ -1,0 +1,23 @@
+import { runCli } from '../../src/cli/run-cli.js';
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the CLI in-process with captured output, a fixed clock and the given environment. */
+export async function runCliInProcess(
+  argv: readonly string[],
+  options: { env?: Record<string, string>; now?: string } = {},
+): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+    env: options.env ?? {},
+    now: () => new Date(options.now ?? '2026-11-16T15:00:00Z'),
+  });
+  return { code, stdout, stderr };
+}
