@@ -11,7 +11,9 @@ const rendered = renderDefinitionJsonSchema();
 if (process.argv.includes('--check')) {
   const current = await readFile(TARGET, 'utf8').catch(() => '');
   if (current !== rendered) {
-    process.stderr.write('config/handoff.schema.json is out of date: run `npm run schema` and commit it\n');
+    process.stderr.write(
+      'config/handoff.schema.json is out of date: run `npm run schema` and commit it\n',
+    );
     process.exitCode = 1;
   } else {
     process.stdout.write('config/handoff.schema.json is up to date\n');

@@ -12,7 +12,40 @@ export interface Explanation {
 }
 
 /** The `explain --json` object (DESIGN.md §2 plus a few fields for admins). */
-export function toExplanationJson(explanation: Explanation): Record<string, unknown> {
+export interface ExplanationJson {
+  readonly version: string;
+  readonly now: string;
+  readonly qualification: {
+    readonly qualified: boolean;
+    readonly score: number;
+    readonly tier: string | null;
+    readonly threshold: number;
+    readonly fit: number;
+    readonly engagement: number;
+    readonly reasons: readonly { rule: string; kind: string; points: number; detail: string }[];
+  };
+  readonly routing: {
+    readonly rule: string | null;
+    readonly pool: string | null;
+    readonly owner: string;
+    readonly kind: string;
+    readonly reasons: readonly {
+      rule: string;
+      kind: string;
+      owner: string | null;
+      detail: string;
+    }[];
+  } | null;
+  readonly sla: {
+    readonly due: string;
+    readonly timezone: string;
+    readonly allowance: string;
+    readonly routed_at: string;
+  } | null;
+  readonly ignored_attributes: readonly string[];
+}
+
+export function toExplanationJson(explanation: Explanation): ExplanationJson {
   const { decision, definition, now, routedAt, ignoredAttributes } = explanation;
   const { qualification, routing, sla } = decision;
   return {

@@ -89,8 +89,21 @@ export function conditionHolds(
   return true;
 }
 
-/** A short, value-free description of a condition, e.g. `employees >= 200`. */
+const descriptions = new WeakMap<ConditionOperators, { field: string; text: string }>();
+
+/**
+ * A short, value-free description of a condition, e.g. `employees >= 200`. Memoised per
+ * condition object: definitions are immutable and every lead's reasons repeat the same text.
+ */
 export function describeCondition(field: string, operators: ConditionOperators): string {
+  const cached = descriptions.get(operators);
+  if (cached?.field === field) return cached.text;
+  const text = buildDescription(field, operators);
+  descriptions.set(operators, { field, text });
+  return text;
+}
+
+function buildDescription(field: string, operators: ConditionOperators): string {
   const parts: string[] = [];
   if (operators.exists !== undefined) {
     parts.push(operators.exists ? `${field} is present` : `${field} is absent`);

@@ -35,36 +35,45 @@ interface EngagementTotals {
   readonly reasons: readonly Reason[];
 }
 
+const NO_ENGAGEMENT: EngagementTotals = { engagement: 0, reasons: [] };
+
+type IgnoredActivities = Map<string, { rule: string; detail: string; count: number }>;
+
+function recordIgnored(ignored: IgnoredActivities, type: string, cause: string): void {
+  const key = `${type}\u0000${cause}`;
+  const entry = ignored.get(key) ?? { rule: `engagement.${type}`, detail: cause, count: 0 };
+  entry.count += 1;
+  ignored.set(key, entry);
+}
+
 function scoreEngagement(
   activities: readonly Activity[],
   engagement: EngagementDefinition,
   nowMs: number,
 ): EngagementTotals {
+  if (activities.length === 0) return NO_ENGAGEMENT;
   const pointsByType = new Map<string, { points: number; count: number }>();
-  const ignored = new Map<string, { rule: string; detail: string; count: number }>();
-  const ignore = (type: string, cause: string): void => {
-    const key = `${type}\u0000${cause}`;
-    const entry = ignored.get(key) ?? { rule: `engagement.${type}`, detail: cause, count: 0 };
-    entry.count += 1;
-    ignored.set(key, entry);
-  };
+  const ignored: IgnoredActivities = new Map();
   for (const activity of activities) {
     const weight = engagement.activities[activity.type];
     const atMs = activity.at.getTime();
     if (weight === undefined) {
-      ignore(activity.type, 'activity type not in the definition');
-    } else if (Number.isNaN(atMs) || atMs > nowMs) {
-      ignore(
+      recordIgnored(ignored, activity.type, 'activity type not in the definition');
+      continue;
+    }
+    if (Number.isNaN(atMs) || atMs > nowMs) {
+      recordIgnored(
+        ignored,
         activity.type,
         Number.isNaN(atMs) ? 'activity without a valid time' : 'activity after now',
       );
-    } else {
-      const ageDays = (nowMs - atMs) / MS_PER_DAY;
-      const entry = pointsByType.get(activity.type) ?? { points: 0, count: 0 };
-      entry.points += weight * Math.pow(0.5, ageDays / engagement.half_life_days);
-      entry.count += 1;
-      pointsByType.set(activity.type, entry);
+      continue;
     }
+    const ageDays = (nowMs - atMs) / MS_PER_DAY;
+    const entry = pointsByType.get(activity.type) ?? { points: 0, count: 0 };
+    entry.points += weight * Math.pow(0.5, ageDays / engagement.half_life_days);
+    entry.count += 1;
+    pointsByType.set(activity.type, entry);
   }
   const reasons: Reason[] = [];
   let total = 0;

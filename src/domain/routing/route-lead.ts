@@ -1,5 +1,5 @@
 import { conditionHolds, describeCondition } from '../conditions/evaluate-condition.js';
-import type { Definition, Pool, RoutingRule } from '../definition.js';
+import type { ConditionOperators, Definition, Pool, RoutingRule } from '../definition.js';
 import type { Lead } from '../model.js';
 
 /** What routing needs to know about one Salesforce user, as of now. */
@@ -66,18 +66,37 @@ function ineligibility(
   return null;
 }
 
-function whenHolds(rule: RoutingRule, lead: Lead): boolean {
-  if (rule.when === undefined) return true;
-  return Object.entries(rule.when).every(([field, operators]) =>
-    conditionHolds(lead.attributes[field], operators),
-  );
+interface CompiledWhen {
+  readonly conditions: readonly (readonly [string, ConditionOperators])[];
+  readonly description: string;
 }
 
-function describeWhen(rule: RoutingRule): string {
-  if (rule.when === undefined) return 'no conditions';
-  return Object.entries(rule.when)
-    .map(([field, operators]) => describeCondition(field, operators))
-    .join(' and ');
+const compiledWhens = new WeakMap<RoutingRule, CompiledWhen>();
+
+/** A rule's conditions as a list, and their description, computed once per (immutable) rule. */
+function compileWhen(rule: RoutingRule): CompiledWhen {
+  let compiled = compiledWhens.get(rule);
+  if (compiled === undefined) {
+    const conditions = Object.entries(rule.when ?? {});
+    compiled = {
+      conditions,
+      description:
+        conditions.length === 0
+          ? 'no conditions'
+          : conditions
+              .map(([field, operators]) => describeCondition(field, operators))
+              .join(' and '),
+    };
+    compiledWhens.set(rule, compiled);
+  }
+  return compiled;
+}
+
+function whenHolds(when: CompiledWhen, lead: Lead): boolean {
+  for (const [field, operators] of when.conditions) {
+    if (!conditionHolds(lead.attributes[field], operators)) return false;
+  }
+  return true;
 }
 
 interface PoolPick {
@@ -145,88 +164,131 @@ function pickFromPool(
  * rotation goes out.
  */
 export function routeLead(input: RouteLeadInput): RouteLeadResult {
-  const { lead, definition, directory, rotation } = input;
-  const { routing } = definition;
   const reasons: RoutingReason[] = [];
-  const decide = (
-    kind: RoutingDecision['kind'],
-    rule: string | null,
-    pool: string | null,
-    owner: string,
-    nextRotation: RotationState = rotation,
-  ): RouteLeadResult => ({
+  for (const rule of input.definition.routing.rules) {
+    const outcome = applyRule(rule, input, reasons);
+    if (outcome !== null) return finish(outcome, reasons, input.definition);
+  }
+  return finish(
+    fallback(null, null, 'no routing rule matched', input, reasons),
+    reasons,
+    input.definition,
+  );
+}
+
+/** Who gets the lead and the rotation after it, before reasons and version are attached. */
+interface Outcome {
+  readonly kind: RoutingDecision['kind'];
+  readonly rule: string | null;
+  readonly pool: string | null;
+  readonly owner: string;
+  readonly nextRotation: RotationState;
+}
+
+function finish(
+  outcome: Outcome,
+  reasons: readonly RoutingReason[],
+  definition: Definition,
+): RouteLeadResult {
+  const { kind, rule, pool, owner, nextRotation } = outcome;
+  return {
     decision: { kind, rule, pool, owner, reasons, definitionVersion: definition.version },
     nextRotation,
-  });
-  const fallback = (rule: string | null, pool: string | null, detail: string): RouteLeadResult => {
-    reasons.push({
-      rule: rule ?? 'routing',
-      kind: 'fallback',
-      owner: routing.fallback_owner,
-      detail,
-    });
-    return decide('fallback', rule, pool, routing.fallback_owner);
   };
+}
 
-  for (const rule of routing.rules) {
-    if (!whenHolds(rule, lead)) {
-      reasons.push({ rule: rule.id, kind: 'rule_skipped', detail: `not ${describeWhen(rule)}` });
-      continue;
+function fallback(
+  rule: string | null,
+  pool: string | null,
+  detail: string,
+  input: RouteLeadInput,
+  reasons: RoutingReason[],
+): Outcome {
+  const owner = input.definition.routing.fallback_owner;
+  reasons.push({ rule: rule ?? 'routing', kind: 'fallback', owner, detail });
+  return { kind: 'fallback', rule, pool, owner, nextRotation: input.rotation };
+}
+
+/** The outcome when `rule` decides the lead, or null to try the next rule. */
+function applyRule(
+  rule: RoutingRule,
+  input: RouteLeadInput,
+  reasons: RoutingReason[],
+): Outcome | null {
+  const { lead, definition, directory, rotation } = input;
+  const when = compileWhen(rule);
+  if (!whenHolds(when, lead)) {
+    reasons.push({ rule: rule.id, kind: 'rule_skipped', detail: `not ${when.description}` });
+    return null;
+  }
+  if (rule.account_owner === true) {
+    const accountOwner = lead.account?.owner;
+    if (accountOwner === undefined) {
+      reasons.push({ rule: rule.id, kind: 'rule_skipped', detail: 'no matched account' });
+      return null;
     }
-    if (rule.account_owner === true) {
-      const accountOwner = lead.account?.owner;
-      if (accountOwner === undefined) {
-        reasons.push({ rule: rule.id, kind: 'rule_skipped', detail: 'no matched account' });
-        continue;
-      }
-      const why = ineligibility(directory.get(accountOwner), undefined);
-      if (why !== null) {
-        reasons.push({
-          rule: rule.id,
-          kind: 'rule_skipped',
-          owner: accountOwner,
-          detail: `account owner is ${why}`,
-        });
-        continue;
-      }
+    const why = ineligibility(directory.get(accountOwner), undefined);
+    if (why !== null) {
       reasons.push({
         rule: rule.id,
-        kind: 'rule_matched',
+        kind: 'rule_skipped',
         owner: accountOwner,
-        detail: 'owner of the matched account',
+        detail: `account owner is ${why}`,
       });
-      return decide('assigned', rule.id, null, accountOwner);
+      return null;
     }
-    if (rule.owner !== undefined) {
-      reasons.push({
-        rule: rule.id,
-        kind: 'rule_matched',
-        owner: rule.owner,
-        detail: describeWhen(rule),
-      });
-      return decide('assigned', rule.id, null, rule.owner);
-    }
-    const poolName = rule.pool;
-    if (poolName === undefined) {
-      // The loader requires a target on every rule; a hand-built definition may lack one.
-      reasons.push({ rule: rule.id, kind: 'rule_skipped', detail: 'no pool or owner to route to' });
-      continue;
-    }
-    const pool = routing.pools[poolName];
-    if (pool === undefined) return fallback(rule.id, poolName, `pool ${poolName} is not defined`);
     reasons.push({
       rule: rule.id,
       kind: 'rule_matched',
-      detail: `${describeWhen(rule)} → pool ${poolName}`,
+      owner: accountOwner,
+      detail: 'owner of the matched account',
     });
-    const pick = pickFromPool(poolName, pool, directory, rotation[poolName] ?? {});
-    reasons.push(...pick.reasons);
-    if (pick.owner === null)
-      return fallback(rule.id, poolName, `nobody eligible in pool ${poolName}`);
-    return decide('assigned', rule.id, poolName, pick.owner, {
-      ...rotation,
-      [poolName]: pick.counters,
-    });
+    return {
+      kind: 'assigned',
+      rule: rule.id,
+      pool: null,
+      owner: accountOwner,
+      nextRotation: rotation,
+    };
   }
-  return fallback(null, null, 'no routing rule matched');
+  if (rule.owner !== undefined) {
+    reasons.push({
+      rule: rule.id,
+      kind: 'rule_matched',
+      owner: rule.owner,
+      detail: when.description,
+    });
+    return {
+      kind: 'assigned',
+      rule: rule.id,
+      pool: null,
+      owner: rule.owner,
+      nextRotation: rotation,
+    };
+  }
+  const poolName = rule.pool;
+  if (poolName === undefined) {
+    // The loader requires a target on every rule; a hand-built definition may lack one.
+    reasons.push({ rule: rule.id, kind: 'rule_skipped', detail: 'no pool or owner to route to' });
+    return null;
+  }
+  const pool = definition.routing.pools[poolName];
+  if (pool === undefined)
+    return fallback(rule.id, poolName, `pool ${poolName} is not defined`, input, reasons);
+  reasons.push({
+    rule: rule.id,
+    kind: 'rule_matched',
+    detail: `${when.description} → pool ${poolName}`,
+  });
+  const pick = pickFromPool(poolName, pool, directory, rotation[poolName] ?? {});
+  reasons.push(...pick.reasons);
+  if (pick.owner === null)
+    return fallback(rule.id, poolName, `nobody eligible in pool ${poolName}`, input, reasons);
+  return {
+    kind: 'assigned',
+    rule: rule.id,
+    pool: poolName,
+    owner: pick.owner,
+    nextRotation: { ...rotation, [poolName]: pick.counters },
+  };
 }

@@ -27,8 +27,10 @@ export interface WallTime extends LocalDate {
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const hourOffsets = new Map<string, number>();
-const wallInstants = new Map<string, number>();
+/** Zone → UTC hour start → offset. */
+const hourOffsets = new Map<string, Map<number, number>>();
+/** Zone → (days since epoch × 1441 + minute of day) → instant. */
+const wallInstants = new Map<string, Map<number, number>>();
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timeZone);
@@ -48,7 +50,16 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-function remember<V>(memo: Map<string, V>, key: string, value: V): V {
+function memoFor(memos: Map<string, Map<number, number>>, timeZone: string): Map<number, number> {
+  let memo = memos.get(timeZone);
+  if (memo === undefined) {
+    memo = new Map();
+    memos.set(timeZone, memo);
+  }
+  return memo;
+}
+
+function remember(memo: Map<number, number>, key: number, value: number): number {
   if (memo.size >= MEMO_MAX_ENTRIES) memo.clear();
   memo.set(key, value);
   return value;
@@ -93,12 +104,12 @@ function computeOffsetMs(timeZone: string, epochMs: number): number {
  */
 export function offsetMsAt(timeZone: string, epochMs: number): number {
   const hourStart = Math.floor(epochMs / MS_PER_HOUR) * MS_PER_HOUR;
-  const key = `${timeZone}|${hourStart}`;
-  const cached = hourOffsets.get(key);
+  const memo = memoFor(hourOffsets, timeZone);
+  const cached = memo.get(hourStart);
   if (cached !== undefined) return cached;
   const atStart = computeOffsetMs(timeZone, hourStart);
   const atEnd = computeOffsetMs(timeZone, hourStart + MS_PER_HOUR - 1000);
-  if (atStart === atEnd) return remember(hourOffsets, key, atStart);
+  if (atStart === atEnd) return remember(memo, hourStart, atStart);
   return computeOffsetMs(timeZone, epochMs);
 }
 
@@ -125,10 +136,12 @@ export function toWallTime(timeZone: string, epochMs: number): WallTime {
  * earlier of its two instants.
  */
 export function wallTimeToEpochMs(timeZone: string, date: LocalDate, minuteOfDay: number): number {
-  const key = `${timeZone}|${date.year}-${date.month}-${date.day}|${minuteOfDay}`;
-  const cached = wallInstants.get(key);
+  const midnightAsUtc = Date.UTC(date.year, date.month - 1, date.day);
+  const key = (midnightAsUtc / MS_PER_DAY) * 1441 + minuteOfDay;
+  const memo = memoFor(wallInstants, timeZone);
+  const cached = memo.get(key);
   if (cached !== undefined) return cached;
-  const wallAsUtc = Date.UTC(date.year, date.month - 1, date.day) + minuteOfDay * MS_PER_MINUTE;
+  const wallAsUtc = midnightAsUtc + minuteOfDay * MS_PER_MINUTE;
   // Offsets a day either side bracket any transition near this wall time.
   const offsetBefore = offsetMsAt(timeZone, wallAsUtc - MS_PER_DAY);
   const offsetAfter = offsetMsAt(timeZone, wallAsUtc + MS_PER_DAY);
@@ -136,7 +149,7 @@ export function wallTimeToEpochMs(timeZone: string, date: LocalDate, minuteOfDay
     (instant) => instant + offsetMsAt(timeZone, instant) === wallAsUtc,
   );
   const instant = candidates.length > 0 ? Math.min(...candidates) : wallAsUtc - offsetBefore;
-  return remember(wallInstants, key, instant);
+  return remember(memo, key, instant);
 }
 
 /** The calendar date `days` after `date` (negative goes back). */

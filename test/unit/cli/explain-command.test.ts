@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { ExplanationJson } from '../../../src/cli/format-explanation.js';
 import { runCliInProcess } from '../../support/run-cli-in-process.js';
 
 const EXAMPLE_CONFIG = new URL('../../../config/handoff.example.yaml', import.meta.url).pathname;
@@ -14,7 +15,7 @@ async function leadFile(name: string, content: unknown): Promise<string> {
   return path;
 }
 
-async function explainJson(lead: unknown, extra: string[] = []): Promise<Record<string, any>> {
+async function explainJson(lead: unknown, extra: string[] = []): Promise<ExplanationJson> {
   const input = await leadFile(`lead-${Math.random().toString(36).slice(2)}.json`, lead);
   const run = await runCliInProcess([
     'explain',
@@ -27,7 +28,7 @@ async function explainJson(lead: unknown, extra: string[] = []): Promise<Record<
   ]);
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
-  return JSON.parse(run.stdout) as Record<string, any>;
+  return JSON.parse(run.stdout) as ExplanationJson;
 }
 
 beforeAll(async () => {
@@ -47,7 +48,7 @@ describe('handoff explain', () => {
       '--json',
     ]);
     expect(run.code).toBe(0);
-    const result = JSON.parse(run.stdout) as Record<string, any>;
+    const result = JSON.parse(run.stdout) as ExplanationJson;
     expect(result).toMatchObject({
       version: '2026-11-01',
       qualification: { qualified: true, tier: 'A' },
@@ -55,14 +56,14 @@ describe('handoff explain', () => {
       // Friday after Thanksgiving is a holiday in the example; London opens Monday 09:00 GMT.
       sla: { due: '2026-11-30T10:00:00.000Z', timezone: 'Europe/London', allowance: '1h' },
     });
-    expect(Number.isInteger(result['qualification'].score)).toBe(true);
-    expect(result['qualification'].score).toBe(
-      Math.round(result['qualification'].fit + result['qualification'].engagement),
+    expect(Number.isInteger(result.qualification.score)).toBe(true);
+    expect(result.qualification.score).toBe(
+      Math.round(result.qualification.fit + result.qualification.engagement),
     );
-    for (const reason of result['qualification'].reasons) {
+    for (const reason of result.qualification.reasons) {
       expect(Object.keys(reason)).toEqual(expect.arrayContaining(['rule', 'kind', 'points']));
     }
-    expect(result['routing'].reasons.length).toBeGreaterThan(0);
+    expect(result.routing?.reasons.length).toBeGreaterThan(0);
   });
 
   it('returns null routing and SLA for a lead that fails a gate', async () => {
@@ -70,12 +71,12 @@ describe('handoff explain', () => {
       { email: 'kim@gmail.com', company: 'Kim Co', title: 'CEO', employees: 5000, country: 'US' },
       ['--now', '2026-11-16T15:00:00Z'],
     );
-    expect(result['qualification']).toMatchObject({ qualified: false, tier: null });
-    expect(result['qualification'].reasons).toContainEqual(
+    expect(result.qualification).toMatchObject({ qualified: false, tier: null });
+    expect(result.qualification.reasons).toContainEqual(
       expect.objectContaining({ rule: 'business-email', kind: 'gate_failed' }),
     );
-    expect(result['routing']).toBeNull();
-    expect(result['sla']).toBeNull();
+    expect(result.routing).toBeNull();
+    expect(result.sla).toBeNull();
   });
 
   it('routes to the account owner, in the default zone, starting the clock at routed_at', async () => {
@@ -92,13 +93,13 @@ describe('handoff explain', () => {
       },
       ['--now', '2026-11-20T22:00:00Z'],
     );
-    expect(result['routing']).toMatchObject({
+    expect(result.routing).toMatchObject({
       rule: 'existing-account',
       owner: '0055e000001OWNER01',
       pool: null,
     });
     // Friday 16:59 in New York, tier A (1h): 1 minute Friday, 59 minutes Monday.
-    expect(result['sla']).toMatchObject({
+    expect(result.sla).toMatchObject({
       due: '2026-11-23T14:59:00.000Z',
       timezone: 'America/New_York',
       routed_at: '2026-11-20T21:59:00.000Z',
@@ -123,13 +124,13 @@ describe('handoff explain', () => {
       ['explain', '--config', EXAMPLE_CONFIG, '--input', input, '--json'],
       { now: '2026-11-16T15:00:00Z' },
     );
-    const result = JSON.parse(run.stdout) as Record<string, any>;
-    expect(result['now']).toBe('2026-11-16T15:00:00.000Z');
-    expect(result['ignored_attributes']).toEqual(['favourite_colour']);
-    const ignored = result['qualification'].reasons.filter(
-      (reason: { kind: string }) => reason.kind === 'activity_ignored',
+    const result = JSON.parse(run.stdout) as ExplanationJson;
+    expect(result.now).toBe('2026-11-16T15:00:00.000Z');
+    expect(result.ignored_attributes).toEqual(['favourite_colour']);
+    const ignored = result.qualification.reasons.filter(
+      (reason) => reason.kind === 'activity_ignored',
     );
-    expect(ignored.map((reason: { rule: string }) => reason.rule)).toEqual([
+    expect(ignored.map((reason) => reason.rule)).toEqual([
       'engagement.carrier_pigeon',
       'engagement.meeting',
     ]);
