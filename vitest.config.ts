@@ -8,7 +8,9 @@ export default defineConfig({
       include: ['src/**/*.ts'],
       reporter: ['text-summary', 'json-summary'],
       // The decision core is pure and cheap to cover; it is held to the highest bar.
-      thresholds: { 'src/domain/**/*.ts': { lines: 95, branches: 95, functions: 95, statements: 95 } },
+      thresholds: {
+        'src/domain/**/*.ts': { lines: 95, branches: 95, functions: 95, statements: 95 },
+      },
     },
     projects: [
       {
@@ -21,6 +23,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/support/redis-global-setup.ts'],
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -1,5 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { EnvError, loadEnv } from '../../../src/config/env.js';
+import { EnvError, EnvSchema, loadEnv } from '../../../src/config/env.js';
 
 describe('loadEnv', () => {
   it('applies the DESIGN.md defaults to an empty environment', () => {
@@ -64,5 +65,18 @@ describe('loadEnv', () => {
     expect(message).not.toContain('top-secret-value');
     expect(message).not.toContain('integration@acme.com');
     expect((error as EnvError).code).toBe('ENV_INVALID');
+  });
+});
+
+describe('environment documentation', () => {
+  const documented = Object.keys(EnvSchema.shape).filter((name) => name !== 'NODE_ENV');
+
+  it('documents every variable in config/env.example and the README table', async () => {
+    const example = await readFile(new URL('../../../config/env.example', import.meta.url), 'utf8');
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
+    for (const name of documented) {
+      expect(example, `config/env.example lacks ${name}`).toMatch(new RegExp(`^${name}=`, 'm'));
+      expect(readme, `README.md lacks ${name}`).toContain(`\`${name}\``);
+    }
   });
 });

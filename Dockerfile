@@ -1,0 +1,23 @@
+# syntax=docker/dockerfile:1
+# Build on the current Node LTS; the code also runs on Node 20.19+.
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build --chown=node:node /app/node_modules ./node_modules
+COPY --from=build --chown=node:node /app/dist ./dist
+COPY --chown=node:node package.json ./
+COPY --chown=node:node config/handoff.example.yaml config/handoff.schema.json ./config/
+USER node
+# Node is PID 1 (no npm wrapper in between), so SIGTERM reaches it directly.
+# Mount your definition at /app/config/handoff.yaml or set HANDOFF_CONFIG.
+ENTRYPOINT ["node", "dist/cli.js"]
+# TODO(4): default to `run` once the worker exists.
+CMD ["validate"]
