@@ -39,26 +39,64 @@ export default tseslint.config(
         message: 'domain/ is pure: pass data in, return decisions out.',
       },
       {
-        group: ['**/ports/**', '**/adapters/**', '**/jobs/**', '**/usecases/**', '**/config/**', '**/platform/**', '**/cli/**', '**/sandbox/**', '**/http/**'],
+        group: [
+          '**/ports/**',
+          '**/adapters/**',
+          '**/jobs/**',
+          '**/usecases/**',
+          '**/config/**',
+          '**/platform/**',
+          '**/cli/**',
+          '**/sandbox/**',
+          '**/http/**',
+        ],
         message: 'domain/ must not depend on outer layers.',
       },
     ],
   ),
   restrict(
     ['src/ports/**/*.ts'],
-    [{ group: ['zod', 'node:*', ...INFRA, ...SDKS, '**/adapters/**', '**/jobs/**', '**/usecases/**'], message: 'ports/ holds types over domain/ only.' }],
+    [
+      {
+        group: [
+          'zod',
+          'node:*',
+          ...INFRA,
+          ...SDKS,
+          '**/adapters/**',
+          '**/jobs/**',
+          '**/usecases/**',
+        ],
+        message: 'ports/ holds types over domain/ only.',
+      },
+    ],
   ),
   restrict(
     ['src/usecases/**/*.ts'],
-    [{ group: [...SDKS, 'bullmq', 'ioredis', '**/adapters/**', '**/jobs/**', '**/cli/**'], message: 'use cases orchestrate domain/ and ports/; dependencies are injected.' }],
+    [
+      {
+        group: [...SDKS, 'bullmq', 'ioredis', '**/adapters/**', '**/jobs/**', '**/cli/**'],
+        message: 'use cases orchestrate domain/ and ports/; dependencies are injected.',
+      },
+    ],
   ),
   restrict(
     ['src/config/**/*.ts'],
-    [{ group: [...SDKS, ...INFRA, '**/adapters/**', '**/jobs/**', '**/usecases/**', '**/cli/**'], message: 'config/ parses files and env; it talks to nothing.' }],
+    [
+      {
+        group: [...SDKS, ...INFRA, '**/adapters/**', '**/jobs/**', '**/usecases/**', '**/cli/**'],
+        message: 'config/ parses files and env; it talks to nothing.',
+      },
+    ],
   ),
   restrict(
     ['src/cli/**/*.ts'],
-    [{ group: [...SDKS, '**/adapters/**'], message: 'the CLI calls use cases and the composition root, never SDKs.' }],
+    [
+      {
+        group: [...SDKS, '**/adapters/**'],
+        message: 'the CLI calls use cases and the composition root, never SDKs.',
+      },
+    ],
   ),
   {
     files: ['**/*.js'],
