@@ -25,6 +25,10 @@ export interface ExplainFlags {
 
 const RESERVED_KEYS = new Set(['activities', 'account', 'routed_at']);
 
+function isAttributeValue(value: unknown): value is AttributeValue {
+  return value === null || ['string', 'number', 'boolean'].includes(typeof value);
+}
+
 function toLead(input: ExplainInput, definition: Definition): { lead: Lead; ignored: string[] } {
   const known = new Set<string>([
     ...CANONICAL_ATTRIBUTES,
@@ -35,7 +39,7 @@ function toLead(input: ExplainInput, definition: Definition): { lead: Lead; igno
   const ignored: string[] = [];
   for (const [key, value] of Object.entries(input)) {
     if (RESERVED_KEYS.has(key)) continue;
-    if (known.has(key)) attributes[key] = value as AttributeValue;
+    if (known.has(key) && isAttributeValue(value)) attributes[key] = value;
     else ignored.push(key);
   }
   return { lead: { attributes, account: input.account ?? null }, ignored };

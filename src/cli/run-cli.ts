@@ -14,49 +14,67 @@ usage:
 The configuration file defaults to $HANDOFF_CONFIG, else config/handoff.yaml.
 `;
 
+type Flags = Readonly<Record<string, string | boolean | undefined>>;
+
+interface Command {
+  /** The command's flags; anything else is an error, so a typo never passes silently. */
+  readonly options: Readonly<Record<string, { type: 'string' | 'boolean' }>>;
+  readonly run: (flags: Flags, io: CliIo) => Promise<number>;
+}
+
+const text = (flags: Flags, key: string): string | undefined => {
+  const value = flags[key];
+  return typeof value === 'string' ? value : undefined;
+};
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  validate: {
+    options: { config: { type: 'string' } },
+    run: (flags, io) => validateCommand({ config: text(flags, 'config') }, io),
+  },
+  explain: {
+    options: {
+      config: { type: 'string' },
+      input: { type: 'string' },
+      now: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    run: (flags, io) =>
+      explainCommand(
+        {
+          input: text(flags, 'input'),
+          config: text(flags, 'config'),
+          now: text(flags, 'now'),
+          json: flags['json'] === true,
+        },
+        io,
+      ),
+  },
+};
+
 /** Parses argv and runs one command; returns the exit code. Never calls process.exit. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     io.stdout(USAGE);
-    return command === undefined ? EXIT_INVALID : EXIT_OK;
+    return name === undefined ? EXIT_INVALID : EXIT_OK;
   }
-  let values: Record<string, string | boolean | undefined>;
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.stderr(`unknown command "${name}"\n\n${USAGE}`);
+    return EXIT_INVALID;
+  }
+  let flags: Flags;
   try {
-    ({ values } = parseArgs({
+    flags = parseArgs({
       args: [...rest],
-      options: {
-        config: { type: 'string' },
-        input: { type: 'string' },
-        now: { type: 'string' },
-        json: { type: 'boolean' },
-      },
+      options: command.options,
       strict: true,
       allowPositionals: false,
-    }));
+    }).values;
   } catch (err) {
     io.stderr(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
     return EXIT_INVALID;
   }
-  const text = (key: string): string | undefined => {
-    const value = values[key];
-    return typeof value === 'string' ? value : undefined;
-  };
-  switch (command) {
-    case 'validate':
-      return validateCommand({ config: text('config') }, io);
-    case 'explain':
-      return explainCommand(
-        {
-          input: text('input'),
-          config: text('config'),
-          now: text('now'),
-          json: values['json'] === true,
-        },
-        io,
-      );
-    default:
-      io.stderr(`unknown command "${command}"\n\n${USAGE}`);
-      return EXIT_INVALID;
-  }
+  return command.run(flags, io);
 }

@@ -64,36 +64,70 @@ const FitRuleSchema = z
   .refine(hasOperator, NO_OPERATOR);
 
 const EngagementSchema = z.strictObject({
-  half_life_days: z.number().positive('must be greater than 0').default(14),
-  max_points: z.number().min(0, 'must be 0 or more').default(60),
-  activities: z.record(z.string().min(1), z.number()).default({}),
+  half_life_days: z
+    .number()
+    .positive('must be greater than 0')
+    .default(14)
+    .describe('An activity is worth half its points after this many days.'),
+  max_points: z
+    .number()
+    .min(0, 'must be 0 or more')
+    .default(60)
+    .describe('Cap on the decayed engagement sum.'),
+  activities: z
+    .record(z.string().min(1), z.number())
+    .default({})
+    .describe('Activity type → points of one activity at age zero; other types are ignored.'),
 });
 
 const QualificationSchema = z
   .strictObject({
-    threshold: z.number(),
-    gates: z.array(FieldConditionSchema).default([]),
-    fit: z.array(FitRuleSchema).default([]),
+    threshold: z.number().describe('MQL when round(score) >= threshold and every gate holds.'),
+    gates: z
+      .array(FieldConditionSchema)
+      .default([])
+      .describe('Hard requirements: any failing gate disqualifies, whatever the score.'),
+    fit: z.array(FitRuleSchema).default([]).describe('Points when the condition holds.'),
     engagement: EngagementSchema.prefault({}),
     tiers: z
       .record(z.string().min(1), z.number())
-      .refine((tiers) => Object.keys(tiers).length > 0, 'needs at least one tier'),
+      .refine((tiers) => Object.keys(tiers).length > 0, 'needs at least one tier')
+      .describe(
+        'Tier name → minimum score; a lead gets the tier with the highest minimum <= score.',
+      ),
   })
   .superRefine(checkQualification);
 
 const RoutingRuleSchema = z.strictObject({
   id: RULE_ID,
   when: z.record(z.string().min(1), ConditionOperatorsSchema).optional(),
-  account_owner: z.boolean().optional(),
-  pool: z.string().min(1).optional(),
-  owner: SALESFORCE_ID.optional(),
+  account_owner: z
+    .boolean()
+    .optional()
+    .describe(
+      'Match when the lead has an account owned by an active user, and assign to that user.',
+    ),
+  pool: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Pick an owner from this pool by weighted round robin.'),
+  owner: SALESFORCE_ID.optional().describe('Assign to this user or queue.'),
 });
 
 const PoolMemberSchema = z.strictObject({
   owner: SALESFORCE_ID,
   weight: z.number().positive('must be greater than 0').default(1),
-  max_open: z.number().int().min(1, 'must be 1 or more').optional(),
-  timezone: z.string().optional(),
+  max_open: z
+    .number()
+    .int()
+    .min(1, 'must be 1 or more')
+    .optional()
+    .describe('No more leads once the member owns this many open ones.'),
+  timezone: z
+    .string()
+    .optional()
+    .describe("IANA zone overriding the user's Salesforce time zone for SLA clocks."),
 });
 
 const RoutingSchema = z
@@ -107,7 +141,9 @@ const RoutingSchema = z
         }),
       )
       .default({}),
-    fallback_owner: SALESFORCE_ID,
+    fallback_owner: SALESFORCE_ID.describe(
+      'User or queue that gets the lead when no rule matches or nobody is eligible.',
+    ),
     create_missing_leads: z.boolean().default(true),
   })
   .superRefine(checkRouting);
@@ -116,8 +152,14 @@ const WeekdaySchema = z.enum(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat']);
 
 const SlaSchema = z
   .strictObject({
-    timezone: z.string().default('owner'),
-    default_timezone: z.string().default('UTC'),
+    timezone: z
+      .string()
+      .default('owner')
+      .describe("`owner` (each owner's own zone) or one IANA zone for all."),
+    default_timezone: z
+      .string()
+      .default('UTC')
+      .describe("IANA zone used when the owner's zone is unknown."),
     business_hours: z
       .strictObject({
         days: z
@@ -128,8 +170,13 @@ const SlaSchema = z
         end: z.string().default('17:00'),
       })
       .prefault({}),
-    holidays: z.array(z.string()).default([]),
-    first_touch: z.record(z.string().min(1), z.string()),
+    holidays: z
+      .array(z.string())
+      .default([])
+      .describe('Local dates (YYYY-MM-DD) without business hours.'),
+    first_touch: z
+      .record(z.string().min(1), z.string())
+      .describe('Tier → business time to first touch: 90m, 4h, 1d (one business day), 2d4h.'),
     on_breach: z
       .strictObject({
         action: z.enum(['reassign', 'notify', 'none']).default('notify'),
@@ -147,10 +194,19 @@ const RejectionReasonSchema = z.strictObject({
 
 const FeedbackSchema = z
   .strictObject({
-    rejected_statuses: z.array(z.string().min(1)).min(1).default(['Unqualified']),
+    rejected_statuses: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(['Unqualified'])
+      .describe('Lead statuses that return a lead to marketing.'),
     default_reason: z.string().min(1).default('Unspecified'),
     nurture_owner: SALESFORCE_ID.optional(),
-    recycle_after_days: z.number().int().min(0, 'must be 0 or more').default(90),
+    recycle_after_days: z
+      .number()
+      .int()
+      .min(0, 'must be 0 or more')
+      .default(90)
+      .describe('A rejected lead is not routed again before this many days.'),
     recycle_lifecycle_stage: z.string().min(1).default('lead'),
     reasons: z
       .record(
@@ -180,7 +236,9 @@ const MappingSchema = z.strictObject({
 export const DefinitionSchema = z
   .strictObject({
     $schema: z.string().optional(),
-    version: SCALAR.transform(String).pipe(z.string().min(1, 'must not be empty')),
+    version: SCALAR.transform(String)
+      .pipe(z.string().min(1, 'must not be empty'))
+      .describe('Version of the agreement, written with every decision; bump it on every change.'),
     qualification: QualificationSchema,
     routing: RoutingSchema,
     sync: z

@@ -57,3 +57,11 @@ describe('handoff (no or unknown command)', () => {
     expect(run.stderr).toContain('unknown command "frobnicate"');
   });
 });
+
+describe('flags', () => {
+  it('rejects a flag the command does not take', async () => {
+    const run = await runCliInProcess(['validate', '--input', 'lead.json']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("Unknown option '--input'");
+  });
+});
