@@ -1,0 +1,462 @@
+import { asText } from '../core/sandbox-http.js';
+import { SObjectCatalog, type FieldSpec, type SObjectSpec } from './sobject-schema.js';
+
+/** Field values as stored: datetimes as epoch ms, dates as `YYYY-MM-DD`, the rest as JSON values. */
+export type StoredValue = string | number | boolean | null;
+export type SfRecord = Record<string, StoredValue>;
+
+/** One per-record error, in the collection-result shape (`statusCode`, B2). */
+export interface RecordError {
+  readonly statusCode: string;
+  readonly message: string;
+  readonly fields: readonly string[];
+}
+
+export type WriteResult =
+  | { readonly ok: true; readonly id: string; readonly created: boolean }
+  | { readonly ok: false; readonly errors: readonly RecordError[] };
+
+export interface AssignmentRule {
+  /** When active, Lead creates and updates without `Sforce-Auto-Assign: FALSE` get this owner. */
+  readonly active: boolean;
+  readonly ownerId: string;
+}
+
+const ID_PATTERN = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+function error(statusCode: string, message: string, fields: readonly string[] = []): RecordError {
+  return { statusCode, message, fields };
+}
+
+/** `2026-05-01T10:00:00.000+0000`: Salesforce's datetime format (no colon, no Z; B1). */
+export function formatDateTime(ms: number): string {
+  return new Date(ms).toISOString().replace('Z', '+0000');
+}
+
+/** Epoch ms from an ISO datetime with `Z`, `+HH:MM` or `+HHMM`; null otherwise. */
+export function parseDateTime(text: string): number | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})$/.test(text))
+    return null;
+  const normalised = text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+  const ms = Date.parse(normalised);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/**
+ * The org's records and the rules Salesforce enforces on writes: required fields, restricted
+ * picklists, lengths, unknown and read-only fields, references, inactive owners, converted Leads,
+ * deleted records, unique external ids, and an active Lead assignment rule (B15).
+ */
+export class SalesforceStore {
+  readonly catalog: SObjectCatalog;
+  private readonly records = new Map<string, Map<string, SfRecord>>();
+  /** 15-character id → 18-character id */
+  private readonly shortIds = new Map<string, string>();
+  private counter = 1;
+  assignmentRule: AssignmentRule | null = null;
+  /** The integration user that writes (CreatedById / LastModifiedById). */
+  integrationUserId = '0055e000000INTEG0';
+
+  constructor(
+    readonly now: () => number = Date.now,
+    options: { handoffFields?: boolean } = {},
+  ) {
+    this.catalog = new SObjectCatalog({ handoffFields: options.handoffFields ?? true });
+    for (const spec of this.catalog.all()) this.records.set(spec.name, new Map());
+  }
+
+  table(object: string): Map<string, SfRecord> {
+    const spec = this.catalog.object(object);
+    const table = spec === undefined ? undefined : this.records.get(spec.name);
+    if (table === undefined) throw new Error(`unknown sObject ${object}`);
+    return table;
+  }
+
+  newId(spec: SObjectSpec): string {
+    const id = `${spec.keyPrefix}5e${this.counter.toString(36).toUpperCase().padStart(10, '0')}AAA`;
+    this.counter += 1;
+    return id;
+  }
+
+  /** Resolves a 15- or 18-character id to the stored record and its object. */
+  get(id: string): { spec: SObjectSpec; record: SfRecord } | undefined {
+    const full = id.length === 15 ? this.shortIds.get(id) : id;
+    if (full === undefined) return undefined;
+    const spec = this.catalog.objectForId(full);
+    const record = spec === undefined ? undefined : this.records.get(spec.name)?.get(full);
+    return spec === undefined || record === undefined ? undefined : { spec, record };
+  }
+
+  /** Inserts a record as-is (seeding), filling system fields; no validation. */
+  insertRaw(object: string, values: SfRecord, id?: string): SfRecord {
+    const spec = this.catalog.object(object);
+    if (spec === undefined) throw new Error(`unknown sObject ${object}`);
+    const at = this.now();
+    const recordId = id ?? this.newId(spec);
+    const record: SfRecord = {};
+    for (const field of spec.fields) {
+      if (field.defaultValue !== undefined) record[field.name] = field.defaultValue;
+    }
+    Object.assign(record, values, { Id: recordId });
+    record['CreatedDate'] ??= at;
+    record['LastModifiedDate'] ??= record['CreatedDate'];
+    record['SystemModstamp'] ??= record['LastModifiedDate'];
+    if (spec.fields.some((field) => field.name === 'CreatedById')) {
+      record['CreatedById'] ??= this.integrationUserId;
+      record['LastModifiedById'] ??= this.integrationUserId;
+    }
+    this.deriveFields(spec, record);
+    this.table(spec.name).set(recordId, record);
+    this.shortIds.set(recordId.slice(0, 15), recordId);
+    return record;
+  }
+
+  private deriveFields(spec: SObjectSpec, record: SfRecord): void {
+    if (
+      spec.fields.some((field) => field.name === 'Name') &&
+      (spec.name === 'Lead' || spec.name === 'Contact' || spec.name === 'User')
+    ) {
+      record['Name'] = [record['FirstName'], record['LastName']]
+        .filter((part) => typeof part === 'string' && part !== '')
+        .join(' ');
+    }
+    if (spec.name === 'Task') {
+      record['IsClosed'] = record['Status'] === 'Completed';
+      record['IsHighPriority'] = record['Priority'] === 'High';
+    }
+  }
+
+  /** Coerces and checks one incoming value; returns the stored value or an error. */
+  private coerce(
+    spec: SObjectSpec,
+    field: FieldSpec,
+    raw: unknown,
+  ): { value: StoredValue } | { error: RecordError } {
+    const name = field.name;
+    if (raw === null || raw === '') {
+      if (
+        field.type === 'picklist' &&
+        field.restricted === true &&
+        (field.required === true || name === 'Status')
+      ) {
+        return {
+          error: error(
+            'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+            `${field.name}: bad value for restricted picklist field: ${String(raw)}`,
+            [name],
+          ),
+        };
+      }
+      if (field.required === true)
+        return {
+          error: error('REQUIRED_FIELD_MISSING', `Required fields are missing: [${name}]`, [name]),
+        };
+      return { value: null };
+    }
+    switch (field.type) {
+      case 'boolean':
+        if (typeof raw === 'boolean') return { value: raw };
+        if (raw === 'true' || raw === 'false') return { value: raw === 'true' };
+        return {
+          error: error(
+            'INVALID_TYPE_ON_FIELD_IN_RECORD',
+            `${name}: value not of required type: ${asText(raw)}`,
+            [name],
+          ),
+        };
+      case 'double':
+      case 'int':
+      case 'currency': {
+        const number = typeof raw === 'number' ? raw : Number(raw);
+        if (!Number.isFinite(number) || (field.type === 'int' && !Number.isInteger(number))) {
+          return {
+            error: error(
+              'INVALID_TYPE_ON_FIELD_IN_RECORD',
+              `${name}: value not of required type: ${asText(raw)}`,
+              [name],
+            ),
+          };
+        }
+        return { value: number };
+      }
+      case 'datetime': {
+        const ms = typeof raw === 'string' ? parseDateTime(raw) : null;
+        if (ms === null)
+          return {
+            error: error(
+              'INVALID_TYPE_ON_FIELD_IN_RECORD',
+              `${name}: value not of required type: ${asText(raw)}`,
+              [name],
+            ),
+          };
+        return { value: ms };
+      }
+      case 'date':
+        if (typeof raw !== 'string' || !DATE_PATTERN.test(raw)) {
+          return {
+            error: error(
+              'INVALID_TYPE_ON_FIELD_IN_RECORD',
+              `${name}: value not of required type: ${asText(raw)}`,
+              [name],
+            ),
+          };
+        }
+        return { value: raw };
+      case 'reference': {
+        const id = asText(raw);
+        if (!ID_PATTERN.test(id))
+          return {
+            error: error('MALFORMED_ID', `${spec.name} ID: id value of incorrect type: ${id}`, [
+              name,
+            ]),
+          };
+        const target = this.get(id);
+        if (target === undefined || !(field.referenceTo ?? []).includes(target.spec.name)) {
+          return {
+            error: error('INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id`, [name]),
+          };
+        }
+        if (
+          name === 'OwnerId' &&
+          target.spec.name === 'User' &&
+          target.record['IsActive'] !== true
+        ) {
+          return {
+            error: error(
+              'INACTIVE_OWNER_OR_USER',
+              `operation performed with inactive user [${target.record['Id'] as string}] as owner of ${spec.name.toLowerCase()}`,
+              [],
+            ),
+          };
+        }
+        return { value: target.record['Id'] as string };
+      }
+      default: {
+        const text = asText(raw);
+        if (
+          field.type === 'picklist' &&
+          field.restricted === true &&
+          !(field.picklist ?? []).includes(text)
+        ) {
+          return {
+            error: error(
+              'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+              `${field.name}: bad value for restricted picklist field: ${text}`,
+              [name],
+            ),
+          };
+        }
+        if (field.length !== undefined && text.length > field.length) {
+          return {
+            error: error(
+              'STRING_TOO_LONG',
+              `${name}: data value too large: ${text.slice(0, 20)}… (max length=${field.length})`,
+              [name],
+            ),
+          };
+        }
+        if (field.type === 'email' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)) {
+          return {
+            error: error('INVALID_EMAIL_ADDRESS', `Email: invalid email address: ${text}`, [name]),
+          };
+        }
+        return { value: text };
+      }
+    }
+  }
+
+  private validateValues(
+    spec: SObjectSpec,
+    values: Readonly<Record<string, unknown>>,
+    mode: 'create' | 'update',
+  ): { values: SfRecord } | { errors: RecordError[] } {
+    const errors: RecordError[] = [];
+    const stored: SfRecord = {};
+    const readOnly: string[] = [];
+    for (const [key, raw] of Object.entries(values)) {
+      if (key === 'attributes' || key === 'Id' || key === 'id') continue;
+      const field = this.catalog.field(spec.name, key);
+      if (field === undefined) {
+        errors.push(
+          error('INVALID_FIELD', `No such column '${key}' on sobject of type ${spec.name}`, [key]),
+        );
+        continue;
+      }
+      if ((mode === 'create' ? field.createable : field.updateable) === false) {
+        readOnly.push(field.name);
+        continue;
+      }
+      const result = this.coerce(spec, field, raw);
+      if ('error' in result) errors.push(result.error);
+      else stored[field.name] = result.value;
+    }
+    if (readOnly.length > 0) {
+      errors.push(
+        error(
+          'INVALID_FIELD_FOR_INSERT_UPDATE',
+          `Unable to ${mode} fields: ${readOnly.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+          readOnly,
+        ),
+      );
+    }
+    return errors.length > 0 ? { errors } : { values: stored };
+  }
+
+  private checkUnique(
+    spec: SObjectSpec,
+    values: SfRecord,
+    selfId: string | null,
+  ): RecordError | null {
+    for (const field of spec.fields) {
+      if (field.unique !== true) continue;
+      const value = values[field.name];
+      if (value === undefined || value === null) continue;
+      for (const record of this.table(spec.name).values()) {
+        if (
+          record['Id'] !== selfId &&
+          record['IsDeleted'] !== true &&
+          String(record[field.name]).toLowerCase() === String(value).toLowerCase()
+        ) {
+          return error(
+            'DUPLICATE_VALUE',
+            `duplicate value found: ${field.name} duplicates value on record with id: ${record['Id'] as string}`,
+            [field.name],
+          );
+        }
+      }
+    }
+    return null;
+  }
+
+  private assign(spec: SObjectSpec, values: SfRecord, autoAssign: boolean): void {
+    if (spec.name === 'Lead' && autoAssign && this.assignmentRule?.active === true)
+      values['OwnerId'] = this.assignmentRule.ownerId;
+  }
+
+  /** Validates and inserts; `autoAssign` is false when the request sent `Sforce-Auto-Assign: FALSE`. */
+  create(
+    object: string,
+    input: Readonly<Record<string, unknown>>,
+    autoAssign: boolean,
+  ): WriteResult {
+    const spec = this.catalog.object(object);
+    if (spec === undefined)
+      return {
+        ok: false,
+        errors: [error('INVALID_TYPE', `sObject type '${object}' is not supported.`)],
+      };
+    const checked = this.validateValues(spec, input, 'create');
+    if ('errors' in checked) return { ok: false, errors: checked.errors };
+    const missing = spec.fields
+      .filter(
+        (field) =>
+          field.required === true &&
+          (checked.values[field.name] === undefined || checked.values[field.name] === null),
+      )
+      .map((field) => field.name);
+    if (missing.length > 0)
+      return {
+        ok: false,
+        errors: [
+          error(
+            'REQUIRED_FIELD_MISSING',
+            `Required fields are missing: [${missing.join(', ')}]`,
+            missing,
+          ),
+        ],
+      };
+    const duplicate = this.checkUnique(spec, checked.values, null);
+    if (duplicate !== null) return { ok: false, errors: [duplicate] };
+    if (spec.fields.some((field) => field.name === 'OwnerId'))
+      checked.values['OwnerId'] ??= this.integrationUserId;
+    this.assign(spec, checked.values, autoAssign);
+    const at = this.now();
+    const record = this.insertRaw(spec.name, {
+      ...checked.values,
+      CreatedDate: at,
+      LastModifiedDate: at,
+      SystemModstamp: at,
+    });
+    return { ok: true, id: record['Id'] as string, created: true };
+  }
+
+  /** Validates and applies an update to an existing record. */
+  update(
+    object: string,
+    id: string,
+    input: Readonly<Record<string, unknown>>,
+    autoAssign: boolean,
+  ): WriteResult {
+    const spec = this.catalog.object(object);
+    if (spec === undefined)
+      return {
+        ok: false,
+        errors: [error('INVALID_TYPE', `sObject type '${object}' is not supported.`)],
+      };
+    if (!ID_PATTERN.test(id))
+      return {
+        ok: false,
+        errors: [
+          error('MALFORMED_ID', `${spec.name} ID: id value of incorrect type: ${id}`, ['Id']),
+        ],
+      };
+    const found = this.get(id);
+    if (found === undefined || found.spec.name !== spec.name) {
+      return {
+        ok: false,
+        errors: [
+          error('MALFORMED_ID', `${spec.name} ID: id value of incorrect type: ${id}`, ['Id']),
+        ],
+      };
+    }
+    const { record } = found;
+    if (record['IsDeleted'] === true)
+      return { ok: false, errors: [error('ENTITY_IS_DELETED', 'entity is deleted')] };
+    if (spec.name === 'Lead' && record['IsConverted'] === true) {
+      return {
+        ok: false,
+        errors: [error('CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead')],
+      };
+    }
+    const checked = this.validateValues(spec, input, 'update');
+    if ('errors' in checked) return { ok: false, errors: checked.errors };
+    const duplicate = this.checkUnique(spec, checked.values, record['Id'] as string);
+    if (duplicate !== null) return { ok: false, errors: [duplicate] };
+    this.assign(spec, checked.values, autoAssign);
+    Object.assign(record, checked.values);
+    const at = Math.max(this.now(), Number(record['SystemModstamp'] ?? 0) + 1);
+    record['LastModifiedDate'] = at;
+    record['SystemModstamp'] = at;
+    record['LastModifiedById'] = this.integrationUserId;
+    this.deriveFields(spec, record);
+    if (spec.name === 'Task' && record['IsClosed'] === true) record['CompletedDateTime'] ??= at;
+    return { ok: true, id: record['Id'] as string, created: false };
+  }
+
+  /** Finds live records whose `field` equals `value` (external-id upsert). */
+  findBy(object: string, field: string, value: string): SfRecord[] {
+    const matches: SfRecord[] = [];
+    for (const record of this.table(object).values()) {
+      if (
+        record['IsDeleted'] !== true &&
+        record[field] !== undefined &&
+        String(record[field]) === value
+      )
+        matches.push(record);
+    }
+    return matches;
+  }
+
+  delete(id: string): WriteResult {
+    const found = this.get(id);
+    if (found === undefined)
+      return { ok: false, errors: [error('ENTITY_IS_DELETED', 'entity is deleted')] };
+    if (found.record['IsDeleted'] === true)
+      return { ok: false, errors: [error('ENTITY_IS_DELETED', 'entity is deleted')] };
+    const at = this.now();
+    found.record['IsDeleted'] = true;
+    found.record['SystemModstamp'] = at;
+    return { ok: true, id: found.record['Id'] as string, created: false };
+  }
+}

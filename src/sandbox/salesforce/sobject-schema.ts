@@ -1,0 +1,433 @@
+/**
+ * The Salesforce objects the sandbox serves, with the fields Handoff reads and writes and the
+ * properties `describe` reports (B10, B11). Lead `Status` and Task `Status`/`Priority` are
+ * restricted picklists, as in most orgs, so bad values fail like they would in production.
+ */
+
+export type FieldType =
+  | 'id'
+  | 'string'
+  | 'textarea'
+  | 'email'
+  | 'phone'
+  | 'url'
+  | 'picklist'
+  | 'combobox'
+  | 'reference'
+  | 'boolean'
+  | 'double'
+  | 'int'
+  | 'currency'
+  | 'date'
+  | 'datetime';
+
+export interface FieldSpec {
+  readonly name: string;
+  readonly type: FieldType;
+  readonly length?: number;
+  readonly picklist?: readonly string[];
+  readonly restricted?: boolean;
+  readonly referenceTo?: readonly string[];
+  readonly relationshipName?: string;
+  /** Must be given on create (nillable false and no default). */
+  readonly required?: boolean;
+  readonly createable?: boolean;
+  readonly updateable?: boolean;
+  readonly externalId?: boolean;
+  readonly unique?: boolean;
+  readonly defaultValue?: string | boolean | null;
+  readonly custom?: boolean;
+}
+
+export interface SObjectSpec {
+  readonly name: string;
+  readonly label: string;
+  readonly keyPrefix: string;
+  readonly fields: readonly FieldSpec[];
+}
+
+const SYSTEM = { createable: false, updateable: false } as const;
+
+const audit: readonly FieldSpec[] = [
+  { name: 'IsDeleted', type: 'boolean', ...SYSTEM, defaultValue: false },
+  { name: 'CreatedDate', type: 'datetime', ...SYSTEM },
+  {
+    name: 'CreatedById',
+    type: 'reference',
+    referenceTo: ['User'],
+    relationshipName: 'CreatedBy',
+    ...SYSTEM,
+  },
+  { name: 'LastModifiedDate', type: 'datetime', ...SYSTEM },
+  {
+    name: 'LastModifiedById',
+    type: 'reference',
+    referenceTo: ['User'],
+    relationshipName: 'LastModifiedBy',
+    ...SYSTEM,
+  },
+  { name: 'SystemModstamp', type: 'datetime', ...SYSTEM },
+];
+
+export const LEAD_STATUSES = [
+  'Open - Not Contacted',
+  'Working - Contacted',
+  'Closed - Converted',
+  'Closed - Not Converted',
+  'Unqualified',
+  'Rejected',
+  'Nurture',
+] as const;
+
+export const REJECTION_REASONS = [
+  'No budget',
+  'Bad timing',
+  'Not decision maker',
+  'Too small',
+  'Using competitor',
+  'Competitor',
+  'Bad contact data',
+  'Existing customer',
+  'Unspecified',
+] as const;
+
+/** Handoff's own Lead fields (DESIGN.md §2), present when the tenant is set up for Handoff. */
+export const HANDOFF_LEAD_FIELDS: readonly FieldSpec[] = [
+  { name: 'Handoff_Score__c', type: 'double', custom: true },
+  { name: 'Handoff_Tier__c', type: 'string', length: 20, custom: true },
+  { name: 'Handoff_Due__c', type: 'datetime', custom: true },
+  { name: 'Handoff_Reason__c', type: 'textarea', length: 32_768, custom: true },
+  { name: 'Handoff_Decision_Id__c', type: 'string', length: 80, custom: true },
+  {
+    name: 'HubSpot_Contact_Id__c',
+    type: 'string',
+    length: 40,
+    custom: true,
+    externalId: true,
+    unique: true,
+  },
+  {
+    name: 'Rejection_Reason__c',
+    type: 'picklist',
+    picklist: REJECTION_REASONS,
+    restricted: true,
+    custom: true,
+  },
+  { name: 'Rejection_Comment__c', type: 'textarea', length: 1_000, custom: true },
+  { name: 'Handoff_SLA_Breached__c', type: 'boolean', defaultValue: false, custom: true },
+];
+
+const LEAD: SObjectSpec = {
+  name: 'Lead',
+  label: 'Lead',
+  keyPrefix: '00Q',
+  fields: [
+    { name: 'Id', type: 'id', ...SYSTEM },
+    ...audit,
+    { name: 'FirstName', type: 'string', length: 40 },
+    { name: 'LastName', type: 'string', length: 80, required: true },
+    { name: 'Name', type: 'string', length: 121, ...SYSTEM },
+    { name: 'Title', type: 'string', length: 128 },
+    { name: 'Company', type: 'string', length: 255, required: true },
+    { name: 'City', type: 'string', length: 40 },
+    { name: 'State', type: 'string', length: 80 },
+    { name: 'Country', type: 'string', length: 80 },
+    { name: 'Email', type: 'email', length: 80 },
+    { name: 'Phone', type: 'phone', length: 40 },
+    { name: 'Website', type: 'url', length: 255 },
+    { name: 'Description', type: 'textarea', length: 32_000 },
+    {
+      name: 'LeadSource',
+      type: 'picklist',
+      picklist: [
+        'Web',
+        'Phone Inquiry',
+        'Partner Referral',
+        'Purchased List',
+        'Webinar',
+        'Trade Show',
+        'Other',
+      ],
+    },
+    {
+      name: 'Status',
+      type: 'picklist',
+      picklist: LEAD_STATUSES,
+      restricted: true,
+      defaultValue: 'Open - Not Contacted',
+    },
+    {
+      name: 'Industry',
+      type: 'picklist',
+      picklist: [
+        'Software',
+        'Financial Services',
+        'Retail',
+        'Healthcare',
+        'Education',
+        'Manufacturing',
+        'Other',
+      ],
+    },
+    { name: 'Rating', type: 'picklist', picklist: ['Hot', 'Warm', 'Cold'] },
+    { name: 'AnnualRevenue', type: 'currency' },
+    { name: 'NumberOfEmployees', type: 'int' },
+    {
+      name: 'OwnerId',
+      type: 'reference',
+      referenceTo: ['Group', 'User'],
+      relationshipName: 'Owner',
+    },
+    { name: 'IsConverted', type: 'boolean', defaultValue: false, ...SYSTEM },
+    { name: 'ConvertedDate', type: 'date', ...SYSTEM },
+    {
+      name: 'ConvertedAccountId',
+      type: 'reference',
+      referenceTo: ['Account'],
+      relationshipName: 'ConvertedAccount',
+      ...SYSTEM,
+    },
+    {
+      name: 'ConvertedContactId',
+      type: 'reference',
+      referenceTo: ['Contact'],
+      relationshipName: 'ConvertedContact',
+      ...SYSTEM,
+    },
+    { name: 'IsUnreadByOwner', type: 'boolean', defaultValue: true },
+    { name: 'LastActivityDate', type: 'date', ...SYSTEM },
+  ],
+};
+
+const CONTACT: SObjectSpec = {
+  name: 'Contact',
+  label: 'Contact',
+  keyPrefix: '003',
+  fields: [
+    { name: 'Id', type: 'id', ...SYSTEM },
+    ...audit,
+    { name: 'AccountId', type: 'reference', referenceTo: ['Account'], relationshipName: 'Account' },
+    { name: 'FirstName', type: 'string', length: 40 },
+    { name: 'LastName', type: 'string', length: 80, required: true },
+    { name: 'Name', type: 'string', length: 121, ...SYSTEM },
+    { name: 'Title', type: 'string', length: 128 },
+    { name: 'Email', type: 'email', length: 80 },
+    { name: 'Phone', type: 'phone', length: 40 },
+    {
+      name: 'LeadSource',
+      type: 'picklist',
+      picklist: [
+        'Web',
+        'Phone Inquiry',
+        'Partner Referral',
+        'Purchased List',
+        'Webinar',
+        'Trade Show',
+        'Other',
+      ],
+    },
+    { name: 'OwnerId', type: 'reference', referenceTo: ['User'], relationshipName: 'Owner' },
+    {
+      name: 'HubSpot_Contact_Id__c',
+      type: 'string',
+      length: 40,
+      custom: true,
+      externalId: true,
+      unique: true,
+    },
+  ],
+};
+
+const ACCOUNT: SObjectSpec = {
+  name: 'Account',
+  label: 'Account',
+  keyPrefix: '001',
+  fields: [
+    { name: 'Id', type: 'id', ...SYSTEM },
+    ...audit,
+    { name: 'Name', type: 'string', length: 255, required: true },
+    { name: 'Website', type: 'url', length: 255 },
+    {
+      name: 'Industry',
+      type: 'picklist',
+      picklist: [
+        'Software',
+        'Financial Services',
+        'Retail',
+        'Healthcare',
+        'Education',
+        'Manufacturing',
+        'Other',
+      ],
+    },
+    { name: 'NumberOfEmployees', type: 'int' },
+    { name: 'BillingCountry', type: 'string', length: 80 },
+    { name: 'OwnerId', type: 'reference', referenceTo: ['User'], relationshipName: 'Owner' },
+  ],
+};
+
+const USER: SObjectSpec = {
+  name: 'User',
+  label: 'User',
+  keyPrefix: '005',
+  fields: [
+    { name: 'Id', type: 'id', ...SYSTEM },
+    { name: 'CreatedDate', type: 'datetime', ...SYSTEM },
+    { name: 'LastModifiedDate', type: 'datetime', ...SYSTEM },
+    { name: 'SystemModstamp', type: 'datetime', ...SYSTEM },
+    { name: 'Username', type: 'string', length: 80, required: true },
+    { name: 'FirstName', type: 'string', length: 40 },
+    { name: 'LastName', type: 'string', length: 80, required: true },
+    { name: 'Name', type: 'string', length: 121, ...SYSTEM },
+    { name: 'Email', type: 'email', length: 128, required: true },
+    { name: 'IsActive', type: 'boolean', defaultValue: true },
+    { name: 'TimeZoneSidKey', type: 'picklist', picklist: [], defaultValue: 'America/New_York' },
+    { name: 'ManagerId', type: 'reference', referenceTo: ['User'], relationshipName: 'Manager' },
+    {
+      name: 'UserType',
+      type: 'picklist',
+      picklist: ['Standard'],
+      defaultValue: 'Standard',
+      ...SYSTEM,
+    },
+    { name: 'Title', type: 'string', length: 80 },
+  ],
+};
+
+const GROUP: SObjectSpec = {
+  name: 'Group',
+  label: 'Group',
+  keyPrefix: '00G',
+  fields: [
+    { name: 'Id', type: 'id', ...SYSTEM },
+    { name: 'CreatedDate', type: 'datetime', ...SYSTEM },
+    { name: 'LastModifiedDate', type: 'datetime', ...SYSTEM },
+    { name: 'SystemModstamp', type: 'datetime', ...SYSTEM },
+    { name: 'Name', type: 'string', length: 40, required: true },
+    { name: 'DeveloperName', type: 'string', length: 80 },
+    {
+      name: 'Type',
+      type: 'picklist',
+      picklist: ['Queue', 'Regular'],
+      restricted: true,
+      required: true,
+    },
+    { name: 'Email', type: 'email', length: 255 },
+  ],
+};
+
+const activityFields: readonly FieldSpec[] = [
+  { name: 'Id', type: 'id', ...SYSTEM },
+  ...audit,
+  { name: 'WhoId', type: 'reference', referenceTo: ['Contact', 'Lead'], relationshipName: 'Who' },
+  { name: 'WhatId', type: 'reference', referenceTo: ['Account'], relationshipName: 'What' },
+  { name: 'OwnerId', type: 'reference', referenceTo: ['User'], relationshipName: 'Owner' },
+  { name: 'Subject', type: 'combobox', length: 255 },
+  { name: 'Description', type: 'textarea', length: 32_000 },
+];
+
+const TASK: SObjectSpec = {
+  name: 'Task',
+  label: 'Task',
+  keyPrefix: '00T',
+  fields: [
+    ...activityFields,
+    { name: 'ActivityDate', type: 'date' },
+    {
+      name: 'Status',
+      type: 'picklist',
+      picklist: ['Not Started', 'In Progress', 'Completed', 'Waiting on someone else', 'Deferred'],
+      restricted: true,
+      defaultValue: 'Not Started',
+    },
+    {
+      name: 'Priority',
+      type: 'picklist',
+      picklist: ['High', 'Normal', 'Low'],
+      restricted: true,
+      defaultValue: 'Normal',
+    },
+    { name: 'IsClosed', type: 'boolean', ...SYSTEM, defaultValue: false },
+    { name: 'IsHighPriority', type: 'boolean', ...SYSTEM, defaultValue: false },
+    {
+      name: 'TaskSubtype',
+      type: 'picklist',
+      picklist: ['Task', 'Email', 'Call'],
+      defaultValue: 'Task',
+    },
+    { name: 'CallType', type: 'picklist', picklist: ['Internal', 'Inbound', 'Outbound'] },
+    { name: 'ReminderDateTime', type: 'datetime' },
+    { name: 'IsReminderSet', type: 'boolean', defaultValue: false },
+    { name: 'CompletedDateTime', type: 'datetime', ...SYSTEM },
+  ],
+};
+
+const EVENT: SObjectSpec = {
+  name: 'Event',
+  label: 'Event',
+  keyPrefix: '00U',
+  fields: [
+    ...activityFields,
+    { name: 'StartDateTime', type: 'datetime' },
+    { name: 'EndDateTime', type: 'datetime' },
+    { name: 'ActivityDateTime', type: 'datetime' },
+    { name: 'DurationInMinutes', type: 'int' },
+  ],
+};
+
+export const SOBJECTS: readonly SObjectSpec[] = [LEAD, CONTACT, ACCOUNT, USER, GROUP, TASK, EVENT];
+
+/** Field lookups are case-insensitive in SOQL and REST; this index maps lower case to the spec. */
+export class SObjectCatalog {
+  private readonly objects = new Map<
+    string,
+    { spec: SObjectSpec; fields: Map<string, FieldSpec> }
+  >();
+
+  constructor(options: { handoffFields: boolean }) {
+    for (const spec of SOBJECTS) {
+      const extended =
+        spec.name === 'Lead' && options.handoffFields
+          ? { ...spec, fields: [...spec.fields, ...HANDOFF_LEAD_FIELDS] }
+          : spec;
+      this.objects.set(spec.name.toLowerCase(), {
+        spec: extended,
+        fields: new Map(extended.fields.map((field) => [field.name.toLowerCase(), field])),
+      });
+    }
+  }
+
+  object(name: string): SObjectSpec | undefined {
+    return this.objects.get(name.toLowerCase())?.spec;
+  }
+
+  field(object: string, name: string): FieldSpec | undefined {
+    return this.objects.get(object.toLowerCase())?.fields.get(name.toLowerCase());
+  }
+
+  /** The field behind a relationship name (`Owner` → `OwnerId`). */
+  relationship(object: string, relationshipName: string): FieldSpec | undefined {
+    const entry = this.objects.get(object.toLowerCase());
+    if (entry === undefined) return undefined;
+    const wanted = relationshipName.toLowerCase();
+    return entry.spec.fields.find((field) => field.relationshipName?.toLowerCase() === wanted);
+  }
+
+  /** The object an id belongs to, by key prefix. */
+  objectForId(id: string): SObjectSpec | undefined {
+    const prefix = id.slice(0, 3);
+    return [...this.objects.values()].find((entry) => entry.spec.keyPrefix === prefix)?.spec;
+  }
+
+  all(): readonly SObjectSpec[] {
+    return [...this.objects.values()].map((entry) => entry.spec);
+  }
+
+  /** Adds a custom field (what `handoff setup --apply` does through the Metadata API). */
+  addField(object: string, field: FieldSpec): void {
+    const entry = this.objects.get(object.toLowerCase());
+    if (entry === undefined) throw new Error(`unknown sObject ${object}`);
+    entry.spec = { ...entry.spec, fields: [...entry.spec.fields, field] };
+    entry.fields.set(field.name.toLowerCase(), field);
+  }
+}

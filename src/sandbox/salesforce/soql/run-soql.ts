@@ -1,0 +1,425 @@
+import {
+  formatDateTime,
+  type SalesforceStore,
+  type SfRecord,
+  type StoredValue,
+} from '../salesforce-store.js';
+import type { FieldSpec, SObjectSpec } from '../sobject-schema.js';
+import { SoqlError, type Condition, type Literal, type SoqlQuery } from './parse-soql.js';
+
+const DAY_MS = 86_400_000;
+
+/** A resolved field path: how to read it from a base record, and what it is. */
+interface ResolvedPath {
+  /** Canonical segments: relationship names, then the field name. */
+  readonly segments: readonly string[];
+  readonly field: FieldSpec;
+  readonly read: (record: SfRecord) => StoredValue | undefined;
+}
+
+export interface SoqlResult {
+  /** Records in Salesforce's JSON shape (attributes, nested relationships, formatted datetimes). */
+  readonly records: readonly Record<string, unknown>[];
+  readonly totalSize: number;
+}
+
+function noSuchColumn(name: string, object: string): SoqlError {
+  return new SoqlError(
+    `No such column '${name}' on entity '${object}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
+    'INVALID_FIELD',
+  );
+}
+
+function resolvePath(store: SalesforceStore, spec: SObjectSpec, path: string): ResolvedPath {
+  const parts = path.split('.');
+  const fieldName = parts.pop() ?? '';
+  let objects: readonly string[] = [spec.name];
+  const hops: FieldSpec[] = [];
+  const segments: string[] = [];
+  for (const part of parts) {
+    const hop = objects
+      .map((object) => store.catalog.relationship(object, part))
+      .find((found) => found !== undefined);
+    if (hop === undefined)
+      throw new SoqlError(
+        `Didn't understand relationship '${part}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name.`,
+        'INVALID_FIELD',
+      );
+    hops.push(hop);
+    segments.push(hop.relationshipName ?? part);
+    objects = hop.referenceTo ?? [];
+  }
+  const field = objects
+    .map((object) => store.catalog.field(object, fieldName))
+    .find((found) => found !== undefined);
+  if (field === undefined) throw noSuchColumn(fieldName, objects.join('/'));
+  segments.push(field.name);
+  const read = (record: SfRecord): StoredValue | undefined => {
+    let current: SfRecord | undefined = record;
+    for (const hop of hops) {
+      const id: StoredValue | undefined = current?.[hop.name];
+      current = typeof id === 'string' ? store.get(id)?.record : undefined;
+      if (current === undefined) return null;
+    }
+    return current?.[field.name];
+  };
+  return { segments, field, read };
+}
+
+type Comparable = string | number | boolean;
+
+function relativeRange(
+  literal: Extract<Literal, { kind: 'relative' }>,
+  now: number,
+): [number, number] {
+  const today = Math.floor(now / DAY_MS) * DAY_MS;
+  const n = literal.n ?? 0;
+  switch (literal.name) {
+    case 'TODAY':
+      return [today, today + DAY_MS];
+    case 'YESTERDAY':
+      return [today - DAY_MS, today];
+    case 'TOMORROW':
+      return [today + DAY_MS, today + 2 * DAY_MS];
+    case 'LAST_N_DAYS':
+      return [today - n * DAY_MS, today + DAY_MS];
+    case 'NEXT_N_DAYS':
+      return [today, today + (n + 1) * DAY_MS];
+    default:
+      return [today - n * DAY_MS, today - (n - 1) * DAY_MS];
+  }
+}
+
+function dateOf(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** A literal checked against the field's type, as Salesforce checks it. */
+function literalFor(
+  field: FieldSpec,
+  literal: Literal,
+  now: number,
+): Comparable | null | [Comparable, Comparable] {
+  const wrongType = (what: string): SoqlError =>
+    new SoqlError(
+      `value of filter criterion for field '${field.name}' must be of type ${what} and should not be enclosed in quotes`,
+      'INVALID_FIELD',
+    );
+  if (literal.kind === 'null') return null;
+  switch (field.type) {
+    case 'datetime':
+      if (literal.kind === 'datetime') return literal.value;
+      if (literal.kind === 'relative') return relativeRange(literal, now);
+      throw wrongType('dateTime');
+    case 'date':
+      if (literal.kind === 'date') return literal.value;
+      if (literal.kind === 'relative') {
+        const [start, end] = relativeRange(literal, now);
+        return [dateOf(start), dateOf(end)];
+      }
+      throw wrongType('date');
+    case 'boolean':
+      if (literal.kind === 'boolean') return literal.value;
+      throw wrongType('boolean');
+    case 'double':
+    case 'int':
+    case 'currency':
+      if (literal.kind === 'number') return literal.value;
+      throw wrongType('number');
+    case 'id':
+    case 'reference':
+      if (literal.kind === 'string') return literal.value.slice(0, 15);
+      throw new SoqlError(
+        `invalid ID field: ${literal.kind === 'number' ? literal.value : literal.kind}`,
+        'INVALID_FIELD',
+      );
+    default:
+      if (literal.kind === 'string') return literal.value.toLowerCase();
+      throw new SoqlError(
+        `value of filter criterion for field '${field.name}' must be a quoted string`,
+        'INVALID_FIELD',
+      );
+  }
+}
+
+function comparableValue(field: FieldSpec, value: StoredValue | undefined): Comparable | null {
+  if (value === undefined || value === null) return null;
+  if (field.type === 'id' || field.type === 'reference') return String(value).slice(0, 15);
+  if (typeof value === 'string' && field.type !== 'date') return value.toLowerCase();
+  return value;
+}
+
+function order(a: Comparable, b: Comparable): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+}
+
+type Predicate = (record: SfRecord) => boolean;
+
+function compileCondition(
+  store: SalesforceStore,
+  spec: SObjectSpec,
+  condition: Condition,
+  now: number,
+): Predicate {
+  switch (condition.kind) {
+    case 'and': {
+      const items = condition.items.map((item) => compileCondition(store, spec, item, now));
+      return (record) => items.every((item) => item(record));
+    }
+    case 'or': {
+      const items = condition.items.map((item) => compileCondition(store, spec, item, now));
+      return (record) => items.some((item) => item(record));
+    }
+    case 'not': {
+      const item = compileCondition(store, spec, condition.item, now);
+      return (record) => !item(record);
+    }
+    case 'like': {
+      const path = resolvePath(store, spec, condition.field);
+      const source = condition.pattern
+        .split(/(\\[%_]|[%_])/)
+        .map((part) =>
+          part === '%'
+            ? '.*'
+            : part === '_'
+              ? '.'
+              : part.startsWith('\\')
+                ? part.slice(1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+                : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+        )
+        .join('');
+      const regex = new RegExp(`^${source}$`, 'is');
+      return (record) => {
+        const value = path.read(record);
+        return value !== null && value !== undefined && regex.test(String(value));
+      };
+    }
+    case 'in': {
+      const path = resolvePath(store, spec, condition.field);
+      const options = condition.values.map((value) => literalFor(path.field, value, now));
+      const has = (record: SfRecord): boolean => {
+        const value = comparableValue(path.field, path.read(record));
+        return options.some((option) =>
+          option === null
+            ? value === null
+            : !Array.isArray(option) && value !== null && order(value, option) === 0,
+        );
+      };
+      return condition.negated ? (record) => !has(record) : has;
+    }
+    case 'compare': {
+      const path = resolvePath(store, spec, condition.field);
+      const target = literalFor(path.field, condition.value, now);
+      const { operator } = condition;
+      if (target === null) {
+        if (operator !== '=' && operator !== '!=')
+          throw new SoqlError(`null can only be compared with = or !=`);
+        return operator === '='
+          ? (record) => comparableValue(path.field, path.read(record)) === null
+          : (record) => comparableValue(path.field, path.read(record)) !== null;
+      }
+      return (record) => {
+        const value = comparableValue(path.field, path.read(record));
+        if (value === null) return operator === '!=';
+        if (Array.isArray(target)) {
+          const [start, end] = target;
+          switch (operator) {
+            case '=':
+              return order(value, start) >= 0 && order(value, end) < 0;
+            case '!=':
+              return order(value, start) < 0 || order(value, end) >= 0;
+            case '<':
+              return order(value, start) < 0;
+            case '<=':
+              return order(value, end) < 0;
+            case '>':
+              return order(value, end) >= 0;
+            default:
+              return order(value, start) >= 0;
+          }
+        }
+        const comparison = order(value, target);
+        switch (operator) {
+          case '=':
+            return comparison === 0;
+          case '!=':
+            return comparison !== 0;
+          case '<':
+            return comparison < 0;
+          case '<=':
+            return comparison <= 0;
+          case '>':
+            return comparison > 0;
+          default:
+            return comparison >= 0;
+        }
+      };
+    }
+  }
+}
+
+function output(field: FieldSpec, value: StoredValue | undefined): unknown {
+  if (value === undefined) return null;
+  if (field.type === 'datetime' && typeof value === 'number') return formatDateTime(value);
+  return value;
+}
+
+function attributesFor(type: string, id: unknown, version: string): Record<string, string> {
+  return { type, url: `/services/data/${version}/sobjects/${type}/${String(id)}` };
+}
+
+function project(
+  store: SalesforceStore,
+  spec: SObjectSpec,
+  record: SfRecord,
+  paths: readonly ResolvedPath[],
+  version: string,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    attributes: attributesFor(spec.name, record['Id'], version),
+  };
+  for (const path of paths) {
+    if (path.segments.length === 1) {
+      out[path.field.name] = output(path.field, record[path.field.name]);
+      continue;
+    }
+    // Walk relationships, creating nested objects (or null when a reference is empty).
+    let source: SfRecord | undefined = record;
+    let sourceSpec: SObjectSpec | undefined = spec;
+    let target = out;
+    for (const relationship of path.segments.slice(0, -1)) {
+      const hop: FieldSpec | undefined =
+        sourceSpec === undefined
+          ? undefined
+          : store.catalog.relationship(sourceSpec.name, relationship);
+      const id: StoredValue | undefined = hop === undefined ? undefined : source?.[hop.name];
+      const next: { spec: SObjectSpec; record: SfRecord } | undefined =
+        typeof id === 'string' ? store.get(id) : undefined;
+      if (next === undefined) {
+        target[relationship] = null;
+        target = {};
+        break;
+      }
+      const existing = target[relationship];
+      const nested =
+        existing !== null && typeof existing === 'object'
+          ? (existing as Record<string, unknown>)
+          : { attributes: attributesFor(next.spec.name, next.record['Id'], version) };
+      target[relationship] = nested;
+      target = nested;
+      source = next.record;
+      sourceSpec = next.spec;
+    }
+    if (source !== undefined) target[path.field.name] = output(path.field, source[path.field.name]);
+  }
+  return out;
+}
+
+/**
+ * Runs a parsed query against the store. `includeDeleted` is queryAll. Aggregates (COUNT with
+ * GROUP BY) return `AggregateResult` rows with `expr0`… or the alias.
+ */
+export function runSoql(
+  store: SalesforceStore,
+  query: SoqlQuery,
+  options: { includeDeleted: boolean; version: string; now: number },
+): SoqlResult {
+  const spec = store.catalog.object(query.from);
+  if (spec === undefined) {
+    throw new SoqlError(
+      `sObject type '${query.from}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`,
+      'INVALID_TYPE',
+    );
+  }
+  const fieldPaths = query.select
+    .filter((item) => item.kind === 'field')
+    .map((item) => resolvePath(store, spec, item.path));
+  const where =
+    query.where === null ? () => true : compileCondition(store, spec, query.where, options.now);
+  const orderBy = query.orderBy.map((entry) => ({
+    ...entry,
+    path: resolvePath(store, spec, entry.field),
+  }));
+  let matched: SfRecord[] = [];
+  for (const record of store.table(spec.name).values()) {
+    if (!options.includeDeleted && record['IsDeleted'] === true) continue;
+    if (where(record)) matched.push(record);
+  }
+  if (orderBy.length > 0) {
+    matched.sort((a, b) => {
+      for (const { path, descending, nullsLast } of orderBy) {
+        const left = comparableValue(path.field, path.read(a));
+        const right = comparableValue(path.field, path.read(b));
+        if (left === null || right === null) {
+          if (left === right) continue;
+          return (left === null) === nullsLast ? 1 : -1;
+        }
+        const comparison = order(left, right) * (descending ? -1 : 1);
+        if (comparison !== 0) return comparison;
+      }
+      return 0;
+    });
+  }
+  const counts = query.select.filter((item) => item.kind === 'count');
+  if (
+    counts.length > 0 &&
+    query.groupBy.length === 0 &&
+    fieldPaths.length === 0 &&
+    counts[0]?.field === null
+  ) {
+    return { records: [], totalSize: matched.length };
+  }
+  if (counts.length > 0 || query.groupBy.length > 0)
+    return aggregate(store, spec, query, matched, fieldPaths);
+  if (query.offset !== null) matched = matched.slice(query.offset);
+  if (query.limit !== null) matched = matched.slice(0, query.limit);
+  return {
+    records: matched.map((record) => project(store, spec, record, fieldPaths, options.version)),
+    totalSize: matched.length,
+  };
+}
+
+function aggregate(
+  store: SalesforceStore,
+  spec: SObjectSpec,
+  query: SoqlQuery,
+  matched: readonly SfRecord[],
+  fieldPaths: readonly ResolvedPath[],
+): SoqlResult {
+  const groupPaths = query.groupBy.map((name) => resolvePath(store, spec, name));
+  const grouped = fieldPaths.every((path) =>
+    groupPaths.some((group) => group.field.name === path.field.name),
+  );
+  if (!grouped) throw new SoqlError('Field must be grouped or aggregated', 'MALFORMED_QUERY');
+  const groups = new Map<string, { key: readonly (StoredValue | undefined)[]; rows: SfRecord[] }>();
+  for (const record of matched) {
+    const key = groupPaths.map((path) => path.read(record));
+    const id = JSON.stringify(key);
+    const group = groups.get(id) ?? { key, rows: [] };
+    group.rows.push(record);
+    groups.set(id, group);
+  }
+  const countItems = query.select.filter((item) => item.kind === 'count');
+  const countPaths = countItems.map((item) =>
+    item.field === null ? null : resolvePath(store, spec, item.field),
+  );
+  let records = [...groups.values()].map(({ key, rows }) => {
+    const row: Record<string, unknown> = { attributes: { type: 'AggregateResult' } };
+    groupPaths.forEach((path, index) => {
+      row[path.field.name] = output(path.field, key[index]);
+    });
+    countItems.forEach((item, index) => {
+      const path = countPaths[index];
+      row[item.alias ?? `expr${index}`] =
+        path === null || path === undefined
+          ? rows.length
+          : rows.filter((record) => path.read(record) !== null && path.read(record) !== undefined)
+              .length;
+    });
+    return row;
+  });
+  if (query.limit !== null) records = records.slice(0, query.limit);
+  return { records, totalSize: records.length };
+}
