@@ -1,5 +1,6 @@
 import { FAULT_KINDS, type FaultDecision, type FaultRule, type FaultSpec } from './fault-types.js';
 import type { SandboxSystem } from './sandbox-http.js';
+import { seededRandom } from './seeded-random.js';
 
 interface MutableRule extends FaultSpec {
   id: string;
@@ -12,18 +13,6 @@ function matches(pattern: string | undefined, endpoint: string): boolean {
   return pattern.endsWith('*') ? endpoint.startsWith(pattern.slice(0, -1)) : pattern === endpoint;
 }
 
-/** Seeded so that a fault rate gives the same calls on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** Holds the fault rules of one sandbox and decides, call by call, which fire. */
 export class FaultInjector {
   private rules: MutableRule[] = [];
@@ -34,7 +23,8 @@ export class FaultInjector {
     readonly system: SandboxSystem,
     seed = 1,
   ) {
-    this.random = seededRandom(seed);
+    // Seeded so that a fault rate hits the same calls on every run.
+    this.random = seededRandom(seed).next;
   }
 
   add(spec: FaultSpec): FaultRule {

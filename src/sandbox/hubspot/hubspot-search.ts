@@ -60,10 +60,24 @@ const OPERATORS = new Set([
 
 type Comparable = number | string;
 
+/** Operators an index slice applies exactly (integer-ms bounds). */
+const RANGE_OPERATORS = new Set(['GT', 'GTE', 'LT', 'LTE', 'BETWEEN', 'EQ']);
+
 function comparable(def: PropertyDefinition | undefined, value: string): Comparable {
   if (def?.type === 'number') return Number(value);
   if (def?.type === 'datetime' || def?.type === 'date') return toEpochMs(value) ?? Number.NaN;
   return value.toLowerCase();
+}
+
+/** A record's value in comparable form, using the stored epoch for datetimes. */
+function comparableOf(
+  def: PropertyDefinition | undefined,
+  record: HubSpotRecord,
+  name: string,
+  value: string,
+): Comparable {
+  const epoch = record.epochs[name];
+  return epoch !== undefined ? epoch : comparable(def, value);
 }
 
 function compare(a: Comparable, b: Comparable): number {
@@ -152,7 +166,7 @@ function compileFilter(
       return (record) => {
         const value = read(record);
         if (value === undefined) return false;
-        const actual = comparable(def, value);
+        const actual = comparableOf(def, record, name, value);
         return compare(actual, target) >= 0 && compare(actual, high) <= 0;
       };
     }
@@ -173,7 +187,7 @@ function compileFilter(
       return (record) => {
         const value = read(record);
         if (value === undefined) return operator === 'NEQ';
-        return test(compare(comparable(def, value), target));
+        return test(compare(comparableOf(def, record, name, value), target));
       };
     }
   }
@@ -236,24 +250,84 @@ export class HubSpotSearch {
     return { ok: true, total: ids.length, page, nextAfter: end < ids.length ? String(end) : null };
   }
 
+  /**
+   * Records that can match, and whether they already come ordered by a property: a slice of a
+   * datetime index when the single filter group bounds an indexed property (the sync's time
+   * windows), the one contact with an `email` EQ filter, else every record. Predicates still run.
+   */
+  private candidates(
+    type: HubSpotObjectType,
+    request: SearchRequest,
+  ): { records: Iterable<HubSpotRecord>; orderedBy: string | null } {
+    const groups = request.filterGroups ?? [];
+    const records = this.store.objects[type];
+    const filters = groups.length === 1 ? (groups[0]?.filters ?? []) : [];
+    const byEmail =
+      type === 'contacts'
+        ? filters.find(
+            (filter) =>
+              filter.propertyName === 'email' && String(filter.operator).toUpperCase() === 'EQ',
+          )
+        : undefined;
+    if (byEmail !== undefined) {
+      const record = this.store.findByEmail(asText(byEmail.value));
+      return { records: record === undefined ? [] : [record], orderedBy: null };
+    }
+    for (const filter of filters) {
+      const index = this.store.index(type, filter.propertyName);
+      if (index === undefined) continue;
+      let from = -Infinity;
+      let to = Infinity;
+      for (const bound of filters) {
+        if (bound.propertyName !== filter.propertyName) continue;
+        const value = toEpochMs(asText(bound.value));
+        const high = toEpochMs(asText(bound.highValue));
+        const operator = String(bound.operator).toUpperCase();
+        if (value === null) continue;
+        if (operator === 'GTE' || operator === 'BETWEEN' || operator === 'EQ')
+          from = Math.max(from, value);
+        if (operator === 'GT') from = Math.max(from, value + 1);
+        if (operator === 'LT') to = Math.min(to, value);
+        if (operator === 'LTE' || operator === 'EQ') to = Math.min(to, value + 1);
+        if (operator === 'BETWEEN' && high !== null) to = Math.min(to, high + 1);
+      }
+      if (from === -Infinity && to === Infinity) continue;
+      const slice: HubSpotRecord[] = [];
+      for (const id of index.range(from, to)) {
+        const record = records.get(id);
+        if (record !== undefined) slice.push(record);
+      }
+      return { records: slice, orderedBy: filter.propertyName };
+    }
+    return { records: records.values(), orderedBy: null };
+  }
+
   private matchingIds(type: HubSpotObjectType, request: SearchRequest): readonly string[] | string {
     const key = `${type}|${JSON.stringify([request.filterGroups ?? [], request.sorts ?? [], request.query ?? ''])}`;
     const cached = this.cache.get(key);
     if (cached?.version === this.store.version) return cached.ids;
 
+    const candidates = this.candidates(type, request);
     const groups: Predicate[][] = [];
     for (const group of request.filterGroups ?? []) {
       const predicates: Predicate[] = [];
       for (const filter of group.filters ?? []) {
         const predicate = compileFilter(this.store, type, filter);
         if (typeof predicate === 'string') return predicate;
-        predicates.push(predicate);
+        // A range the index slice already applied need not be checked again per record.
+        const operator = String(filter.operator).toUpperCase();
+        const covered =
+          filter.propertyName === candidates.orderedBy &&
+          RANGE_OPERATORS.has(operator) &&
+          toEpochMs(asText(filter.value)) !== null &&
+          (operator !== 'BETWEEN' || toEpochMs(asText(filter.highValue)) !== null);
+        if (!covered) predicates.push(predicate);
       }
       groups.push(predicates);
     }
     const query = request.query?.trim().toLowerCase();
     const matched: HubSpotRecord[] = [];
-    for (const record of this.store.objects[type].values()) {
+    for (const record of candidates.records) {
       if (record.archived) continue;
       if (
         groups.length > 0 &&
@@ -284,14 +358,20 @@ export class HubSpotSearch {
         sortSpec.propertyName === 'hs_object_id'
           ? record.id
           : record.properties[sortSpec.propertyName];
-      return value === undefined ? '' : comparable(def, value);
+      return value === undefined ? '' : comparableOf(def, record, sortSpec.propertyName, value);
     };
-    const keyed = matched.map((record) => ({ id: record.id, key: keyOf(record) }));
-    keyed.sort((a, b) => {
-      const order = compare(a.key, b.key) * (sortSpec.descending ? -1 : 1);
-      return order !== 0 ? order : Number(a.id) - Number(b.id);
-    });
-    const ids = keyed.map((entry) => entry.id);
+    let ids: string[];
+    if (candidates.orderedBy === sortSpec.propertyName && !sortSpec.descending) {
+      // The index already orders by this property, ties by numeric id: the order sorting gives.
+      ids = matched.map((record) => record.id);
+    } else {
+      const keyed = matched.map((record) => ({ id: record.id, key: keyOf(record) }));
+      keyed.sort((a, b) => {
+        const order = compare(a.key, b.key) * (sortSpec.descending ? -1 : 1);
+        return order !== 0 ? order : Number(a.id) - Number(b.id);
+      });
+      ids = keyed.map((entry) => entry.id);
+    }
     if (this.cache.size > 64) this.cache.clear();
     this.cache.set(key, { version: this.store.version, ids });
     return ids;
