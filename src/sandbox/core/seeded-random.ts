@@ -1,12 +1,12 @@
 /** A small seeded generator (mulberry32): same seed, same sequence, on every machine. */
 export interface SeededRandom {
   /** Uniform in [0, 1). */
-  next(): number;
+  readonly next: () => number;
   /** Integer in [min, max]. */
-  int(min: number, max: number): number;
-  pick<T>(items: readonly T[]): T;
+  readonly int: (min: number, max: number) => number;
+  readonly pick: <T>(items: readonly T[]) => T;
   /** True with probability `p`. */
-  chance(p: number): boolean;
+  readonly chance: (p: number) => boolean;
 }
 
 export function seededRandom(seed: number): SeededRandom {
