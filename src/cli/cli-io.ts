@@ -5,6 +5,8 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The current instant; `explain` uses it when `--now` is absent. */
   readonly now: () => Date;
+  /** Resolves with the signal name when the process is asked to stop (long-running commands). */
+  readonly untilShutdown: () => Promise<string>;
 }
 
 /** Exit codes shared by every command (DESIGN.md §2). */

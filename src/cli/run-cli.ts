@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.js';
 import { EXPLAIN_USAGE, explainCommand } from './explain-command.js';
+import { SANDBOX_USAGE, sandboxCommand } from './sandbox-command.js';
 import { VALIDATE_USAGE, validateCommand } from './validate-command.js';
 
 const USAGE = `handoff: the marketing→sales lead handoff between HubSpot and Salesforce
@@ -10,6 +11,8 @@ usage:
       check the definition; exit 0 with a summary, 2 with every problem
   ${EXPLAIN_USAGE}
       decide one lead offline: qualification, routing and SLA, with reasons
+  ${SANDBOX_USAGE}
+      seeded HubSpot and Salesforce sandboxes on loopback; prints their URLs and credentials
 
 The configuration file defaults to $HANDOFF_CONFIG, else config/handoff.yaml.
 `;
@@ -46,6 +49,24 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           config: text(flags, 'config'),
           now: text(flags, 'now'),
           json: flags['json'] === true,
+        },
+        io,
+      ),
+  },
+  sandbox: {
+    options: {
+      port: { type: 'string' },
+      seed: { type: 'string' },
+      contacts: { type: 'string' },
+      limits: { type: 'boolean' },
+    },
+    run: (flags, io) =>
+      sandboxCommand(
+        {
+          port: text(flags, 'port'),
+          seed: text(flags, 'seed'),
+          contacts: text(flags, 'contacts'),
+          limits: flags['limits'] === true,
         },
         io,
       ),

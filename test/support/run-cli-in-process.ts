@@ -9,7 +9,11 @@ export interface CliRun {
 /** Runs the CLI in-process with captured output, a fixed clock and the given environment. */
 export async function runCliInProcess(
   argv: readonly string[],
-  options: { env?: Record<string, string>; now?: string } = {},
+  options: {
+    env?: Record<string, string>;
+    now?: string;
+    untilShutdown?: () => Promise<string>;
+  } = {},
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
@@ -18,6 +22,7 @@ export async function runCliInProcess(
     stderr: (text) => void (stderr += text),
     env: options.env ?? {},
     now: () => new Date(options.now ?? '2026-11-16T15:00:00Z'),
+    untilShutdown: options.untilShutdown ?? (() => Promise.resolve('test')),
   });
   return { code, stdout, stderr };
 }

@@ -1,0 +1,69 @@
+import { startSandboxes } from '../sandbox/start-sandboxes.js';
+import { EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.js';
+
+export const SANDBOX_USAGE = 'handoff sandbox [--port N] [--seed S] [--contacts N] [--limits]';
+
+export interface SandboxFlags {
+  readonly port?: string | undefined;
+  readonly seed?: string | undefined;
+  readonly contacts?: string | undefined;
+  readonly limits?: boolean | undefined;
+}
+
+function integer(
+  flag: string,
+  text: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number | string {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  return Number.isInteger(value) && value >= min && value <= max
+    ? value
+    : `--${flag}: expected an integer from ${min} to ${max}, got ${JSON.stringify(text)}`;
+}
+
+/**
+ * `handoff sandbox`: seeded HubSpot and Salesforce sandboxes on loopback until SIGINT/SIGTERM.
+ * Prints their URLs and one `NAME=value` line per variable, ready for an env file.
+ */
+export async function sandboxCommand(flags: SandboxFlags, io: CliIo): Promise<number> {
+  const port = integer('port', flags.port, 4010, 0, 65_534);
+  const seed = integer('seed', flags.seed, 1, 0, 2 ** 31);
+  const contacts = integer('contacts', flags.contacts, 1_000, 1, 200_000);
+  const problems = [port, seed, contacts].filter((value) => typeof value === 'string');
+  if (
+    problems.length > 0 ||
+    typeof port !== 'number' ||
+    typeof seed !== 'number' ||
+    typeof contacts !== 'number'
+  ) {
+    io.stderr(`${problems.join('\n')}\nusage: ${SANDBOX_USAGE}\n`);
+    return EXIT_INVALID;
+  }
+  const sandboxes = await startSandboxes({
+    port,
+    seed,
+    contacts,
+    realisticLimits: flags.limits === true,
+    now: () => io.now().getTime(),
+  });
+  const { seeded } = sandboxes;
+  io.stdout(
+    [
+      `HubSpot sandbox     ${sandboxes.hubspotUrl}  (${seeded.contacts} contacts, ${seeded.engagements} engagements, ${seeded.users} owners)`,
+      `Salesforce sandbox  ${sandboxes.salesforceUrl}  (${seeded.leads} leads, ${seeded.convertedLeads} converted, ${seeded.accounts} accounts, ${seeded.queues} queues)`,
+      `seeded from seed ${seed} in ${Math.round(sandboxes.seedMs)} ms; rate limits ${flags.limits === true ? 'enforced' : 'off'}`,
+      `control API: <url>/__sandbox/calls, /__sandbox/counts, /__sandbox/faults`,
+      '',
+      '# paste into an env file:',
+      ...Object.entries(sandboxes.env).map(([name, value]) => `${name}=${value}`),
+      '',
+    ].join('\n'),
+  );
+  const signal = await io.untilShutdown();
+  await sandboxes.close();
+  io.stderr(`sandboxes stopped (${signal})\n`);
+  return EXIT_OK;
+}
