@@ -246,19 +246,26 @@ export class SandboxServer {
 
     const match = matchRoute(this.routes, base.method, path);
     const endpoint = typeof match === 'string' ? 'unknown' : match.endpoint;
-    const finish = (response: SandboxResponse, fault: string | null): void => {
-      this.write(outgoing, response, this.api.responseHeaders(base, endpoint));
+    const record = (
+      status: number,
+      counts: { recordsIn: number; recordsOut: number },
+      fault: string | null,
+    ): void => {
       this.log.record({
         system: this.api.system,
         method: base.method,
         path,
         endpoint,
-        status: response.status,
-        ...countsOf(response),
+        status,
+        ...counts,
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,
         fault,
         headers: incoming.headers,
       });
+    };
+    const finish = (response: SandboxResponse, fault: string | null): void => {
+      this.write(outgoing, response, this.api.responseHeaders(base, endpoint));
+      record(response.status, countsOf(response), fault);
     };
 
     const denied = this.api.authenticate(base, endpoint);
@@ -267,8 +274,9 @@ export class SandboxServer {
     if (decision.latencyMs > 0) await sleep(decision.latencyMs);
     if (decision.answer !== null) {
       if (decision.answer.kind === 'reset') {
+        // Status 0 in the log: the client got no answer at all.
+        record(0, { recordsIn: 0, recordsOut: 0 }, 'reset');
         incoming.socket.destroy();
-        finish({ status: 0 }, 'reset');
         return;
       }
       return finish(this.api.renderFault(decision.answer, base), decision.answer.kind);
