@@ -402,9 +402,9 @@ describe('contacts batch, read and write', () => {
         { id: 'upserted@acme.com', idProperty: 'email', properties: { firstname: 'Fresh' } },
       ],
     });
-    const byEmail = Object.fromEntries(
-      result.results.map((record) => [record.properties['firstname'], record._new]),
-    );
+    const byEmail: Record<string, boolean> = {};
+    for (const record of result.results)
+      byEmail[record.properties['firstname'] ?? ''] = record._new;
     expect(byEmail).toEqual({ Existing: false, Fresh: true });
   });
 
@@ -644,8 +644,8 @@ describe('auth, limits and faults', () => {
       Array.from({ length: 7 }, () => client.crm.contacts.searchApi.doSearch({ limit: 1 })),
     );
     const rejected = results
-      .filter((result) => result.status === 'rejected')
-      .map((result) => (result as PromiseRejectedResult).reason as ApiError);
+      .filter((result): result is PromiseRejectedResult => result.status === 'rejected')
+      .map((result) => result.reason as ApiError);
     expect(rejected.length).toBeGreaterThanOrEqual(2);
     expect(rejected[0]?.body.message).toBe('You have reached your secondly limit.');
   });
