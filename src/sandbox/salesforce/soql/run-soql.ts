@@ -128,7 +128,7 @@ function literalFor(
       throw wrongType('number');
     case 'id':
     case 'reference':
-      if (literal.kind === 'string') return literal.value.slice(0, 15);
+      if (literal.kind === 'string') return literal.value;
       throw new SoqlError(
         `invalid ID field: ${literal.kind === 'number' ? literal.value : literal.kind}`,
         'INVALID_FIELD',
@@ -144,9 +144,14 @@ function literalFor(
 
 function comparableValue(field: FieldSpec, value: StoredValue | undefined): Comparable | null {
   if (value === undefined || value === null) return null;
-  if (field.type === 'id' || field.type === 'reference') return String(value).slice(0, 15);
+  if (field.type === 'id' || field.type === 'reference') return String(value);
   if (typeof value === 'string' && field.type !== 'date') return value.toLowerCase();
   return value;
+}
+
+/** Ids: an 18-character id equals itself; a 15-character one matches on its case-safe prefix. */
+function sameId(a: string, b: string): boolean {
+  return a.length === 15 || b.length === 15 ? a.slice(0, 15) === b.slice(0, 15) : a === b;
 }
 
 function order(a: Comparable, b: Comparable): number {
@@ -199,13 +204,14 @@ function compileCondition(
     case 'in': {
       const path = resolvePath(store, spec, condition.field);
       const options = condition.values.map((value) => literalFor(path.field, value, now));
+      const isId = path.field.type === 'id' || path.field.type === 'reference';
       const has = (record: SfRecord): boolean => {
         const value = comparableValue(path.field, path.read(record));
-        return options.some((option) =>
-          option === null
-            ? value === null
-            : !Array.isArray(option) && value !== null && order(value, option) === 0,
-        );
+        return options.some((option) => {
+          if (option === null || value === null) return option === value;
+          if (Array.isArray(option)) return false;
+          return isId ? sameId(String(value), String(option)) : order(value, option) === 0;
+        });
       };
       return condition.negated ? (record) => !has(record) : has;
     }
@@ -240,7 +246,8 @@ function compileCondition(
               return order(value, start) >= 0;
           }
         }
-        const comparison = order(value, target);
+        const isId = path.field.type === 'id' || path.field.type === 'reference';
+        const comparison = isId && sameId(String(value), String(target)) ? 0 : order(value, target);
         switch (operator) {
           case '=':
             return comparison === 0;
