@@ -166,6 +166,24 @@ const RELATIVE_DATES = new Set([
   'NEXT_N_DAYS',
   'N_DAYS_AGO',
 ]);
+const RESERVED = new Set([
+  'SELECT',
+  'FROM',
+  'WHERE',
+  'AND',
+  'OR',
+  'NOT',
+  'IN',
+  'LIKE',
+  'ORDER',
+  'GROUP',
+  'BY',
+  'LIMIT',
+  'OFFSET',
+  'NULL',
+  'TRUE',
+  'FALSE',
+]);
 const UNSUPPORTED = new Set([
   'HAVING',
   'WITH',
@@ -220,6 +238,8 @@ class Parser {
       throw new SoqlError(`expecting a field name, found '${token?.text ?? 'end of query'}'`);
     if (UNSUPPORTED.has(token.text.toUpperCase()))
       throw new SoqlError(`unsupported SOQL clause: ${token.text}`);
+    if (RESERVED.has(token.text.toUpperCase()))
+      throw new SoqlError(`unexpected token: '${token.text}'`);
     this.position += 1;
     return token.text;
   }

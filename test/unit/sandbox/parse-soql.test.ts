@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { parseSoql, SoqlError } from '../../../src/sandbox/salesforce/soql/parse-soql.js';
+
+describe('parseSoql', () => {
+  it('parses fields, relationships, nested conditions, ordering and paging', () => {
+    const query = parseSoql(
+      "select Id, Owner.Name FROM Lead WHERE (Status = 'Open' OR Status != 'X') AND NOT Email LIKE '%\\_x%' AND OwnerId NOT IN ('a', 'b') AND SystemModstamp >= 2026-05-01T10:00:00.000+02:00 AND ConvertedDate < 2026-05-01 AND CreatedDate = LAST_N_DAYS:7 AND IsConverted = false AND NumberOfEmployees > -5.5 AND Title = null ORDER BY SystemModstamp DESC NULLS FIRST, Id LIMIT 10 OFFSET 5",
+    );
+    expect(query.select).toEqual([
+      { kind: 'field', path: 'Id' },
+      { kind: 'field', path: 'Owner.Name' },
+    ]);
+    expect(query.from).toBe('Lead');
+    expect(query.orderBy).toEqual([
+      { field: 'SystemModstamp', descending: true, nullsLast: false },
+      { field: 'Id', descending: false, nullsLast: false },
+    ]);
+    expect(query.limit).toBe(10);
+    expect(query.offset).toBe(5);
+    expect(query.where).toMatchObject({ kind: 'and' });
+    const items = query.where?.kind === 'and' ? query.where.items : [];
+    expect(items[0]).toMatchObject({ kind: 'or' });
+    expect(items[1]).toEqual({
+      kind: 'not',
+      item: { kind: 'like', field: 'Email', pattern: '%\\_x%' },
+    });
+    expect(items[2]).toEqual({
+      kind: 'in',
+      field: 'OwnerId',
+      negated: true,
+      values: [
+        { kind: 'string', value: 'a' },
+        { kind: 'string', value: 'b' },
+      ],
+    });
+    expect(items[3]).toEqual({
+      kind: 'compare',
+      field: 'SystemModstamp',
+      operator: '>=',
+      value: { kind: 'datetime', value: Date.parse('2026-05-01T08:00:00Z') },
+    });
+    expect(items[4]).toEqual({
+      kind: 'compare',
+      field: 'ConvertedDate',
+      operator: '<',
+      value: { kind: 'date', value: '2026-05-01' },
+    });
+    expect(items[5]).toEqual({
+      kind: 'compare',
+      field: 'CreatedDate',
+      operator: '=',
+      value: { kind: 'relative', name: 'LAST_N_DAYS', n: 7 },
+    });
+    expect(items[6]).toMatchObject({ value: { kind: 'boolean', value: false } });
+    expect(items[7]).toMatchObject({ value: { kind: 'number', value: -5.5 } });
+    expect(items[8]).toMatchObject({ value: { kind: 'null' } });
+  });
+
+  it('parses COUNT(), COUNT(field) with an alias, and GROUP BY', () => {
+    expect(parseSoql('SELECT COUNT() FROM Lead').select).toEqual([
+      { kind: 'count', field: null, alias: null },
+    ]);
+    const grouped = parseSoql('SELECT OwnerId, COUNT(Id) open FROM Lead GROUP BY OwnerId');
+    expect(grouped.select[1]).toEqual({ kind: 'count', field: 'Id', alias: 'open' });
+    expect(grouped.groupBy).toEqual(['OwnerId']);
+  });
+
+  it('unescapes string literals', () => {
+    const query = parseSoql("SELECT Id FROM Lead WHERE LastName = 'O\\'Brien \\\\ \\n'");
+    expect(query.where).toMatchObject({ value: { kind: 'string', value: "O'Brien \\ \n" } });
+  });
+
+  it.each([
+    ['', /cannot be empty/],
+    ['SELECT FROM Lead', /unexpected token: 'FROM'/],
+    ['SELECT Id FROM', /expecting a field name/],
+    ['SELECT Id Lead', /expecting 'FROM'/],
+    ["SELECT Id FROM Lead WHERE A = 'x' AND B = 'y' OR C = 'z'", /mixing AND and OR/],
+    ["SELECT Id FROM Lead WHERE A = 'unterminated", /unterminated/],
+    ["SELECT Id FROM Lead WHERE A = 'bad \\q escape'", /escape sequence/],
+    ['SELECT Id FROM Lead WHERE A NOT = 1', /expecting 'IN'/],
+    ['SELECT Id FROM Lead LIMIT x', /LIMIT expects/],
+    ['SELECT Id FROM Lead WHERE CreatedDate = LAST_N_WEEKS:2', /unsupported date literal/],
+    ['SELECT Id FROM Lead WHERE Name LIKE 5', /LIKE expects a quoted string/],
+    ['SELECT Id FROM Lead WHERE Id IN (SELECT WhoId FROM Task)', /semi-join/],
+    ['SELECT COUNT(), Id FROM Lead', /COUNT\(\) must be the only/],
+    ['SELECT Id FROM Lead WITH SECURITY_ENFORCED', /unexpected token/],
+    ['SELECT Id FROM Lead WHERE Id = @', /unexpected token/],
+  ])('rejects %j', (soql, message) => {
+    expect(() => parseSoql(soql)).toThrow(SoqlError);
+    expect(() => parseSoql(soql)).toThrow(message);
+  });
+});
