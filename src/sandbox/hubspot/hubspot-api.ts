@@ -258,6 +258,13 @@ export class HubSpotApi implements SandboxApi {
   }
 
   private buildRoutes(): Route[] {
+    const batchHandlers = {
+      read: (r: SandboxRequest, t: string | undefined) => this.batchRead(r, t),
+      create: (r: SandboxRequest, t: string | undefined) => this.batchCreate(r, t),
+      update: (r: SandboxRequest, t: string | undefined) => this.batchUpdate(r, t),
+      upsert: (r: SandboxRequest, t: string | undefined) => this.batchUpsert(r, t),
+      archive: (r: SandboxRequest, t: string | undefined) => this.batchArchive(r, t),
+    };
     const byType = (suffix: string) => (params: Readonly<Record<string, string>>) =>
       `${toObjectType(params['objectType'] ?? '') ?? params['objectType'] ?? 'objects'}.${suffix}`;
     return [
@@ -267,36 +274,12 @@ export class HubSpotApi implements SandboxApi {
         endpoint: byType('search'),
         handle: (r, p) => this.doSearch(r, p['objectType']),
       },
-      {
+      ...(['read', 'create', 'update', 'upsert', 'archive'] as const).map((action): Route => ({
         method: 'POST',
-        path: '/crm/v3/objects/:objectType/batch/read',
-        endpoint: byType('batch.read'),
-        handle: (r, p) => this.batchRead(r, p['objectType']),
-      },
-      {
-        method: 'POST',
-        path: '/crm/v3/objects/:objectType/batch/create',
-        endpoint: byType('batch.create'),
-        handle: (r, p) => this.batchCreate(r, p['objectType']),
-      },
-      {
-        method: 'POST',
-        path: '/crm/v3/objects/:objectType/batch/update',
-        endpoint: byType('batch.update'),
-        handle: (r, p) => this.batchUpdate(r, p['objectType']),
-      },
-      {
-        method: 'POST',
-        path: '/crm/v3/objects/:objectType/batch/upsert',
-        endpoint: byType('batch.upsert'),
-        handle: (r, p) => this.batchUpsert(r, p['objectType']),
-      },
-      {
-        method: 'POST',
-        path: '/crm/v3/objects/:objectType/batch/archive',
-        endpoint: byType('batch.archive'),
-        handle: (r, p) => this.batchArchive(r, p['objectType']),
-      },
+        path: `/crm/v3/objects/:objectType/batch/${action}`,
+        endpoint: byType(`batch.${action}`),
+        handle: (r, p) => batchHandlers[action](r, p['objectType']),
+      })),
       {
         method: 'GET',
         path: '/crm/v3/objects/:objectType',

@@ -134,6 +134,13 @@ export class SalesforceStore {
     raw: unknown,
   ): { value: StoredValue } | { error: RecordError } {
     const name = field.name;
+    const wrongType = (): { error: RecordError } => ({
+      error: error(
+        'INVALID_TYPE_ON_FIELD_IN_RECORD',
+        `${name}: value not of required type: ${asText(raw)}`,
+        [name],
+      ),
+    });
     if (raw === null || raw === '') {
       if (
         field.type === 'picklist' &&
@@ -158,49 +165,24 @@ export class SalesforceStore {
       case 'boolean':
         if (typeof raw === 'boolean') return { value: raw };
         if (raw === 'true' || raw === 'false') return { value: raw === 'true' };
-        return {
-          error: error(
-            'INVALID_TYPE_ON_FIELD_IN_RECORD',
-            `${name}: value not of required type: ${asText(raw)}`,
-            [name],
-          ),
-        };
+        return wrongType();
       case 'double':
       case 'int':
       case 'currency': {
         const number = typeof raw === 'number' ? raw : Number(raw);
         if (!Number.isFinite(number) || (field.type === 'int' && !Number.isInteger(number))) {
-          return {
-            error: error(
-              'INVALID_TYPE_ON_FIELD_IN_RECORD',
-              `${name}: value not of required type: ${asText(raw)}`,
-              [name],
-            ),
-          };
+          return wrongType();
         }
         return { value: number };
       }
       case 'datetime': {
         const ms = typeof raw === 'string' ? parseDateTime(raw) : null;
-        if (ms === null)
-          return {
-            error: error(
-              'INVALID_TYPE_ON_FIELD_IN_RECORD',
-              `${name}: value not of required type: ${asText(raw)}`,
-              [name],
-            ),
-          };
+        if (ms === null) return wrongType();
         return { value: ms };
       }
       case 'date':
         if (typeof raw !== 'string' || !DATE_PATTERN.test(raw)) {
-          return {
-            error: error(
-              'INVALID_TYPE_ON_FIELD_IN_RECORD',
-              `${name}: value not of required type: ${asText(raw)}`,
-              [name],
-            ),
-          };
+          return wrongType();
         }
         return { value: raw };
       case 'reference': {
