@@ -1,0 +1,108 @@
+import { IntegrationError, type IntegrationErrorKind } from '../../platform/errors.js';
+
+/** What the SDK's ApiException carries (A0.3); read by shape, never by class identity. */
+interface ApiExceptionLike {
+  readonly code: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+]);
+/** A rolling ten-second window: waiting one window always clears it. */
+const TEN_SECONDLY_WAIT_MS = 10_000;
+const SECONDLY_WAIT_MS = 1_000;
+/** The daily limit resets at the portal's midnight; check again hourly rather than guess the zone. */
+const DAILY_WAIT_MS = 3_600_000;
+/** HubSpot locks records for 2 s under high-volume upserts (A2). */
+const LOCKED_WAIT_MS = 2_000;
+
+function isApiException(err: unknown): err is ApiExceptionLike {
+  return (
+    typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'number'
+  );
+}
+
+function field(body: unknown, name: string): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const value = (body as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function retryAfterHeaderMs(
+  headers: Readonly<Record<string, string>> | undefined,
+): number | undefined {
+  const value = headers?.['retry-after'];
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
+}
+
+function kindForStatus(status: number): IntegrationErrorKind {
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 404) return 'not_found';
+  if (status === 409) return 'conflict';
+  if (status === 423 || status === 477 || status >= 500) return 'transient';
+  return 'permanent';
+}
+
+/**
+ * Maps anything the HubSpot SDK throws onto the taxonomy, with `retryAfterMs` from `Retry-After`
+ * or the 429 policy. The message names status and category only: HubSpot bodies (and the
+ * ApiException message, which embeds body and headers) can hold personal data and tokens.
+ */
+export function classifyHubSpotError(err: unknown): IntegrationError {
+  if (err instanceof IntegrationError) return err;
+  if (isApiException(err)) {
+    const status = err.code;
+    const category =
+      field(err.body, 'category') ?? field(err.body, 'errorType') ?? `HTTP_${status}`;
+    const policy = field(err.body, 'policyName');
+    if (status === 429) {
+      const secondly = field(err.body, 'message') === 'You have reached your secondly limit.';
+      const fallback =
+        policy === 'DAILY' ? DAILY_WAIT_MS : secondly ? SECONDLY_WAIT_MS : TEN_SECONDLY_WAIT_MS;
+      return new IntegrationError(
+        'hubspot',
+        'rate_limited',
+        `hubspot 429 ${policy ?? (secondly ? 'SECONDLY' : category)}`,
+        {
+          code: 'RATE_LIMITED',
+          status,
+          policy: policy ?? (secondly ? 'SECONDLY' : undefined),
+          retryAfterMs: retryAfterHeaderMs(err.headers) ?? fallback,
+          cause: err,
+        },
+      );
+    }
+    const retryAfterMs =
+      retryAfterHeaderMs(err.headers) ?? (status === 423 ? LOCKED_WAIT_MS : undefined);
+    return new IntegrationError('hubspot', kindForStatus(status), `hubspot ${status} ${category}`, {
+      code: category,
+      status,
+      retryAfterMs,
+      cause: err,
+    });
+  }
+  const code =
+    typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (typeof code === 'string' && NETWORK_CODES.has(code)) {
+    return new IntegrationError('hubspot', 'transient', `hubspot network error ${code}`, {
+      code,
+      cause: err,
+    });
+  }
+  return new IntegrationError('hubspot', 'transient', 'hubspot unclassified error', {
+    code: 'UNCLASSIFIED',
+    cause: err,
+  });
+}

@@ -1,0 +1,86 @@
+import { IntegrationError, type IntegrationErrorKind } from '../../platform/errors.js';
+
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+]);
+/** The daily allocation is a rolling 24 h window with no Retry-After (B9): look again later. */
+const REQUEST_LIMIT_WAIT_MS = 15 * 60_000;
+const LOCK_WAIT_MS = 2_000;
+
+const KINDS: Readonly<Record<string, IntegrationErrorKind>> = {
+  REQUEST_LIMIT_EXCEEDED: 'rate_limited',
+  UNABLE_TO_LOCK_ROW: 'transient',
+  UNKNOWN_EXCEPTION: 'transient',
+  SERVER_UNAVAILABLE: 'transient',
+  INVALID_SESSION_ID: 'auth',
+  invalid_grant: 'auth',
+  invalid_client: 'auth',
+  invalid_client_id: 'auth',
+  INSUFFICIENT_ACCESS: 'auth',
+  NOT_FOUND: 'not_found',
+  ENTITY_IS_DELETED: 'not_found',
+  DUPLICATE_VALUE: 'conflict',
+  DUPLICATES_DETECTED: 'conflict',
+  DUPLICATE_EXTERNAL_ID: 'conflict',
+  MULTIPLE_CHOICES: 'conflict',
+};
+
+/**
+ * Kind of one Salesforce error code, HTTP (`errorCode`) or per record (`statusCode`). Unknown
+ * codes are permanent: a validation rule or a data problem retrying cannot fix.
+ */
+export function kindOfSalesforceCode(code: string): IntegrationErrorKind {
+  if (/^ERROR_HTTP_5\d\d$/.test(code)) return 'transient';
+  return KINDS[code] ?? 'permanent';
+}
+
+/**
+ * Maps anything jsforce throws onto the taxonomy. `REQUEST_LIMIT_EXCEEDED` is `rate_limited`
+ * with a long wait (the org's daily allocation is spent; retrying into it only burns more).
+ * Messages carry the error code only; Salesforce messages can quote record values.
+ */
+export function classifySalesforceError(err: unknown): IntegrationError {
+  if (err instanceof IntegrationError) return err;
+  const record = typeof err === 'object' && err !== null ? (err as Record<string, unknown>) : {};
+  const errorCode =
+    typeof record['errorCode'] === 'string'
+      ? record['errorCode']
+      : typeof record['name'] === 'string' && /^[a-z_]+$/.test(record['name'])
+        ? record['name']
+        : undefined;
+  const networkCode = typeof record['code'] === 'string' ? record['code'] : undefined;
+  if (errorCode !== undefined && errorCode !== 'Error') {
+    const kind = kindOfSalesforceCode(errorCode);
+    const retryAfterMs =
+      errorCode === 'REQUEST_LIMIT_EXCEEDED'
+        ? REQUEST_LIMIT_WAIT_MS
+        : errorCode === 'UNABLE_TO_LOCK_ROW'
+          ? LOCK_WAIT_MS
+          : undefined;
+    return new IntegrationError('salesforce', kind, `salesforce ${errorCode}`, {
+      code: errorCode,
+      retryAfterMs,
+      cause: err,
+    });
+  }
+  if (networkCode !== undefined && NETWORK_CODES.has(networkCode)) {
+    return new IntegrationError(
+      'salesforce',
+      'transient',
+      `salesforce network error ${networkCode}`,
+      { code: networkCode, cause: err },
+    );
+  }
+  return new IntegrationError('salesforce', 'transient', 'salesforce unclassified error', {
+    code: 'UNCLASSIFIED',
+    cause: err,
+  });
+}

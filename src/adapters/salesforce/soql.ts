@@ -1,0 +1,70 @@
+/**
+ * The one way to build SOQL (DESIGN.md §4): a tagged template that quotes every interpolated
+ * value, and validated identifiers for field and object names that come from configuration.
+ *
+ *   soql`SELECT Id FROM Lead WHERE Email = ${email} AND ${field(name)} IN ${ids}`
+ */
+
+const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$/;
+
+/** A field or object name checked to be an identifier, inserted unquoted. */
+export class SoqlIdentifier {
+  constructor(readonly name: string) {
+    if (!IDENTIFIER.test(name)) throw new Error(`not a SOQL identifier: ${JSON.stringify(name)}`);
+  }
+}
+
+export function field(name: string): SoqlIdentifier {
+  return new SoqlIdentifier(name);
+}
+
+export type SoqlValue =
+  string | number | boolean | null | Date | SoqlIdentifier | readonly (string | number)[];
+
+/** Escapes a string literal's contents (SOQL reserved characters: ' " \ and line breaks). */
+export function escapeSoqlString(text: string): string {
+  return text.replace(/[\\'"\n\r\t\f\b]/g, (character) => {
+    switch (character) {
+      case '\n':
+        return '\\n';
+      case '\r':
+        return '\\r';
+      case '\t':
+        return '\\t';
+      case '\f':
+        return '\\f';
+      case '\b':
+        return '\\b';
+      default:
+        return `\\${character}`;
+    }
+  });
+}
+
+/** A datetime literal, unquoted, to the second in UTC (Salesforce datetimes have no finer grain). */
+export function soqlDateTime(instant: Date): string {
+  if (Number.isNaN(instant.getTime())) throw new Error('invalid date in SOQL');
+  return instant.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function literal(value: SoqlValue): string {
+  if (value instanceof SoqlIdentifier) return value.name;
+  if (value === null) return 'null';
+  if (value instanceof Date) return soqlDateTime(value);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error('non-finite number in SOQL');
+    return String(value);
+  }
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'string') return `'${escapeSoqlString(value)}'`;
+  if (value.length === 0) throw new Error('empty IN list in SOQL');
+  return `(${value.map((item) => literal(item)).join(', ')})`;
+}
+
+export function soql(strings: TemplateStringsArray, ...values: readonly SoqlValue[]): string {
+  return strings.reduce(
+    (text, part, index) =>
+      text + part + (index < values.length ? literal(values[index] as SoqlValue) : ''),
+    '',
+  );
+}

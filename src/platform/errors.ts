@@ -1,0 +1,40 @@
+/**
+ * The closed taxonomy every adapter maps provider errors onto (STYLE.md §B.9). Processors turn
+ * the kind into retry behaviour; nothing else inspects SDK errors.
+ */
+export type IntegrationErrorKind =
+  'transient' | 'rate_limited' | 'auth' | 'permanent' | 'not_found' | 'conflict';
+
+export type IntegrationSystem = 'hubspot' | 'salesforce';
+
+export interface IntegrationErrorDetails {
+  /** Provider error code (`REQUEST_LIMIT_EXCEEDED`, `VALIDATION_ERROR`, `ECONNRESET`…). */
+  readonly code?: string | undefined;
+  readonly status?: number | undefined;
+  /** How long to wait before trying again, when the provider said or implied it. */
+  readonly retryAfterMs?: number | undefined;
+  /** HubSpot's `policyName` of a 429 (`TEN_SECONDLY_ROLLING`, `DAILY`…). */
+  readonly policy?: string | undefined;
+  readonly cause?: unknown;
+}
+
+export class IntegrationError extends Error {
+  override readonly name = 'IntegrationError';
+  readonly code: string;
+  readonly status: number | undefined;
+  readonly retryAfterMs: number | undefined;
+  readonly policy: string | undefined;
+
+  constructor(
+    readonly system: IntegrationSystem,
+    readonly kind: IntegrationErrorKind,
+    message: string,
+    details: IntegrationErrorDetails = {},
+  ) {
+    super(message, { cause: details.cause });
+    this.code = details.code ?? kind.toUpperCase();
+    this.status = details.status;
+    this.retryAfterMs = details.retryAfterMs;
+    this.policy = details.policy;
+  }
+}

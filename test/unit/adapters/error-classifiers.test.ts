@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { classifyHubSpotError } from '../../../src/adapters/hubspot/hubspot.errors.js';
+import {
+  classifySalesforceError,
+  kindOfSalesforceCode,
+} from '../../../src/adapters/salesforce/salesforce.errors.js';
+import { IntegrationError } from '../../../src/platform/errors.js';
+
+const apiException = (
+  code: number,
+  body: object,
+  headers: Record<string, string> = {},
+): object => ({ code, body, headers, message: `HTTP-Code: ${code}\nBody: secret@example.com` });
+
+describe('classifyHubSpotError', () => {
+  it.each([
+    [
+      'ten-secondly 429',
+      apiException(429, {
+        policyName: 'TEN_SECONDLY_ROLLING',
+        message: 'You have reached your ten_secondly_rolling limit.',
+      }),
+      'rate_limited',
+      10_000,
+      'TEN_SECONDLY_ROLLING',
+    ],
+    [
+      'search 429',
+      apiException(429, {
+        message: 'You have reached your secondly limit.',
+        category: 'RATE_LIMITS',
+      }),
+      'rate_limited',
+      1_000,
+      'SECONDLY',
+    ],
+    ['daily 429', apiException(429, { policyName: 'DAILY' }), 'rate_limited', 3_600_000, 'DAILY'],
+    [
+      '429 with Retry-After',
+      apiException(429, { policyName: 'TEN_SECONDLY_ROLLING' }, { 'retry-after': '3' }),
+      'rate_limited',
+      3_000,
+      'TEN_SECONDLY_ROLLING',
+    ],
+    [
+      '401',
+      apiException(401, { category: 'INVALID_AUTHENTICATION' }),
+      'auth',
+      undefined,
+      undefined,
+    ],
+    ['403 scopes', apiException(403, { category: 'MISSING_SCOPES' }), 'auth', undefined, undefined],
+    ['404', apiException(404, { category: 'OBJECT_NOT_FOUND' }), 'not_found', undefined, undefined],
+    ['409', apiException(409, { category: 'CONFLICT' }), 'conflict', undefined, undefined],
+    ['400', apiException(400, { category: 'VALIDATION_ERROR' }), 'permanent', undefined, undefined],
+    ['423 locked', apiException(423, {}), 'transient', 2_000, undefined],
+    [
+      '477 migrating',
+      apiException(477, {}, { 'retry-after': '30' }),
+      'transient',
+      30_000,
+      undefined,
+    ],
+    ['502', apiException(502, {}), 'transient', undefined, undefined],
+    [
+      'a reset socket',
+      Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+      'transient',
+      undefined,
+      undefined,
+    ],
+    ['anything else', new TypeError('boom'), 'transient', undefined, undefined],
+  ])('%s', (_label, err, kind, retryAfterMs, policy) => {
+    const classified = classifyHubSpotError(err);
+    expect(classified).toBeInstanceOf(IntegrationError);
+    expect(classified).toMatchObject({ system: 'hubspot', kind, retryAfterMs, policy });
+    expect(classified.cause).toBe(err);
+    expect(classified.message).not.toContain('secret@example.com');
+  });
+
+  it('marks unknown throws as UNCLASSIFIED and passes IntegrationErrors through', () => {
+    expect(classifyHubSpotError('string thrown').code).toBe('UNCLASSIFIED');
+    const existing = new IntegrationError('hubspot', 'auth', 'x');
+    expect(classifyHubSpotError(existing)).toBe(existing);
+  });
+});
+
+describe('classifySalesforceError', () => {
+  it.each([
+    [
+      'REQUEST_LIMIT_EXCEEDED',
+      { errorCode: 'REQUEST_LIMIT_EXCEEDED', name: 'REQUEST_LIMIT_EXCEEDED' },
+      'rate_limited',
+      900_000,
+    ],
+    ['UNABLE_TO_LOCK_ROW', { errorCode: 'UNABLE_TO_LOCK_ROW' }, 'transient', 2_000],
+    ['a 503 without a body', { errorCode: 'ERROR_HTTP_503' }, 'transient', undefined],
+    ['INVALID_SESSION_ID', { errorCode: 'INVALID_SESSION_ID' }, 'auth', undefined],
+    [
+      'an OAuth invalid_grant',
+      { name: 'invalid_grant', message: "user hasn't approved this consumer" },
+      'auth',
+      undefined,
+    ],
+    ['ENTITY_IS_DELETED', { errorCode: 'ENTITY_IS_DELETED' }, 'not_found', undefined],
+    ['MULTIPLE_CHOICES', { errorCode: 'MULTIPLE_CHOICES' }, 'conflict', undefined],
+    ['MALFORMED_QUERY', { errorCode: 'MALFORMED_QUERY' }, 'permanent', undefined],
+    [
+      'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      { errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION' },
+      'permanent',
+      undefined,
+    ],
+    [
+      'a refused connection',
+      { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' },
+      'transient',
+      undefined,
+    ],
+  ])('%s', (_label, err, kind, retryAfterMs) => {
+    expect(
+      classifySalesforceError(Object.assign(new Error('Lead jane@example.com'), err)),
+    ).toMatchObject({ system: 'salesforce', kind, retryAfterMs });
+  });
+
+  it('classifies per-record status codes', () => {
+    expect(kindOfSalesforceCode('UNABLE_TO_LOCK_ROW')).toBe('transient');
+    expect(kindOfSalesforceCode('INACTIVE_OWNER_OR_USER')).toBe('permanent');
+    expect(kindOfSalesforceCode('DUPLICATE_VALUE')).toBe('conflict');
+  });
+
+  it('never copies the provider message', () => {
+    expect(
+      classifySalesforceError(
+        Object.assign(new Error('jane@example.com'), { errorCode: 'DUPLICATE_VALUE' }),
+      ).message,
+    ).toBe('salesforce DUPLICATE_VALUE');
+    expect(classifySalesforceError(new Error('plain')).code).toBe('UNCLASSIFIED');
+  });
+});
