@@ -210,11 +210,11 @@ const SOURCES = [
 ];
 const CONVERSIONS = [
   'Demo request',
-  'Pricing page form',
-  'Webinar registration',
-  'Whitepaper download',
+  'Pricing page',
+  'Webinar attended',
+  'Content download',
+  'Form submission',
   'Newsletter signup',
-  'Contact sales',
 ];
 const DAY_MS = 86_400_000;
 

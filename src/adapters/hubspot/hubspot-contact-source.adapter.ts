@@ -1,0 +1,127 @@
+import type { Client } from '@hubspot/api-client';
+import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/contacts/index.js';
+import type { ResolvedMapping } from '../../domain/mapping.js';
+import type { Activity } from '../../domain/model.js';
+import type { ContactPage, ContactSource, ContactWindow } from '../../ports/contact-source.port.js';
+import { classifyHubSpotError } from './hubspot.errors.js';
+import { contactProperties, engagementActivity, toMarketingContact } from './hubspot.mappers.js';
+import { AssociationBatchWire, BatchReadWire, SearchPageWire } from './hubspot.schemas.js';
+
+/** Search pages hold at most 200 results (A4). */
+const SEARCH_PAGE_LIMIT = 200;
+/** Object batch reads take at most 100 ids (A5); association batch reads take the same. */
+const BATCH_LIMIT = 100;
+const ENGAGEMENT_TYPES = ['calls', 'emails', 'meetings', 'notes', 'tasks'] as const;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let index = 0; index < items.length; index += size)
+    result.push(items.slice(index, index + size));
+  return result;
+}
+
+async function call<T>(request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (err) {
+    throw classifyHubSpotError(err);
+  }
+}
+
+/** ContactSource over the HubSpot CRM v3 search and v4 associations APIs. */
+export class HubSpotContactSource implements ContactSource {
+  private readonly properties: string[];
+
+  constructor(
+    private readonly client: Client,
+    private readonly mapping: ResolvedMapping,
+  ) {
+    this.properties = contactProperties(mapping);
+  }
+
+  /**
+   * https://developers.hubspot.com/docs/api-reference/search/guide — at most 10,000 results per
+   * query: the caller slices windows so that `total` stays below it.
+   */
+  async changedContacts(window: ContactWindow, after: string | null): Promise<ContactPage> {
+    const page = SearchPageWire.parse(
+      await call(() =>
+        this.client.crm.contacts.searchApi.doSearch({
+          filterGroups: [
+            {
+              filters: [
+                {
+                  propertyName: 'lastmodifieddate',
+                  operator: FilterOperatorEnum.Gte,
+                  value: String(window.from.getTime()),
+                },
+                {
+                  propertyName: 'lastmodifieddate',
+                  operator: FilterOperatorEnum.Lt,
+                  value: String(window.to.getTime()),
+                },
+              ],
+            },
+          ],
+          sorts: ['lastmodifieddate'],
+          properties: this.properties,
+          limit: SEARCH_PAGE_LIMIT,
+          after: after ?? '0',
+        }),
+      ),
+    );
+    return {
+      contacts: page.results.map((wire) => toMarketingContact(wire, this.mapping)),
+      total: page.total,
+      nextAfter: page.paging?.next?.after ?? null,
+    };
+  }
+
+  /**
+   * Engagements through v4 association batch reads (one call per 100 contacts and type) and
+   * object batch reads (one per 100 engagements).
+   */
+  async activities(
+    contactIds: readonly string[],
+  ): Promise<ReadonlyMap<string, readonly Activity[]>> {
+    const result = new Map<string, Activity[]>(contactIds.map((id) => [id, []]));
+    for (const type of ENGAGEMENT_TYPES) {
+      const owners = new Map<string, string[]>();
+      for (const ids of chunks(contactIds, BATCH_LIMIT)) {
+        // https://developers.hubspot.com/docs/api-reference/crm-associations-v4 — batch read
+        const page = AssociationBatchWire.parse(
+          await call(() =>
+            this.client.crm.associations.v4.batchApi.getPage('contacts', type, {
+              inputs: ids.map((id) => ({ id })),
+            }),
+          ),
+        );
+        for (const entry of page.results) {
+          for (const target of entry.to)
+            owners.set(target.toObjectId, [
+              ...(owners.get(target.toObjectId) ?? []),
+              entry._from.id,
+            ]);
+        }
+      }
+      for (const ids of chunks([...owners.keys()], BATCH_LIMIT)) {
+        const objects = BatchReadWire.parse(
+          await call(() =>
+            this.client.crm.objects.batchApi.read(type, {
+              inputs: ids.map((id) => ({ id })),
+              properties: ['hs_timestamp'],
+              propertiesWithHistory: [],
+            }),
+          ),
+        );
+        for (const object of objects.results) {
+          const activity = engagementActivity(type, object);
+          if (activity === null) continue;
+          for (const contactId of owners.get(object.id) ?? [])
+            result.get(contactId)?.push(activity);
+        }
+      }
+    }
+    return result;
+  }
+}

@@ -1,0 +1,48 @@
+import {
+  CANONICAL_ATTRIBUTES,
+  DEFAULT_HUBSPOT_MAPPING,
+  DEFAULT_SALESFORCE_MAPPING,
+  HUBSPOT_OWNED_PROPERTIES,
+  SALESFORCE_OWNED_FIELDS,
+  type HubSpotOwnedProperty,
+  type MappingDefinition,
+  type SalesforceOwnedField,
+} from './definition.js';
+
+/** Every attribute and owned field with its system name: the definition's overrides on the defaults. */
+export interface ResolvedMapping {
+  /** Attribute (canonical or custom) → HubSpot property. */
+  readonly hubspot: Readonly<Record<string, string>>;
+  /** Attribute (canonical or custom) → Salesforce Lead field. */
+  readonly salesforce: Readonly<Record<string, string>>;
+  readonly salesforceFields: Readonly<Record<SalesforceOwnedField, string>>;
+  readonly hubspotProperties: Readonly<Record<HubSpotOwnedProperty, string>>;
+}
+
+const resolved = new WeakMap<MappingDefinition, ResolvedMapping>();
+
+/** Resolves (once per definition) where each attribute and owned field lives. */
+export function resolveMapping(mapping: MappingDefinition): ResolvedMapping {
+  let result = resolved.get(mapping);
+  if (result === undefined) {
+    result = {
+      hubspot: { ...DEFAULT_HUBSPOT_MAPPING, ...mapping.hubspot },
+      salesforce: { ...DEFAULT_SALESFORCE_MAPPING, ...mapping.salesforce },
+      salesforceFields: { ...SALESFORCE_OWNED_FIELDS, ...mapping.salesforce_fields },
+      hubspotProperties: { ...HUBSPOT_OWNED_PROPERTIES, ...mapping.hubspot_properties },
+    };
+    resolved.set(mapping, result);
+  }
+  return result;
+}
+
+/** Canonical attributes plus custom keys the mapping names. */
+export function attributeNames(mapping: MappingDefinition): readonly string[] {
+  return [
+    ...new Set([
+      ...CANONICAL_ATTRIBUTES,
+      ...Object.keys(mapping.hubspot),
+      ...Object.keys(mapping.salesforce),
+    ]),
+  ];
+}

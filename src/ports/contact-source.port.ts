@@ -1,0 +1,43 @@
+import type { HubSpotOwnedProperty } from '../domain/definition.js';
+import type { Activity, AttributeValue } from '../domain/model.js';
+
+/** A HubSpot contact as the sync sees it. */
+export interface MarketingContact {
+  readonly id: string;
+  /** Canonical attributes and mapped custom keys, read through `mapping.hubspot`. */
+  readonly attributes: Readonly<Record<string, AttributeValue>>;
+  readonly modifiedAt: Date;
+  /** The native connector's link to a Salesforce Lead (`salesforceleadid`), if any. */
+  readonly salesforceLeadId: string | null;
+  readonly salesforceContactId: string | null;
+  /** The latest form conversion (`Demo request` → type `demo_request`), from the contact itself. */
+  readonly latestConversion: Activity | null;
+  /** Handoff's own properties as HubSpot holds them now, for diff-based writes. */
+  readonly handoff: Readonly<Partial<Record<HubSpotOwnedProperty, string | null>>>;
+}
+
+/** Half-open interval [from, to) of `lastmodifieddate`. */
+export interface ContactWindow {
+  readonly from: Date;
+  readonly to: Date;
+}
+
+export interface ContactPage {
+  readonly contacts: readonly MarketingContact[];
+  /** Matches of the whole window; above 10,000 the caller must split the window. */
+  readonly total: number;
+  readonly nextAfter: string | null;
+}
+
+/**
+ * Reads contacts and their engagement signals from HubSpot.
+ *
+ * Guarantees: pages of at most 200 ordered by modification time, then id; activities for many
+ * contacts in batched calls (v4 association batch reads and object batch reads of 100), never one
+ * call per contact. Throws IntegrationError only. Does not write.
+ */
+export interface ContactSource {
+  changedContacts(window: ContactWindow, after: string | null): Promise<ContactPage>;
+  /** Engagements per contact id, as activities `call`, `email`, `meeting`, `note`, `task`. */
+  activities(contactIds: readonly string[]): Promise<ReadonlyMap<string, readonly Activity[]>>;
+}

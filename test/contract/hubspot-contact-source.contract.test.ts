@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHubSpotClient } from '../../src/adapters/hubspot/hubspot-client.js';
+import { HubSpotContactSource } from '../../src/adapters/hubspot/hubspot-contact-source.adapter.js';
+import { resolveMapping } from '../../src/domain/mapping.js';
+import { IntegrationError } from '../../src/platform/errors.js';
+import {
+  createHubSpotSandbox,
+  type HubSpotSandbox,
+} from '../../src/sandbox/hubspot/hubspot-sandbox.js';
+import { SalesforceStore } from '../../src/sandbox/salesforce/salesforce-store.js';
+import { seedTenants } from '../../src/sandbox/seed/seed-tenants.js';
+import { makeDefinition } from '../support/factories.js';
+
+const NOW = Date.parse('2026-11-26T12:00:00Z');
+let sandbox: HubSpotSandbox;
+let source: HubSpotContactSource;
+
+beforeAll(async () => {
+  sandbox = createHubSpotSandbox({ tokens: ['tok'], now: () => NOW });
+  seedTenants(sandbox.store, new SalesforceStore(() => NOW), { seed: 11, contacts: 450, now: NOW });
+  const url = await sandbox.server.listen();
+  source = new HubSpotContactSource(
+    createHubSpotClient({ accessToken: 'tok', baseUrl: `${url}/` }),
+    resolveMapping(makeDefinition().mapping),
+  );
+});
+
+afterAll(async () => {
+  await sandbox.server.close();
+});
+
+describe('HubSpotContactSource', () => {
+  it('pages a window in modification order, mapping attributes and links', async () => {
+    const window = { from: new Date(0), to: new Date(NOW + 1) };
+    const seen: string[] = [];
+    let after: string | null = null;
+    let previous = 0;
+    do {
+      const page = await source.changedContacts(window, after);
+      expect(page.total).toBe(450);
+      for (const contact of page.contacts) {
+        expect(contact.modifiedAt.getTime()).toBeGreaterThanOrEqual(previous);
+        previous = contact.modifiedAt.getTime();
+        seen.push(contact.id);
+      }
+      after = page.nextAfter;
+    } while (after !== null);
+    expect(new Set(seen).size).toBe(450);
+
+    const linked = [...sandbox.store.objects.contacts.values()].find(
+      (record) =>
+        record.properties['salesforceleadid'] !== undefined &&
+        record.properties['numberofemployees'] !== undefined,
+    );
+    const page = await source.changedContacts(
+      { from: new Date(linked?.updatedAt ?? 0), to: new Date((linked?.updatedAt ?? 0) + 1) },
+      null,
+    );
+    const contact = page.contacts.find((candidate) => candidate.id === linked?.id);
+    expect(contact).toMatchObject({
+      salesforceLeadId: linked?.properties['salesforceleadid'],
+      attributes: {
+        email: linked?.properties['email'] ?? null,
+        employees: linked?.properties['numberofemployees'],
+      },
+      handoff: { status: null },
+    });
+  });
+
+  it('maps the latest conversion to a snake_case activity', async () => {
+    const converted = [...sandbox.store.objects.contacts.values()].find(
+      (record) => record.properties['recent_conversion_event_name'] === 'Demo request',
+    );
+    const page = await source.changedContacts(
+      { from: new Date(converted?.updatedAt ?? 0), to: new Date((converted?.updatedAt ?? 0) + 1) },
+      null,
+    );
+    expect(page.contacts.find((contact) => contact.id === converted?.id)?.latestConversion).toEqual(
+      { type: 'demo_request', at: new Date(converted?.properties['recent_conversion_date'] ?? '') },
+    );
+  });
+
+  it('reads engagements of many contacts in batched calls', async () => {
+    const ids = [...sandbox.store.objects.contacts.keys()].slice(0, 150);
+    sandbox.server.log.reset();
+    const activities = await source.activities(ids);
+    for (const id of ids) {
+      const expected = (['calls', 'emails', 'meetings', 'notes', 'tasks'] as const).flatMap(
+        (type) => sandbox.store.associated('contacts', id, type).map(() => type.slice(0, -1)),
+      );
+      expect(
+        activities
+          .get(id)
+          ?.map((activity) => activity.type)
+          .sort(),
+      ).toEqual(expected.sort());
+    }
+    const calls = sandbox.server.log.summary().byEndpoint;
+    // 150 contacts → 2 association batch reads per engagement type; object reads per 100 engagements.
+    expect(calls['associations.batch.read']?.calls).toBe(10);
+    const engagementCount = [...activities.values()].reduce((sum, list) => sum + list.length, 0);
+    const objectReads = Object.entries(calls)
+      .filter(
+        ([endpoint]) => endpoint.endsWith('.batch.read') && !endpoint.startsWith('associations'),
+      )
+      .reduce((sum, [, counts]) => sum + counts.calls, 0);
+    expect(objectReads).toBeLessThanOrEqual(Math.ceil(engagementCount / 100) + 4);
+  });
+
+  it('throws classified errors', async () => {
+    sandbox.server.faults.add({ kind: 'rate_limit', endpoint: 'contacts.search', times: 1 });
+    const error: unknown = await source
+      .changedContacts({ from: new Date(0), to: new Date(NOW) }, null)
+      .catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(IntegrationError);
+    expect(error).toMatchObject({
+      kind: 'rate_limited',
+      policy: 'TEN_SECONDLY_ROLLING',
+      retryAfterMs: 10_000,
+    });
+  });
+});
