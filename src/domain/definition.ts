@@ -154,6 +154,8 @@ export const SALESFORCE_OWNED_FIELDS = {
   rejection_reason: 'Rejection_Reason__c',
   rejection_comment: 'Rejection_Comment__c',
   sla_breached: 'Handoff_SLA_Breached__c',
+  /** On Task: the decision a follow-up Task belongs to (external id, so one Task per decision). */
+  task_decision_id: 'Handoff_Decision_Id__c',
 } as const;
 export type SalesforceOwnedField = keyof typeof SALESFORCE_OWNED_FIELDS;
 

@@ -7,15 +7,27 @@
 
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$/;
 
-/** A field or object name checked to be an identifier, inserted unquoted. */
+/** Field or object names, each checked to be an identifier, inserted unquoted (comma-separated). */
 export class SoqlIdentifier {
-  constructor(readonly name: string) {
-    if (!IDENTIFIER.test(name)) throw new Error(`not a SOQL identifier: ${JSON.stringify(name)}`);
+  readonly name: string;
+
+  constructor(names: string | readonly string[]) {
+    const list = typeof names === 'string' ? [names] : [...new Set(names)];
+    if (list.length === 0) throw new Error('empty field list in SOQL');
+    for (const name of list) {
+      if (!IDENTIFIER.test(name)) throw new Error(`not a SOQL identifier: ${JSON.stringify(name)}`);
+    }
+    this.name = list.join(', ');
   }
 }
 
 export function field(name: string): SoqlIdentifier {
   return new SoqlIdentifier(name);
+}
+
+/** A SELECT list; duplicates are dropped. */
+export function fieldList(names: readonly string[]): SoqlIdentifier {
+  return new SoqlIdentifier(names);
 }
 
 export type SoqlValue =

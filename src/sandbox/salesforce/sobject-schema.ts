@@ -359,6 +359,15 @@ const TASK: SObjectSpec = {
     { name: 'ReminderDateTime', type: 'datetime' },
     { name: 'IsReminderSet', type: 'boolean', defaultValue: false },
     { name: 'CompletedDateTime', type: 'datetime', ...SYSTEM },
+    // Handoff's idempotency key: one Task per decision, upserted on this external id.
+    {
+      name: 'Handoff_Decision_Id__c',
+      type: 'string',
+      length: 80,
+      custom: true,
+      externalId: true,
+      unique: true,
+    },
   ],
 };
 

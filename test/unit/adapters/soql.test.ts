@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   escapeSoqlString,
   field,
+  fieldList,
   soql,
   soqlDateTime,
 } from '../../../src/adapters/salesforce/soql.js';
@@ -33,6 +34,11 @@ describe('soql', () => {
     );
     expect(() => field('Name; DELETE')).toThrow(/not a SOQL identifier/);
     expect(() => field('')).toThrow();
+    expect(soql`SELECT ${fieldList(['Id', 'Email', 'Id'])} FROM Lead`).toBe(
+      'SELECT Id, Email FROM Lead',
+    );
+    expect(() => fieldList([])).toThrow(/empty field list/);
+    expect(() => fieldList(['Id', 'Bad Name'])).toThrow(/not a SOQL identifier/);
   });
 
   it('refuses values SOQL cannot hold', () => {

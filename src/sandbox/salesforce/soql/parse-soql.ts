@@ -166,6 +166,7 @@ const RELATIVE_DATES = new Set([
   'NEXT_N_DAYS',
   'N_DAYS_AGO',
 ]);
+// Group and Order are also object names, so GROUP and ORDER are recognised by position only.
 const RESERVED = new Set([
   'SELECT',
   'FROM',
@@ -175,8 +176,7 @@ const RESERVED = new Set([
   'NOT',
   'IN',
   'LIKE',
-  'ORDER',
-  'GROUP',
+
   'BY',
   'LIMIT',
   'OFFSET',

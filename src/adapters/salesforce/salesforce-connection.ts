@@ -1,0 +1,119 @@
+import { createSign } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { Connection } from 'jsforce';
+import { IntegrationError } from '../../platform/errors.js';
+import { classifySalesforceError } from './salesforce.errors.js';
+
+/** How Handoff authenticates to Salesforce (DESIGN.md §2 environment). */
+export type SalesforceAuthConfig =
+  | { readonly kind: 'token'; readonly instanceUrl: string; readonly accessToken: string }
+  | {
+      readonly kind: 'client_credentials';
+      readonly loginUrl: string;
+      readonly clientId: string;
+      readonly clientSecret: string;
+    }
+  | {
+      readonly kind: 'jwt_bearer';
+      readonly loginUrl: string;
+      readonly clientId: string;
+      readonly username: string;
+      readonly privateKeyFile: string;
+    };
+
+export interface SalesforceConnectionOptions {
+  readonly auth: SalesforceAuthConfig;
+  /** `SALESFORCE_API_VERSION`, e.g. `62.0`; jsforce would default to 50.0 (B0.1). */
+  readonly version: string;
+  /** JWT `exp` is this many seconds ahead (Salesforce allows about three minutes). */
+  readonly jwtLifetimeSeconds?: number;
+  readonly now?: () => number;
+}
+
+const JWT_LIFETIME_SECONDS = 180;
+
+async function jwtAssertion(
+  auth: Extract<SalesforceAuthConfig, { kind: 'jwt_bearer' }>,
+  now: number,
+  lifetime: number,
+): Promise<string> {
+  const key = await readFile(auth.privateKeyFile, 'utf8');
+  const encode = (value: unknown): string =>
+    Buffer.from(JSON.stringify(value)).toString('base64url');
+  const unsigned = `${encode({ alg: 'RS256' })}.${encode({ iss: auth.clientId, sub: auth.username, aud: auth.loginUrl, exp: Math.floor(now / 1000) + lifetime })}`;
+  return `${unsigned}.${createSign('RSA-SHA256').update(unsigned).sign(key).toString('base64url')}`;
+}
+
+/** Obtains a fresh session through the configured grant; the refresh delegate calls it again. */
+async function grant(
+  options: SalesforceConnectionOptions,
+): Promise<{ accessToken: string; instanceUrl: string }> {
+  const { auth } = options;
+  if (auth.kind === 'token')
+    throw new IntegrationError(
+      'salesforce',
+      'auth',
+      'salesforce session expired and a static token cannot be refreshed',
+      { code: 'INVALID_SESSION_ID' },
+    );
+  const connection = new Connection({
+    loginUrl: auth.loginUrl,
+    version: options.version,
+    oauth2: {
+      clientId: auth.clientId,
+      ...(auth.kind === 'client_credentials' ? { clientSecret: auth.clientSecret } : {}),
+      loginUrl: auth.loginUrl,
+    },
+  });
+  try {
+    if (auth.kind === 'client_credentials')
+      await connection.authorize({ grant_type: 'client_credentials' });
+    else {
+      const assertion = await jwtAssertion(
+        auth,
+        (options.now ?? Date.now)(),
+        options.jwtLifetimeSeconds ?? JWT_LIFETIME_SECONDS,
+      );
+      await connection.authorize({
+        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        assertion,
+      });
+    }
+  } catch (err) {
+    throw classifySalesforceError(err);
+  }
+  return { accessToken: connection.accessToken ?? '', instanceUrl: connection.instanceUrl };
+}
+
+/**
+ * The one place a jsforce Connection is built. OAuth grants run here, and an expired session
+ * (401 `INVALID_SESSION_ID`) is refreshed once by re-running the grant, then the request replays
+ * (jsforce's refresh delegate, B0.5). A static token cannot be refreshed: its 401 is `auth`.
+ */
+export async function createSalesforceConnection(
+  options: SalesforceConnectionOptions,
+): Promise<Connection> {
+  const session =
+    options.auth.kind === 'token'
+      ? { accessToken: options.auth.accessToken, instanceUrl: options.auth.instanceUrl }
+      : await grant(options);
+  return new Connection({
+    instanceUrl: session.instanceUrl.replace(/\/+$/, ''),
+    accessToken: session.accessToken,
+    version: options.version,
+    ...(options.auth.kind === 'token'
+      ? {}
+      : {
+          refreshFn: (_connection, callback) => {
+            grant(options).then(
+              (fresh) => {
+                callback(null, fresh.accessToken);
+              },
+              (err: unknown) => {
+                callback(err instanceof Error ? err : new Error(String(err)));
+              },
+            );
+          },
+        }),
+  });
+}

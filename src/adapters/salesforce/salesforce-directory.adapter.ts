@@ -1,0 +1,67 @@
+import type { Connection } from 'jsforce';
+import { z } from 'zod';
+import type { SalesDirectory, SalesQueue, SalesUser } from '../../ports/sales-directory.port.js';
+import { classifySalesforceError } from './salesforce.errors.js';
+import { soql } from './soql.js';
+
+const UserWire = z.object({
+  Id: z.string(),
+  Name: z.string().nullish(),
+  IsActive: z.boolean(),
+  TimeZoneSidKey: z.string().nullish(),
+  ManagerId: z.string().nullish(),
+});
+const QueueWire = z.object({ Id: z.string(), Name: z.string() });
+const CountWire = z.object({ OwnerId: z.string(), open: z.number() });
+
+/** SalesDirectory over SOQL: Users, Queues, and one aggregate for open Leads per owner. */
+export class SalesforceDirectory implements SalesDirectory {
+  constructor(private readonly connection: Connection) {}
+
+  private async records(query: string): Promise<unknown[]> {
+    try {
+      // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_query.htm — 2,000 per page
+      return (await this.connection.query(query).run({ autoFetch: true, maxFetch: 1_000_000 }))
+        .records;
+    } catch (err) {
+      throw classifySalesforceError(err);
+    }
+  }
+
+  async users(): Promise<readonly SalesUser[]> {
+    const records = await this.records(
+      soql`SELECT Id, Name, IsActive, TimeZoneSidKey, ManagerId FROM User`,
+    );
+    return records.map((record) => {
+      const user = UserWire.parse(record);
+      return {
+        id: user.Id,
+        name: user.Name ?? user.Id,
+        active: user.IsActive,
+        timezone: user.TimeZoneSidKey ?? null,
+        managerId: user.ManagerId ?? null,
+      };
+    });
+  }
+
+  async queues(): Promise<readonly SalesQueue[]> {
+    const records = await this.records(soql`SELECT Id, Name FROM Group WHERE Type = ${'Queue'}`);
+    return records.map((record) => {
+      const queue = QueueWire.parse(record);
+      return { id: queue.Id, name: queue.Name };
+    });
+  }
+
+  async openLeadCounts(closedStatuses: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    const query =
+      closedStatuses.length === 0
+        ? soql`SELECT OwnerId, COUNT(Id) open FROM Lead WHERE IsConverted = ${false} GROUP BY OwnerId`
+        : soql`SELECT OwnerId, COUNT(Id) open FROM Lead WHERE IsConverted = ${false} AND Status NOT IN ${closedStatuses} GROUP BY OwnerId`;
+    const counts = new Map<string, number>();
+    for (const record of await this.records(query)) {
+      const row = CountWire.parse(record);
+      counts.set(row.OwnerId, row.open);
+    }
+    return counts;
+  }
+}

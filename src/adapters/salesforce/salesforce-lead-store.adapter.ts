@@ -1,0 +1,287 @@
+import type { Connection } from 'jsforce';
+import { z } from 'zod';
+import type { ResolvedMapping } from '../../domain/mapping.js';
+import type {
+  AccountOwner,
+  FollowUpTask,
+  LeadKeys,
+  LeadStore,
+  LeadUpdate,
+  NewLead,
+  SalesLead,
+  WriteOutcome,
+} from '../../ports/lead-store.port.js';
+import { classifySalesforceError, kindOfSalesforceCode } from './salesforce.errors.js';
+import { field, fieldList, soql } from './soql.js';
+
+/** sObject Collections take at most 200 records (B5). */
+const COLLECTION_LIMIT = 200;
+/** Values per IN list: keeps the query URL far below the 16,384-byte limit (B2). */
+const IN_LIST_LIMIT = 100;
+/** Accounts matched per query (one LIKE per domain). */
+const DOMAINS_PER_QUERY = 40;
+/** Every Lead write says so: assignment rules must not undo the owner Handoff sets (B15). */
+const NO_AUTO_ASSIGN = { 'Sforce-Auto-Assign': 'FALSE' } as const;
+
+const SaveResultWire = z.object({
+  id: z.string().nullish(),
+  success: z.boolean(),
+  created: z.boolean().nullish(),
+  errors: z
+    .array(
+      z.object({
+        statusCode: z.string().nullish(),
+        errorCode: z.string().nullish(),
+        message: z.string().nullish(),
+      }),
+    )
+    .default([]),
+});
+
+const AccountWire = z.object({
+  Id: z.string(),
+  OwnerId: z.string(),
+  Website: z.string().nullish(),
+});
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let index = 0; index < items.length; index += size)
+    result.push(items.slice(index, index + size));
+  return result;
+}
+
+/** `https://www.Acme.com/about` → `acme.com`. */
+export function websiteDomain(website: string): string | null {
+  const host = website
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z]+:\/\//, '')
+    .replace(/^www\./, '')
+    .split(/[/?#:]/)[0];
+  return host === undefined || host === '' || !host.includes('.') ? null : host;
+}
+
+/** Salesforce datetimes (`2026-05-01T10:00:00.000+0000`) and dates parse with `Date`. */
+function toDate(value: unknown): Date | null {
+  if (typeof value !== 'string' || value === '') return null;
+  const date = new Date(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** LeadStore over jsforce: SOQL through `soql`, writes through sObject Collections. */
+export class SalesforceLeadStore implements LeadStore {
+  constructor(
+    private readonly connection: Connection,
+    private readonly mapping: ResolvedMapping,
+  ) {}
+
+  private get fields(): ResolvedMapping['salesforceFields'] {
+    return this.mapping.salesforceFields;
+  }
+
+  private async queryAll(query: string): Promise<Record<string, unknown>[]> {
+    try {
+      // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_query.htm — 2,000 per page
+      const result = await this.connection
+        .query(query)
+        .run({ autoFetch: true, maxFetch: 1_000_000 });
+      return result.records;
+    } catch (err) {
+      throw classifySalesforceError(err);
+    }
+  }
+
+  private toLead(record: Record<string, unknown>): SalesLead {
+    const score = record[this.fields.score];
+    return {
+      id: String(record['Id']),
+      ownerId: String(record['OwnerId']),
+      status: String(record['Status']),
+      email: text(record['Email']),
+      isConverted: record['IsConverted'] === true,
+      convertedContactId: text(record['ConvertedContactId']),
+      hubspotContactId: text(record[this.fields.hubspot_contact_id]),
+      modifiedAt: toDate(record['SystemModstamp']) ?? new Date(0),
+      handoff: {
+        score: typeof score === 'number' ? score : null,
+        tier: text(record[this.fields.tier]),
+        due: toDate(record[this.fields.due]),
+        reason: text(record[this.fields.reason]),
+        decisionId: text(record[this.fields.decision_id]),
+      },
+    };
+  }
+
+  async findLeads(keys: LeadKeys): Promise<readonly SalesLead[]> {
+    const { fields } = this;
+    const select = fieldList([
+      'Id',
+      'OwnerId',
+      'Status',
+      'Email',
+      'IsConverted',
+      'ConvertedContactId',
+      'SystemModstamp',
+      fields.hubspot_contact_id,
+      fields.score,
+      fields.tier,
+      fields.due,
+      fields.reason,
+      fields.decision_id,
+    ]);
+    const conditions = [
+      ...chunks(keys.leadIds, IN_LIST_LIMIT).map((ids) => soql`Id IN ${ids}`),
+      ...chunks(keys.hubspotContactIds, IN_LIST_LIMIT).map(
+        (ids) => soql`${field(fields.hubspot_contact_id)} IN ${ids}`,
+      ),
+      ...chunks(keys.emails, IN_LIST_LIMIT).map((emails) => soql`Email IN ${emails}`),
+    ];
+    const found = new Map<string, SalesLead>();
+    // A handful of IN lists per query keeps each query short; results are merged by Id.
+    for (const group of chunks(conditions, 5)) {
+      const query = `${soql`SELECT ${select} FROM Lead`} WHERE ${group.join(' OR ')}`;
+      for (const record of await this.queryAll(query)) {
+        const lead = this.toLead(record);
+        found.set(lead.id, lead);
+      }
+    }
+    return [...found.values()];
+  }
+
+  async accountOwnersByDomain(
+    domains: readonly string[],
+  ): Promise<ReadonlyMap<string, AccountOwner>> {
+    const wanted = new Set(domains.map((domain) => domain.toLowerCase()));
+    const owners = new Map<string, AccountOwner>();
+    for (const group of chunks([...wanted], DOMAINS_PER_QUERY)) {
+      const likes = group.map((domain) => soql`Website LIKE ${`%${domain}%`}`);
+      const records = await this.queryAll(
+        `SELECT Id, OwnerId, Website FROM Account WHERE ${likes.join(' OR ')}`,
+      );
+      for (const record of records) {
+        const account = AccountWire.parse(record);
+        const domain =
+          account.Website === null || account.Website === undefined
+            ? null
+            : websiteDomain(account.Website);
+        if (domain !== null && wanted.has(domain) && !owners.has(domain))
+          owners.set(domain, { accountId: account.Id, ownerId: account.OwnerId });
+      }
+    }
+    return owners;
+  }
+
+  private ownedFields(update: Omit<LeadUpdate, 'leadId'>): Record<string, string | number> {
+    const { fields } = this;
+    const values: Record<string, string | number> = {};
+    if (update.ownerId !== undefined) values['OwnerId'] = update.ownerId;
+    if (update.status !== undefined) values['Status'] = update.status;
+    if (update.score !== undefined) values[fields.score] = update.score;
+    if (update.tier !== undefined) values[fields.tier] = update.tier;
+    if (update.due !== undefined) values[fields.due] = update.due.toISOString();
+    if (update.reason !== undefined) values[fields.reason] = update.reason;
+    if (update.decisionId !== undefined) values[fields.decision_id] = update.decisionId;
+    return values;
+  }
+
+  private static outcomes(keys: readonly string[], raw: unknown): WriteOutcome[] {
+    const results = z.array(SaveResultWire).parse(Array.isArray(raw) ? raw : [raw]);
+    return results.map((result, index): WriteOutcome => {
+      const key = keys[index] ?? '';
+      if (result.success)
+        return { ok: true, key, id: result.id ?? key, created: result.created === true };
+      const error = result.errors[0];
+      const code = error?.statusCode ?? error?.errorCode ?? 'UNKNOWN';
+      return { ok: false, key, code, kind: kindOfSalesforceCode(code), message: code };
+    });
+  }
+
+  private async collection(
+    keys: readonly string[],
+    write: () => Promise<unknown>,
+  ): Promise<WriteOutcome[]> {
+    try {
+      return SalesforceLeadStore.outcomes(keys, await write());
+    } catch (err) {
+      throw classifySalesforceError(err);
+    }
+  }
+
+  async updateLeads(updates: readonly LeadUpdate[]): Promise<readonly WriteOutcome[]> {
+    const outcomes: WriteOutcome[] = [];
+    for (const batch of chunks(updates, COLLECTION_LIMIT)) {
+      const records = batch.map((update) => ({ Id: update.leadId, ...this.ownedFields(update) }));
+      // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_update.htm
+      outcomes.push(
+        ...(await this.collection(
+          batch.map((update) => update.leadId),
+          () =>
+            this.connection
+              .sobject('Lead')
+              .update(records, { allOrNone: false, headers: NO_AUTO_ASSIGN }),
+        )),
+      );
+    }
+    return outcomes;
+  }
+
+  async createLeads(leads: readonly NewLead[]): Promise<readonly WriteOutcome[]> {
+    const outcomes: WriteOutcome[] = [];
+    for (const batch of chunks(leads, COLLECTION_LIMIT)) {
+      const records = batch.map((lead) => {
+        const values: Record<string, string | number | boolean | null> = {};
+        for (const [attribute, value] of Object.entries(lead.attributes)) {
+          const target = this.mapping.salesforce[attribute];
+          if (target !== undefined && value !== null) values[target] = value;
+        }
+        return {
+          ...values,
+          ...this.ownedFields(lead),
+          [this.fields.hubspot_contact_id]: lead.hubspotContactId,
+        };
+      });
+      // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_upsert.htm
+      outcomes.push(
+        ...(await this.collection(
+          batch.map((lead) => lead.hubspotContactId),
+          () =>
+            this.connection.sobject('Lead').upsert(records, this.fields.hubspot_contact_id, {
+              allOrNone: false,
+              headers: NO_AUTO_ASSIGN,
+            }),
+        )),
+      );
+    }
+    return outcomes;
+  }
+
+  async upsertTasks(tasks: readonly FollowUpTask[]): Promise<readonly WriteOutcome[]> {
+    const outcomes: WriteOutcome[] = [];
+    const externalId = this.fields.task_decision_id;
+    for (const batch of chunks(tasks, COLLECTION_LIMIT)) {
+      const records = batch.map((task) => ({
+        [externalId]: task.decisionId,
+        WhoId: task.leadId,
+        OwnerId: task.ownerId,
+        Subject: task.subject,
+        ActivityDate: task.dueDate,
+        ReminderDateTime: task.reminderAt.toISOString(),
+        IsReminderSet: true,
+        Priority: task.priority,
+        Description: task.description,
+      }));
+      outcomes.push(
+        ...(await this.collection(
+          batch.map((task) => task.decisionId),
+          () => this.connection.sobject('Task').upsert(records, externalId, { allOrNone: false }),
+        )),
+      );
+    }
+    return outcomes;
+  }
+}

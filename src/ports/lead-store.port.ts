@@ -1,0 +1,95 @@
+import type { IntegrationErrorKind } from '../platform/errors.js';
+
+/** A Salesforce Lead with the fields Handoff reads and owns. */
+export interface SalesLead {
+  readonly id: string;
+  readonly ownerId: string;
+  readonly status: string;
+  readonly email: string | null;
+  readonly isConverted: boolean;
+  readonly convertedContactId: string | null;
+  readonly hubspotContactId: string | null;
+  readonly modifiedAt: Date;
+  readonly handoff: {
+    readonly score: number | null;
+    readonly tier: string | null;
+    readonly due: Date | null;
+    readonly reason: string | null;
+    readonly decisionId: string | null;
+  };
+}
+
+/** Keys to match HubSpot contacts to Leads by (DESIGN.md §1.2). */
+export interface LeadKeys {
+  readonly leadIds: readonly string[];
+  readonly hubspotContactIds: readonly string[];
+  readonly emails: readonly string[];
+}
+
+export interface AccountOwner {
+  readonly accountId: string;
+  readonly ownerId: string;
+}
+
+/** The owned fields of one Lead to set; absent keys are left alone. */
+export interface LeadUpdate {
+  readonly leadId: string;
+  readonly ownerId?: string;
+  readonly status?: string;
+  readonly score?: number;
+  readonly tier?: string;
+  readonly due?: Date;
+  readonly reason?: string;
+  readonly decisionId?: string;
+}
+
+/** A Lead to create for a qualified contact that has none. */
+export interface NewLead extends Omit<LeadUpdate, 'leadId'> {
+  readonly hubspotContactId: string;
+  /** Canonical attributes; mapped to Lead fields. `last_name` and `company` are required there. */
+  readonly attributes: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+/** One follow-up Task; `decisionId` is its idempotency key. */
+export interface FollowUpTask {
+  readonly decisionId: string;
+  readonly leadId: string;
+  readonly ownerId: string;
+  readonly subject: string;
+  /** `YYYY-MM-DD`: the due date in the owner's zone (Task.ActivityDate is a date). */
+  readonly dueDate: string;
+  /** The exact due instant: the reminder fires then. */
+  readonly reminderAt: Date;
+  readonly description: string;
+  readonly priority: 'High' | 'Normal' | 'Low';
+}
+
+/** Per-record result of a batched write, in input order. */
+export type WriteOutcome =
+  | { readonly ok: true; readonly key: string; readonly id: string; readonly created: boolean }
+  | {
+      readonly ok: false;
+      readonly key: string;
+      readonly code: string;
+      readonly kind: IntegrationErrorKind;
+      readonly message: string;
+    };
+
+/**
+ * Leads and follow-up Tasks in Salesforce.
+ *
+ * Guarantees: reads in SOQL pages of 2,000; writes in sObject Collections of 200 with
+ * `allOrNone: false` (one failing record never fails the others) and `Sforce-Auto-Assign: FALSE`
+ * on every Lead write, so assignment rules cannot undo an owner. Lead creation upserts on
+ * `HubSpot_Contact_Id__c` and Tasks on `Handoff_Decision_Id__c`, so repeating a write never
+ * duplicates a record. Per-record failures come back as outcomes; whole-call failures throw
+ * IntegrationError.
+ */
+export interface LeadStore {
+  findLeads(keys: LeadKeys): Promise<readonly SalesLead[]>;
+  /** Account owners by website domain (`acme.com`), for lead-to-account matching. */
+  accountOwnersByDomain(domains: readonly string[]): Promise<ReadonlyMap<string, AccountOwner>>;
+  updateLeads(updates: readonly LeadUpdate[]): Promise<readonly WriteOutcome[]>;
+  createLeads(leads: readonly NewLead[]): Promise<readonly WriteOutcome[]>;
+  upsertTasks(tasks: readonly FollowUpTask[]): Promise<readonly WriteOutcome[]>;
+}

@@ -1,0 +1,238 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSalesforceConnection } from '../../src/adapters/salesforce/salesforce-connection.js';
+import { SalesforceDirectory } from '../../src/adapters/salesforce/salesforce-directory.adapter.js';
+import {
+  SalesforceLeadStore,
+  websiteDomain,
+} from '../../src/adapters/salesforce/salesforce-lead-store.adapter.js';
+import { resolveMapping } from '../../src/domain/mapping.js';
+import { IntegrationError } from '../../src/platform/errors.js';
+import { HubSpotStore } from '../../src/sandbox/hubspot/hubspot-store.js';
+import {
+  createSalesforceSandbox,
+  type SalesforceSandbox,
+} from '../../src/sandbox/salesforce/salesforce-sandbox.js';
+import type { SfRecord } from '../../src/sandbox/salesforce/salesforce-store.js';
+import {
+  INTEGRATION_USER_ID,
+  LEAD_QUEUE_ID,
+  SEEDED_USERS,
+  seedTenants,
+} from '../../src/sandbox/seed/seed-tenants.js';
+import { makeDefinition } from '../support/factories.js';
+
+const NOW = Date.parse('2026-11-26T12:00:00Z');
+const REP = SEEDED_USERS[0].id;
+let sandbox: SalesforceSandbox;
+let url: string;
+let store: SalesforceLeadStore;
+let directory: SalesforceDirectory;
+
+function leads(predicate: (lead: SfRecord) => boolean): SfRecord[] {
+  return [...sandbox.store.table('Lead').values()].filter(
+    (lead) => lead['IsDeleted'] !== true && predicate(lead),
+  );
+}
+
+beforeAll(async () => {
+  sandbox = createSalesforceSandbox({
+    tokens: ['tok'],
+    now: () => NOW,
+    apps: [{ clientId: 'app', clientSecret: 'secret', runAsUserId: INTEGRATION_USER_ID }],
+  });
+  seedTenants(new HubSpotStore(() => NOW), sandbox.store, { seed: 13, contacts: 1_200, now: NOW });
+  url = await sandbox.server.listen();
+  const connection = await createSalesforceConnection({
+    auth: { kind: 'client_credentials', loginUrl: url, clientId: 'app', clientSecret: 'secret' },
+    version: '62.0',
+  });
+  store = new SalesforceLeadStore(connection, resolveMapping(makeDefinition().mapping));
+  directory = new SalesforceDirectory(connection);
+});
+
+afterAll(async () => {
+  await sandbox.server.close();
+});
+
+describe('SalesforceDirectory', () => {
+  it('reads users with zones and managers, queues, and open-lead counts in one aggregate', async () => {
+    const users = await directory.users();
+    expect(users.find((user) => user.id === REP)).toEqual({
+      id: REP,
+      name: 'Amelia Hughes',
+      active: true,
+      timezone: 'Europe/London',
+      managerId: '0055e000001MANAGER',
+    });
+    expect(users.filter((user) => !user.active).length).toBe(2);
+    expect((await directory.queues()).map((queue) => queue.id)).toContain(LEAD_QUEUE_ID);
+    sandbox.server.log.reset();
+    const counts = await directory.openLeadCounts([
+      'Closed - Converted',
+      'Closed - Not Converted',
+      'Unqualified',
+    ]);
+    expect(sandbox.server.log.summary().total).toBe(1);
+    expect(counts.get(REP)).toBe(
+      leads(
+        (lead) =>
+          lead['OwnerId'] === REP &&
+          lead['IsConverted'] === false &&
+          !['Closed - Converted', 'Closed - Not Converted', 'Unqualified'].includes(
+            String(lead['Status']),
+          ),
+      ).length,
+    );
+  });
+});
+
+describe('SalesforceLeadStore', () => {
+  it('finds leads by id, HubSpot contact id and email, in few queries', async () => {
+    const byHubSpot = leads((lead) => typeof lead['HubSpot_Contact_Id__c'] === 'string').slice(
+      0,
+      150,
+    );
+    const byEmail = leads((lead) => typeof lead['Email'] === 'string').slice(200, 260);
+    const byId = leads(() => true).slice(400, 410);
+    sandbox.server.log.reset();
+    const found = await store.findLeads({
+      leadIds: byId.map((lead) => String(lead['Id'])),
+      hubspotContactIds: byHubSpot.map((lead) => String(lead['HubSpot_Contact_Id__c'])),
+      emails: byEmail.map((lead) => String(lead['Email'])),
+    });
+    const ids = new Set(found.map((lead) => lead.id));
+    for (const lead of [...byHubSpot, ...byEmail, ...byId])
+      expect(ids.has(String(lead['Id']))).toBe(true);
+    expect(sandbox.server.log.summary().byEndpoint['query']?.calls).toBe(1);
+    const converted = found.find((lead) => lead.isConverted);
+    expect(converted?.convertedContactId ?? 'none').toMatch(/^003|none/);
+  });
+
+  it('matches account owners by website domain', async () => {
+    const account = [...sandbox.store.table('Account').values()][3];
+    const domain = websiteDomain(String(account?.['Website']));
+    const owners = await store.accountOwnersByDomain([domain ?? '', 'nowhere.example']);
+    expect(owners.get(domain ?? '')).toEqual({
+      accountId: account?.['Id'],
+      ownerId: account?.['OwnerId'],
+    });
+    expect(owners.has('nowhere.example')).toBe(false);
+    expect(websiteDomain('https://www.Acme.co.uk/about?x=1')).toBe('acme.co.uk');
+    expect(websiteDomain('localhost')).toBeNull();
+  });
+
+  it('updates leads with Sforce-Auto-Assign: FALSE, isolating per-record failures', async () => {
+    const [open, converted] = [
+      leads((lead) => lead['IsConverted'] === false)[0],
+      leads((lead) => lead['IsConverted'] === true)[0],
+    ];
+    const since = sandbox.server.log.lastSeq;
+    const due = new Date('2026-11-27T15:00:00Z');
+    const outcomes = await store.updateLeads([
+      {
+        leadId: String(open?.['Id']),
+        ownerId: REP,
+        status: 'Open - Not Contacted',
+        score: 91,
+        tier: 'A',
+        due,
+        reason: 'why',
+        decisionId: 'd-1',
+      },
+      { leadId: String(converted?.['Id']), ownerId: REP },
+    ]);
+    expect(
+      outcomes.map((outcome) => (outcome.ok ? 'ok' : `${outcome.code}/${outcome.kind}`)),
+    ).toEqual(['ok', 'CANNOT_UPDATE_CONVERTED_LEAD/permanent']);
+    expect(sandbox.store.get(String(open?.['Id']))?.record).toMatchObject({
+      OwnerId: REP,
+      Handoff_Score__c: 91,
+      Handoff_Tier__c: 'A',
+      Handoff_Due__c: due.getTime(),
+      Handoff_Decision_Id__c: 'd-1',
+    });
+    expect(
+      sandbox.server.log.list(since).map((call) => call.headers['sforce-auto-assign']),
+    ).toEqual(['FALSE']);
+  });
+
+  it('creates missing leads idempotently on the HubSpot contact id', async () => {
+    const lead = {
+      hubspotContactId: 'hs-new-1',
+      ownerId: REP,
+      attributes: {
+        email: 'new@acme.com',
+        last_name: 'New',
+        company: 'Acme',
+        title: 'CTO',
+        employees: 300,
+      },
+    };
+    const first = await store.createLeads([
+      lead,
+      { hubspotContactId: 'hs-new-2', attributes: { email: 'x@acme.com' } },
+    ]);
+    expect(first.map((outcome) => (outcome.ok ? outcome.created : outcome.code))).toEqual([
+      true,
+      'REQUIRED_FIELD_MISSING',
+    ]);
+    const again = await store.createLeads([lead]);
+    expect(again[0]).toMatchObject({ ok: true, created: false });
+    expect(leads((candidate) => candidate['HubSpot_Contact_Id__c'] === 'hs-new-1')).toHaveLength(1);
+    expect(
+      leads((candidate) => candidate['HubSpot_Contact_Id__c'] === 'hs-new-1')[0],
+    ).toMatchObject({ OwnerId: REP, Title: 'CTO', NumberOfEmployees: 300 });
+  });
+
+  it('upserts exactly one Task per decision, however often it is written', async () => {
+    const lead = leads((candidate) => candidate['IsConverted'] === false)[5];
+    const task = {
+      decisionId: 'd-task-1',
+      leadId: String(lead?.['Id']),
+      ownerId: REP,
+      subject: 'Follow up: new MQL (tier A)',
+      dueDate: '2026-11-27',
+      reminderAt: new Date('2026-11-27T15:00:00Z'),
+      description: 'Qualified: score 91',
+      priority: 'High' as const,
+    };
+    const first = await store.upsertTasks([task]);
+    const second = await store.upsertTasks([task, { ...task, decisionId: 'd-task-2' }]);
+    expect(first[0]).toMatchObject({ ok: true, created: true });
+    expect(second.map((outcome) => outcome.ok && outcome.created)).toEqual([false, true]);
+    const tasks = [...sandbox.store.table('Task').values()].filter(
+      (record) => record['Handoff_Decision_Id__c'] === 'd-task-1',
+    );
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({
+      WhoId: lead?.['Id'],
+      OwnerId: REP,
+      ActivityDate: '2026-11-27',
+      IsReminderSet: true,
+      ReminderDateTime: Date.parse('2026-11-27T15:00:00Z'),
+      Priority: 'High',
+    });
+  });
+
+  it('throws classified errors for whole-call failures and recovers an expired session', async () => {
+    sandbox.server.faults.add({ kind: 'rate_limit', endpoint: 'query', times: 1 });
+    const error: unknown = await directory.queues().catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(IntegrationError);
+    expect(error).toMatchObject({ kind: 'rate_limited', code: 'REQUEST_LIMIT_EXCEEDED' });
+    sandbox.server.faults.add({ kind: 'expire_session', endpoint: 'query', times: 1 });
+    expect((await directory.queues()).length).toBe(2);
+  });
+
+  it('cannot refresh a static token: an expired one is an auth error', async () => {
+    sandbox.auth.allow('static-token');
+    const connection = await createSalesforceConnection({
+      auth: { kind: 'token', instanceUrl: url, accessToken: 'static-token' },
+      version: '62.0',
+    });
+    sandbox.auth.expireAll();
+    const error: unknown = await new SalesforceDirectory(connection)
+      .queues()
+      .catch((err: unknown) => err);
+    expect(error).toMatchObject({ kind: 'auth' });
+  });
+});
