@@ -176,7 +176,6 @@ const RESERVED = new Set([
   'NOT',
   'IN',
   'LIKE',
-
   'BY',
   'LIMIT',
   'OFFSET',
