@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHubSpotClient } from '../../src/adapters/hubspot/hubspot-client.js';
 import { HubSpotContactSource } from '../../src/adapters/hubspot/hubspot-contact-source.adapter.js';
+import { HubSpotContactWriter } from '../../src/adapters/hubspot/hubspot-contact-writer.adapter.js';
 import { resolveMapping } from '../../src/domain/mapping.js';
 import { IntegrationError } from '../../src/platform/errors.js';
 import {
@@ -117,6 +118,39 @@ describe('HubSpotContactSource', () => {
       kind: 'rate_limited',
       policy: 'TEN_SECONDLY_ROLLING',
       retryAfterMs: 10_000,
+    });
+  });
+});
+
+describe('HubSpotContactWriter', () => {
+  it('writes owned properties in batches of 100, reporting missing contacts without failing the rest', async () => {
+    const { HubSpotContactWriter } =
+      await import('../../src/adapters/hubspot/hubspot-contact-writer.adapter.js');
+    const writer = new HubSpotContactWriter(
+      createHubSpotClient({ accessToken: 'tok', baseUrl: sandbox.server.baseUrl }),
+      resolveMapping(makeDefinition().mapping),
+    );
+    const ids = [...sandbox.store.objects.contacts.keys()].slice(0, 120);
+    sandbox.server.log.reset();
+    const outcomes = await writer.updateContacts([
+      ...ids.map((contactId) => ({
+        contactId,
+        properties: { status: 'routed', score: '88', tier: 'A' },
+      })),
+      { contactId: '999999999', properties: { status: 'routed' } },
+    ]);
+    expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(120);
+    expect(outcomes.at(-1)).toMatchObject({
+      ok: false,
+      key: '999999999',
+      code: 'OBJECT_NOT_FOUND',
+      kind: 'not_found',
+    });
+    expect(sandbox.server.log.summary().byEndpoint['contacts.batch.update']?.calls).toBe(2);
+    expect(sandbox.store.objects.contacts.get(ids[0] ?? '')?.properties).toMatchObject({
+      handoff_status: 'routed',
+      handoff_score: '88',
+      handoff_tier: 'A',
     });
   });
 });

@@ -1,0 +1,76 @@
+import type { Client } from '@hubspot/api-client';
+import { z } from 'zod';
+import type { HubSpotOwnedProperty } from '../../domain/definition.js';
+import type { ResolvedMapping } from '../../domain/mapping.js';
+import type { ContactUpdate, ContactWriter } from '../../ports/contact-writer.port.js';
+import type { WriteOutcome } from '../../ports/lead-store.port.js';
+import { classifyHubSpotError } from './hubspot.errors.js';
+
+/** Batch endpoints take at most 100 inputs (A5). */
+const BATCH_LIMIT = 100;
+
+const BatchUpdateWire = z.object({
+  results: z.array(z.object({ id: z.string() })),
+  errors: z
+    .array(
+      z.object({
+        category: z.string().nullish(),
+        context: z.record(z.string(), z.array(z.string())).nullish(),
+      }),
+    )
+    .nullish(),
+});
+
+/** ContactWriter over `POST /crm/v3/objects/contacts/batch/update` (200, or 207 with errors). */
+export class HubSpotContactWriter implements ContactWriter {
+  constructor(
+    private readonly client: Client,
+    private readonly mapping: ResolvedMapping,
+  ) {}
+
+  async updateContacts(updates: readonly ContactUpdate[]): Promise<readonly WriteOutcome[]> {
+    const outcomes: WriteOutcome[] = [];
+    for (let start = 0; start < updates.length; start += BATCH_LIMIT) {
+      const batch = updates.slice(start, start + BATCH_LIMIT);
+      const inputs = batch.map((update) => {
+        const properties: Record<string, string> = {};
+        for (const [owned, value] of Object.entries(update.properties) as [
+          HubSpotOwnedProperty,
+          string,
+        ][]) {
+          properties[this.mapping.hubspotProperties[owned]] = value;
+        }
+        return { id: update.contactId, properties };
+      });
+      let response: z.infer<typeof BatchUpdateWire>;
+      try {
+        // https://developers.hubspot.com/docs/api-reference/crm-contacts-v3/batch/post-crm-v3-objects-contacts-batch-update
+        response = BatchUpdateWire.parse(
+          await this.client.crm.contacts.batchApi.update({ inputs }),
+        );
+      } catch (err) {
+        throw classifyHubSpotError(err);
+      }
+      const written = new Set(response.results.map((result) => result.id));
+      const failed = new Map<string, string>();
+      for (const error of response.errors ?? []) {
+        for (const id of error.context?.['ids'] ?? []) failed.set(id, error.category ?? 'UNKNOWN');
+      }
+      for (const update of batch) {
+        const key = update.contactId;
+        if (written.has(key)) outcomes.push({ ok: true, key, id: key, created: false });
+        else {
+          const code = failed.get(key) ?? 'OBJECT_NOT_FOUND';
+          outcomes.push({
+            ok: false,
+            key,
+            code,
+            kind: code === 'OBJECT_NOT_FOUND' ? 'not_found' : 'permanent',
+            message: code,
+          });
+        }
+      }
+    }
+    return outcomes;
+  }
+}

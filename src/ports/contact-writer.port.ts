@@ -1,0 +1,17 @@
+import type { HubSpotOwnedProperty } from '../domain/definition.js';
+import type { WriteOutcome } from './lead-store.port.js';
+
+/** Handoff's properties to set on one contact; absent keys are left alone, "" clears. */
+export interface ContactUpdate {
+  readonly contactId: string;
+  readonly properties: Readonly<Partial<Record<HubSpotOwnedProperty, string>>>;
+}
+
+/**
+ * Writes Handoff's properties to HubSpot contacts in batches of 100. A contact that is missing
+ * (deleted or merged) or refused comes back as a failed outcome; the rest of the batch is written.
+ * Whole-call failures throw IntegrationError.
+ */
+export interface ContactWriter {
+  updateContacts(updates: readonly ContactUpdate[]): Promise<readonly WriteOutcome[]>;
+}
