@@ -124,8 +124,6 @@ describe('HubSpotContactSource', () => {
 
 describe('HubSpotContactWriter', () => {
   it('writes owned properties in batches of 100, reporting missing contacts without failing the rest', async () => {
-    const { HubSpotContactWriter } =
-      await import('../../src/adapters/hubspot/hubspot-contact-writer.adapter.js');
     const writer = new HubSpotContactWriter(
       createHubSpotClient({ accessToken: 'tok', baseUrl: sandbox.server.baseUrl }),
       resolveMapping(makeDefinition().mapping),
