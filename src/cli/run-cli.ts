@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.js';
 import { EXPLAIN_USAGE, explainCommand } from './explain-command.js';
 import { SANDBOX_USAGE, sandboxCommand } from './sandbox-command.js';
+import { SYNC_USAGE, syncCommand } from './sync-command.js';
 import { VALIDATE_USAGE, validateCommand } from './validate-command.js';
 
 const USAGE = `handoff: the marketing→sales lead handoff between HubSpot and Salesforce
@@ -11,6 +12,8 @@ usage:
       check the definition; exit 0 with a summary, 2 with every problem
   ${EXPLAIN_USAGE}
       decide one lead offline: qualification, routing and SLA, with reasons
+  ${SYNC_USAGE}
+      one sync cycle against the configured HubSpot and Salesforce, then exit
   ${SANDBOX_USAGE}
       seeded HubSpot and Salesforce sandboxes on loopback; prints their URLs and credentials
 
@@ -49,6 +52,24 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           config: text(flags, 'config'),
           now: text(flags, 'now'),
           json: flags['json'] === true,
+        },
+        io,
+      ),
+  },
+  sync: {
+    options: {
+      once: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      json: { type: 'boolean' },
+      config: { type: 'string' },
+    },
+    run: (flags, io) =>
+      syncCommand(
+        {
+          once: flags['once'] === true,
+          dryRun: flags['dry-run'] === true,
+          json: flags['json'] === true,
+          config: text(flags, 'config'),
         },
         io,
       ),

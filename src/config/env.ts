@@ -34,6 +34,11 @@ export const EnvSchema = z.object({
     (token) => token === undefined || token.length >= 16,
     'must be at least 16 characters',
   ),
+  /** Key prefix of Handoff's state in Redis; separate prefixes let tenants share one Redis. */
+  HANDOFF_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." or "-"')
+    .default('handoff'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -156,7 +156,7 @@ describe('SalesforceLeadStore', () => {
     ).toEqual(['FALSE']);
   });
 
-  it('creates missing leads idempotently on the HubSpot contact id', async () => {
+  it('creates missing leads idempotently on the HubSpot contact id, filling required gaps', async () => {
     const lead = {
       hubspotContactId: 'hs-new-1',
       ownerId: REP,
@@ -171,11 +171,17 @@ describe('SalesforceLeadStore', () => {
     const first = await store.createLeads([
       lead,
       { hubspotContactId: 'hs-new-2', attributes: { email: 'x@acme.com' } },
+      { hubspotContactId: 'hs-new-3', attributes: { email: 'not-an-email', last_name: 'Bad' } },
     ]);
     expect(first.map((outcome) => (outcome.ok ? outcome.created : outcome.code))).toEqual([
       true,
-      'REQUIRED_FIELD_MISSING',
+      true,
+      'INVALID_EMAIL_ADDRESS',
     ]);
+    // Lead requires LastName and Company: a contact without them gets "[not provided]".
+    expect(
+      leads((candidate) => candidate['HubSpot_Contact_Id__c'] === 'hs-new-2')[0],
+    ).toMatchObject({ LastName: '[not provided]', Company: '[not provided]' });
     const again = await store.createLeads([lead]);
     expect(again[0]).toMatchObject({ ok: true, created: false });
     expect(leads((candidate) => candidate['HubSpot_Contact_Id__c'] === 'hs-new-1')).toHaveLength(1);

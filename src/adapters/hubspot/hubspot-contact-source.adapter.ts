@@ -20,14 +20,6 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return result;
 }
 
-async function call<T>(request: () => Promise<T>): Promise<T> {
-  try {
-    return await request();
-  } catch (err) {
-    throw classifyHubSpotError(err);
-  }
-}
-
 /** ContactSource over the HubSpot CRM v3 search and v4 associations APIs. */
 export class HubSpotContactSource implements ContactSource {
   private readonly properties: string[];
@@ -35,8 +27,19 @@ export class HubSpotContactSource implements ContactSource {
   constructor(
     private readonly client: Client,
     private readonly mapping: ResolvedMapping,
+    /** Called once per API request (the SDK makes exactly one: its retries are off). */
+    private readonly onRequest: () => void = () => undefined,
   ) {
     this.properties = contactProperties(mapping);
+  }
+
+  private async call<T>(request: () => Promise<T>): Promise<T> {
+    this.onRequest();
+    try {
+      return await request();
+    } catch (err) {
+      throw classifyHubSpotError(err);
+    }
   }
 
   /**
@@ -45,7 +48,7 @@ export class HubSpotContactSource implements ContactSource {
    */
   async changedContacts(window: ContactWindow, after: string | null): Promise<ContactPage> {
     const page = SearchPageWire.parse(
-      await call(() =>
+      await this.call(() =>
         this.client.crm.contacts.searchApi.doSearch({
           filterGroups: [
             {
@@ -90,7 +93,7 @@ export class HubSpotContactSource implements ContactSource {
       for (const ids of chunks(contactIds, BATCH_LIMIT)) {
         // https://developers.hubspot.com/docs/api-reference/crm-associations-v4 — batch read
         const page = AssociationBatchWire.parse(
-          await call(() =>
+          await this.call(() =>
             this.client.crm.associations.v4.batchApi.getPage('contacts', type, {
               inputs: ids.map((id) => ({ id })),
             }),
@@ -106,7 +109,7 @@ export class HubSpotContactSource implements ContactSource {
       }
       for (const ids of chunks([...owners.keys()], BATCH_LIMIT)) {
         const objects = BatchReadWire.parse(
-          await call(() =>
+          await this.call(() =>
             this.client.crm.objects.batchApi.read(type, {
               inputs: ids.map((id) => ({ id })),
               properties: ['hs_timestamp'],

@@ -26,6 +26,8 @@ export class HubSpotContactWriter implements ContactWriter {
   constructor(
     private readonly client: Client,
     private readonly mapping: ResolvedMapping,
+    /** Called once per API request. */
+    private readonly onRequest: () => void = () => undefined,
   ) {}
 
   async updateContacts(updates: readonly ContactUpdate[]): Promise<readonly WriteOutcome[]> {
@@ -43,6 +45,7 @@ export class HubSpotContactWriter implements ContactWriter {
         return { id: update.contactId, properties };
       });
       let response: z.infer<typeof BatchUpdateWire>;
+      this.onRequest();
       try {
         // https://developers.hubspot.com/docs/api-reference/crm-contacts-v3/batch/post-crm-v3-objects-contacts-batch-update
         response = BatchUpdateWire.parse(

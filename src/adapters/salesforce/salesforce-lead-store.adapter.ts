@@ -21,6 +21,8 @@ const IN_LIST_LIMIT = 100;
 /** Accounts matched per query (one LIKE per domain). */
 const DOMAINS_PER_QUERY = 40;
 /** Every Lead write says so: assignment rules must not undo the owner Handoff sets (B15). */
+/** What Salesforce shows for a required field the contact does not have. */
+const NOT_PROVIDED = '[not provided]';
 const NO_AUTO_ASSIGN = { 'Sforce-Auto-Assign': 'FALSE' } as const;
 
 const SaveResultWire = z.object({
@@ -239,6 +241,9 @@ export class SalesforceLeadStore implements LeadStore {
           const target = this.mapping.salesforce[attribute];
           if (target !== undefined && value !== null) values[target] = value;
         }
+        // Lead requires LastName and Company; HubSpot's own connector fills the same gaps so.
+        values['LastName'] ??= NOT_PROVIDED;
+        values['Company'] ??= NOT_PROVIDED;
         return {
           ...values,
           ...this.ownedFields(lead),

@@ -280,12 +280,19 @@ export class SalesforceApi implements SandboxApi {
         method: 'GET',
         path: `${v}`,
         endpoint: 'resources',
-        handle: (_r, p) =>
+        handle: (r, p) =>
           json(200, {
             sobjects: `/services/data/${this.version(p)}/sobjects`,
             query: `/services/data/${this.version(p)}/query`,
             limits: `/services/data/${this.version(p)}/limits`,
+            identity: `http://${r.headers.host ?? '127.0.0.1'}/id/${this.options.auth.orgId}/${this.userOf(r) ?? ''}`,
           }),
+      },
+      {
+        method: 'GET',
+        path: '/id/:org/:user',
+        endpoint: 'identity',
+        handle: (r, p) => this.identity(r, p['user'] ?? ''),
       },
       {
         method: 'GET',
@@ -415,6 +422,26 @@ export class SalesforceApi implements SandboxApi {
     const spec = this.store.catalog.object(object ?? '');
     if (spec === undefined) fail(404, 'NOT_FOUND', `The requested resource does not exist`);
     return spec;
+  }
+
+  private userOf(request: SandboxRequest): string | undefined {
+    const token = (request.headers.authorization ?? '').replace(/^(Bearer|OAuth) /, '');
+    return this.options.auth.userOf(token);
+  }
+
+  /** The identity URL's answer (what `conn.identity()` reads): who the session acts as. */
+  private identity(request: SandboxRequest, userId: string): SandboxResponse {
+    if (this.userOf(request) !== userId) fail(403, 'INSUFFICIENT_ACCESS', 'Bad_OAuth_Token');
+    const user = this.store.get(userId)?.record;
+    return json(200, {
+      id: `http://${request.headers.host ?? '127.0.0.1'}/id/${this.options.auth.orgId}/${userId}`,
+      asserted_user: true,
+      user_id: userId,
+      organization_id: this.options.auth.orgId,
+      username: user?.['Username'] ?? null,
+      display_name: user?.['Name'] ?? null,
+      active: user?.['IsActive'] ?? false,
+    });
   }
 
   private token(request: SandboxRequest): SandboxResponse {

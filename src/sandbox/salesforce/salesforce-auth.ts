@@ -36,7 +36,8 @@ function decodeSegment(segment: string): unknown {
  * expired session looks like to a client: every token so far answers 401 INVALID_SESSION_ID.
  */
 export class SalesforceAuth {
-  private readonly valid = new Set<string>();
+  /** token → user id; static tokens belong to the integration user. */
+  private readonly valid = new Map<string, string | null>();
   private readonly apps = new Map<string, { app: ConnectedApp; key: KeyObject | null }>();
   readonly orgId = '00D5e0000000SBXEAA';
 
@@ -44,7 +45,7 @@ export class SalesforceAuth {
     private readonly store: SalesforceStore,
     staticTokens: readonly string[],
   ) {
-    for (const token of staticTokens) this.valid.add(token);
+    for (const token of staticTokens) this.valid.set(token, null);
   }
 
   addApp(app: ConnectedApp): void {
@@ -52,6 +53,12 @@ export class SalesforceAuth {
       app,
       key: app.publicKeyPem === undefined ? null : createPublicKey(app.publicKeyPem),
     });
+  }
+
+  /** The user a valid token acts as (static tokens: the org's integration user). */
+  userOf(token: string): string | undefined {
+    if (!this.valid.has(token)) return undefined;
+    return this.valid.get(token) ?? this.store.integrationUserId;
   }
 
   isValid(token: string): boolean {
@@ -64,12 +71,12 @@ export class SalesforceAuth {
 
   /** Adds a token the org accepts (for a static `SALESFORCE_ACCESS_TOKEN`). */
   allow(token: string): void {
-    this.valid.add(token);
+    this.valid.set(token, null);
   }
 
   private issue(userId: string): TokenOutcome {
     const accessToken = `${this.orgId}!${randomBytes(24).toString('base64url')}`;
-    this.valid.add(accessToken);
+    this.valid.set(accessToken, userId);
     return { ok: true, accessToken, userId };
   }
 

@@ -1,0 +1,84 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { RotationState } from '../../domain/routing/route-lead.js';
+import type { QuarantineEntry, SyncState } from '../../ports/sync-state.port.js';
+
+const RotationWire = z.record(z.string(), z.record(z.string(), z.number()));
+const QuarantineWire = z.object({
+  system: z.enum(['hubspot', 'salesforce']),
+  key: z.string(),
+  code: z.string(),
+  reason: z.string(),
+  at: z.string(),
+});
+/** Optimistic rotation updates retry this often under contention before giving up. */
+const MAX_ROTATION_ATTEMPTS = 50;
+
+/**
+ * SyncState in Redis under one key prefix. Cursors only move forward (a Lua compare-and-set);
+ * the rotation is read, decided on and written under WATCH/MULTI, so concurrent workers retry
+ * instead of picking from stale counters.
+ */
+export class RedisSyncState implements SyncState {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = 'handoff',
+  ) {}
+
+  private key(name: string): string {
+    return `${this.prefix}:${name}`;
+  }
+
+  async cursor(stream: string): Promise<Date | null> {
+    const value = await this.redis.hget(this.key('cursors'), stream);
+    return value === null ? null : new Date(Number(value));
+  }
+
+  async advanceCursor(stream: string, to: Date): Promise<void> {
+    await this.redis.eval(
+      "local current = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1') if tonumber(ARGV[2]) > current then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end return 1",
+      1,
+      this.key('cursors'),
+      stream,
+      String(to.getTime()),
+    );
+  }
+
+  async withRotation<T>(
+    decide: (rotation: RotationState) => { readonly result: T; readonly next: RotationState },
+  ): Promise<T> {
+    const key = this.key('rotation');
+    // WATCH needs its own connection: it is per connection, and other commands must not interleave.
+    const connection = this.redis.duplicate();
+    try {
+      for (let attempt = 0; attempt < MAX_ROTATION_ATTEMPTS; attempt += 1) {
+        await connection.watch(key);
+        const raw = await connection.get(key);
+        const rotation = raw === null ? {} : RotationWire.parse(JSON.parse(raw));
+        const { result, next } = decide(rotation);
+        const committed = await connection.multi().set(key, JSON.stringify(next)).exec();
+        if (committed !== null) return result;
+      }
+      throw new Error('rotation update kept conflicting');
+    } finally {
+      connection.disconnect();
+    }
+  }
+
+  async quarantine(entry: QuarantineEntry): Promise<void> {
+    await this.redis.hset(
+      this.key('quarantine'),
+      `${entry.system}:${entry.key}`,
+      JSON.stringify(entry),
+    );
+  }
+
+  async release(system: QuarantineEntry['system'], key: string): Promise<void> {
+    await this.redis.hdel(this.key('quarantine'), `${system}:${key}`);
+  }
+
+  async quarantined(): Promise<readonly QuarantineEntry[]> {
+    const entries = await this.redis.hvals(this.key('quarantine'));
+    return entries.map((entry) => QuarantineWire.parse(JSON.parse(entry)));
+  }
+}

@@ -1,0 +1,132 @@
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { createHubSpotClient } from './adapters/hubspot/hubspot-client.js';
+import { HubSpotContactSource } from './adapters/hubspot/hubspot-contact-source.adapter.js';
+import { HubSpotContactWriter } from './adapters/hubspot/hubspot-contact-writer.adapter.js';
+import { RedisSyncState } from './adapters/redis/redis-sync-state.adapter.js';
+import {
+  createSalesforceConnection,
+  type SalesforceAuthConfig,
+} from './adapters/salesforce/salesforce-connection.js';
+import { SalesforceDirectory } from './adapters/salesforce/salesforce-directory.adapter.js';
+import { SalesforceLeadStore } from './adapters/salesforce/salesforce-lead-store.adapter.js';
+import { classifySalesforceError } from './adapters/salesforce/salesforce.errors.js';
+import type { Env } from './config/env.js';
+import type { Definition } from './domain/definition.js';
+import { resolveMapping } from './domain/mapping.js';
+import type { SyncCycleDeps } from './usecases/sync/run-sync-cycle.js';
+
+/** A missing or contradictory piece of configuration: exit 2, naming it. */
+export class SetupError extends Error {
+  override readonly name = 'SetupError';
+  readonly code = 'SETUP_INVALID';
+}
+
+/** How Salesforce is reached, from the environment (DESIGN.md §2), or why it cannot be. */
+export function salesforceAuthFrom(env: Env): SalesforceAuthConfig {
+  if (env.SALESFORCE_ACCESS_TOKEN !== undefined) {
+    if (env.SALESFORCE_INSTANCE_URL === undefined)
+      throw new SetupError('SALESFORCE_INSTANCE_URL is required with SALESFORCE_ACCESS_TOKEN');
+    return {
+      kind: 'token',
+      instanceUrl: env.SALESFORCE_INSTANCE_URL,
+      accessToken: env.SALESFORCE_ACCESS_TOKEN,
+    };
+  }
+  if (
+    env.SALESFORCE_USERNAME !== undefined &&
+    env.SALESFORCE_CLIENT_ID !== undefined &&
+    env.SALESFORCE_PRIVATE_KEY_FILE !== undefined
+  ) {
+    return {
+      kind: 'jwt_bearer',
+      loginUrl: env.SALESFORCE_LOGIN_URL,
+      clientId: env.SALESFORCE_CLIENT_ID,
+      username: env.SALESFORCE_USERNAME,
+      privateKeyFile: env.SALESFORCE_PRIVATE_KEY_FILE,
+    };
+  }
+  if (env.SALESFORCE_CLIENT_ID !== undefined && env.SALESFORCE_CLIENT_SECRET !== undefined) {
+    return {
+      kind: 'client_credentials',
+      loginUrl: env.SALESFORCE_LOGIN_URL,
+      clientId: env.SALESFORCE_CLIENT_ID,
+      clientSecret: env.SALESFORCE_CLIENT_SECRET,
+    };
+  }
+  throw new SetupError(
+    'Salesforce credentials are missing: set SALESFORCE_ACCESS_TOKEN (with SALESFORCE_INSTANCE_URL), or SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET, or SALESFORCE_USERNAME, SALESFORCE_CLIENT_ID and SALESFORCE_PRIVATE_KEY_FILE',
+  );
+}
+
+export interface SyncRuntime {
+  readonly deps: SyncCycleDeps;
+  /** API calls made so far, per system (each HTTP request, retries by the SDKs included). */
+  readonly apiCalls: { hubspot: number; salesforce: number };
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root of a sync: the only place that builds SDK clients, the Redis connection
+ * and the adapters. Everything else receives them.
+ */
+export async function createSyncRuntime(
+  env: Env,
+  definition: Definition,
+  log: Logger,
+  now: () => Date,
+): Promise<SyncRuntime> {
+  if (env.HUBSPOT_ACCESS_TOKEN === undefined)
+    throw new SetupError('HUBSPOT_ACCESS_TOKEN is required');
+  const auth = salesforceAuthFrom(env);
+  const apiCalls = { hubspot: 0, salesforce: 0 };
+  const mapping = resolveMapping(definition.mapping);
+  const hubspot = createHubSpotClient({
+    accessToken: env.HUBSPOT_ACCESS_TOKEN,
+    baseUrl: env.HUBSPOT_BASE_URL,
+  });
+  const countHubSpot = (): void => {
+    apiCalls.hubspot += 1;
+  };
+  const salesforce = await createSalesforceConnection({
+    auth,
+    version: env.SALESFORCE_API_VERSION,
+  });
+  // Every jsforce call (queries, queryMore pages, collections) goes through Connection.request.
+  const request = salesforce.request.bind(salesforce);
+  salesforce.request = (...args: Parameters<typeof request>) => {
+    apiCalls.salesforce += 1;
+    return request(...args);
+  };
+  // Fail fast when Redis is away (a CLI cycle must not hang); the worker connection differs.
+  const redis = new Redis(env.REDIS_URL, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: true,
+    lazyConnect: true,
+  });
+  await redis.connect();
+  // Leads the integration user owns count as unowned; identity() names that user.
+  let identity: string;
+  try {
+    identity = (await salesforce.identity()).user_id;
+  } catch (err) {
+    throw classifySalesforceError(err);
+  }
+  return {
+    apiCalls,
+    deps: {
+      definition,
+      contacts: new HubSpotContactSource(hubspot, mapping, countHubSpot),
+      contactWriter: new HubSpotContactWriter(hubspot, mapping, countHubSpot),
+      leads: new SalesforceLeadStore(salesforce, mapping),
+      directory: new SalesforceDirectory(salesforce),
+      state: new RedisSyncState(redis, env.HANDOFF_REDIS_PREFIX),
+      log,
+      now,
+      integrationUserId: identity,
+    },
+    close: async () => {
+      await redis.quit();
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import type { RotationState } from '../domain/routing/route-lead.js';
+
+/**
+ * Where the sync keeps what must survive restarts and be shared by every worker process:
+ * cursors, the round-robin rotation, and quarantined records. Backed by Redis in production
+ * (`maxmemory-policy noeviction`), so any number of processes share one state.
+ */
+export interface SyncState {
+  /** The last fully written modification instant of a stream (`hubspot.contacts`), or null. */
+  cursor(stream: string): Promise<Date | null>;
+  /** Moves a cursor forward; never backward (a slower worker cannot rewind a faster one). */
+  advanceCursor(stream: string, to: Date): Promise<void>;
+  /**
+   * Runs `decide` against the current rotation and stores the rotation it returns, atomically:
+   * concurrent workers never pick from the same counters (optimistic retry on conflict).
+   */
+  withRotation<T>(
+    decide: (rotation: RotationState) => { readonly result: T; readonly next: RotationState },
+  ): Promise<T>;
+  /** Records a record that failed for a reason a later cycle may not repeat. */
+  quarantine(entry: QuarantineEntry): Promise<void>;
+  release(system: QuarantineEntry['system'], key: string): Promise<void>;
+  quarantined(): Promise<readonly QuarantineEntry[]>;
+}
+
+export interface QuarantineEntry {
+  readonly system: 'hubspot' | 'salesforce';
+  /** The HubSpot contact id the failure belongs to (the sync's unit of work). */
+  readonly key: string;
+  readonly code: string;
+  readonly reason: string;
+  readonly at: string;
+}
