@@ -41,6 +41,8 @@ export interface LeadUpdate {
   readonly due?: Date;
   readonly reason?: string;
   readonly decisionId?: string;
+  /** Links the Lead to its contact (`HubSpot_Contact_Id__c`) when it was matched otherwise. */
+  readonly hubspotContactId?: string;
 }
 
 /** A Lead to create for a qualified contact that has none. */

@@ -188,6 +188,8 @@ export class SalesforceLeadStore implements LeadStore {
     if (update.due !== undefined) values[fields.due] = update.due.toISOString();
     if (update.reason !== undefined) values[fields.reason] = update.reason;
     if (update.decisionId !== undefined) values[fields.decision_id] = update.decisionId;
+    if (update.hubspotContactId !== undefined)
+      values[fields.hubspot_contact_id] = update.hubspotContactId;
     return values;
   }
 

@@ -458,6 +458,11 @@ async function writePlanned(
   const updates = ready.map((item): LeadUpdate => ({
     ...fieldsOf(item),
     leadId: leadIds.get(item.contact.id) ?? '',
+    // A Lead matched by salesforceleadid or email gets linked to its contact, so later cycles
+    // (and a marketer's view) find it by the external id.
+    ...(item.lead !== null && item.lead.hubspotContactId === null
+      ? { hubspotContactId: item.contact.id }
+      : {}),
   }));
   const updateOutcomes = await deps.leads.updateLeads(updates);
   summary.written.salesforce += updates.length;

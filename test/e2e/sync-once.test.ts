@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { INTEGRATION_USER_ID, LEAD_QUEUE_ID } from '../../src/sandbox/seed/seed-tenants.js';
+import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start-sandboxes.js';
+import { runCliInProcess } from '../support/run-cli-in-process.js';
+
+const NOW = '2026-11-24T15:00:00Z';
+const CONFIG = new URL('../../config/handoff.example.yaml', import.meta.url).pathname;
+const WRITE_ENDPOINTS =
+  /^(collections\.(create|update|upsert|delete)|sobjects\.(create|update|upsert|delete)|contacts\.batch\.(update|create|upsert)|contacts\.(update|create))$/;
+
+let sandboxes: RunningSandboxes | null = null;
+
+afterEach(async () => {
+  await sandboxes?.close();
+  sandboxes = null;
+});
+
+async function start(contacts: number): Promise<RunningSandboxes> {
+  sandboxes = await startSandboxes({ contacts, seed: 21, now: () => Date.parse(NOW) });
+  return sandboxes;
+}
+
+function envFor(running: RunningSandboxes): Record<string, string> {
+  return {
+    ...running.env,
+    SALESFORCE_ACCESS_TOKEN: running.env['SALESFORCE_ACCESS_TOKEN'] ?? '',
+    REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    HANDOFF_REDIS_PREFIX: `test-${randomUUID()}`,
+    LOG_LEVEL: 'silent',
+  };
+}
+
+function writeCalls(running: RunningSandboxes, sinceHubSpot = 0, sinceSalesforce = 0): string[] {
+  return [
+    ...running.hubspot.server.log.list(sinceHubSpot),
+    ...running.salesforce.server.log.list(sinceSalesforce),
+  ]
+    .map((call) => call.endpoint)
+    .filter((endpoint) => WRITE_ENDPOINTS.test(endpoint));
+}
+
+describe('handoff sync --once against the sandboxes', () => {
+  it('routes every qualified lead once, with one Task per decision, and writes nothing the second time', async () => {
+    const running = await start(300);
+    const env = envFor(running);
+    const first = await runCliInProcess(['sync', '--once', '--json', '--config', CONFIG], {
+      env,
+      now: NOW,
+    });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const summary = JSON.parse(first.stdout) as {
+      routed: number;
+      qualified: number;
+      tasks_created: number;
+      quarantined: number;
+      written: { salesforce: number; hubspot: number };
+      api_calls: { hubspot: number; salesforce: number };
+    };
+    expect(summary.routed).toBeGreaterThan(20);
+    expect(summary.quarantined).toBe(0);
+
+    const leads = [...running.salesforce.store.table('Lead').values()];
+    const routed = leads.filter((lead) => typeof lead['Handoff_Decision_Id__c'] === 'string');
+    expect(routed).toHaveLength(summary.routed);
+    const tasks = [...running.salesforce.store.table('Task').values()].filter(
+      (task) => typeof task['Handoff_Decision_Id__c'] === 'string',
+    );
+    for (const lead of routed) {
+      expect(lead['IsConverted']).toBe(false);
+      expect(lead['Handoff_Due__c']).toEqual(expect.any(Number));
+      expect(String(lead['Handoff_Reason__c'])).toMatch(/^Qualified as tier [ABC] with score \d+/);
+      expect(lead['Status']).toBe('Open - Not Contacted');
+      const owner = String(lead['OwnerId']);
+      expect(owner).not.toBe(INTEGRATION_USER_ID);
+      const leadTasks = tasks.filter(
+        (task) => task['Handoff_Decision_Id__c'] === lead['Handoff_Decision_Id__c'],
+      );
+      expect(leadTasks).toHaveLength(owner.startsWith('005') ? 1 : 0);
+      if (owner.startsWith('005')) {
+        expect(leadTasks[0]).toMatchObject({
+          WhoId: lead['Id'],
+          OwnerId: owner,
+          IsReminderSet: true,
+          ReminderDateTime: lead['Handoff_Due__c'],
+        });
+        expect(running.salesforce.store.get(owner)?.record['IsActive']).toBe(true);
+      } else expect(owner).toBe(LEAD_QUEUE_ID);
+      const contact = running.hubspot.store.objects.contacts.get(
+        String(lead['HubSpot_Contact_Id__c']),
+      );
+      expect(contact?.properties).toMatchObject({
+        handoff_status: 'routed',
+        handoff_score: String(lead['Handoff_Score__c']),
+        handoff_tier: lead['Handoff_Tier__c'],
+        handoff_definition_version: '2026-11-01',
+      });
+    }
+    expect(tasks).toHaveLength(summary.tasks_created);
+    // Free-mail addresses fail the business-email gate: none of them was handed to sales.
+    expect(
+      routed.filter((lead) =>
+        /@(gmail|yahoo|hotmail|outlook|icloud)\./.test(String(lead['Email'])),
+      ),
+    ).toEqual([]);
+
+    const hubspotSeq = running.hubspot.server.log.lastSeq;
+    const salesforceSeq = running.salesforce.server.log.lastSeq;
+    const second = await runCliInProcess(['sync', '--once', '--json', '--config', CONFIG], {
+      env,
+      now: NOW,
+    });
+    expect(second.code).toBe(0);
+    expect(writeCalls(running, hubspotSeq, salesforceSeq)).toEqual([]);
+    expect(JSON.parse(second.stdout)).toMatchObject({
+      routed: 0,
+      written: { salesforce: 0, hubspot: 0 },
+      tasks_created: 0,
+    });
+  });
+
+  it('writes nothing in --dry-run and prints the planned changes', async () => {
+    const running = await start(200);
+    const dry = await runCliInProcess(
+      ['sync', '--once', '--dry-run', '--json', '--config', CONFIG],
+      { env: envFor(running), now: NOW },
+    );
+    expect(dry.code).toBe(0);
+    const result = JSON.parse(dry.stdout) as {
+      dry_run: boolean;
+      planned: { contactId: string; action: string; ownerId: string; decisionId: string }[];
+    };
+    expect(result.dry_run).toBe(true);
+    expect(result.planned.length).toBeGreaterThan(5);
+    expect(result.planned[0]).toMatchObject({
+      action: expect.stringMatching(/route|keep_owner|create_lead/) as unknown,
+      decisionId: expect.stringMatching(/^d-/) as unknown,
+    });
+    expect(writeCalls(running)).toEqual([]);
+    const text = await runCliInProcess(['sync', '--once', '--dry-run', '--config', CONFIG], {
+      env: envFor(running),
+      now: NOW,
+    });
+    expect(text.stdout).toContain('planned changes (nothing was written):');
+  });
+
+  it('exits 2 naming what is missing when credentials are absent', async () => {
+    const run = await runCliInProcess(['sync', '--once', '--config', CONFIG], {
+      env: { HUBSPOT_ACCESS_TOKEN: 'x', LOG_LEVEL: 'silent' },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Salesforce credentials are missing');
+    const noOnce = await runCliInProcess(['sync', '--config', CONFIG]);
+    expect(noOnce.code).toBe(2);
+  });
+});
