@@ -92,9 +92,10 @@ export async function syncCommand(flags: SyncFlags, io: CliIo): Promise<number> 
     } else io.stdout(text(summary, apiCalls, dryRun));
     return summary.quarantined > 0 ? EXIT_PROBLEMS : EXIT_OK;
   } catch (err) {
-    if (err instanceof IntegrationError && err.kind === 'auth') {
-      io.stderr(`${err.message}\n`);
-      return EXIT_INVALID;
+    if (err instanceof IntegrationError) {
+      // Nothing is lost: cursors moved only past written pages; the next cycle resumes there.
+      io.stderr(`sync stopped: ${err.message} (${err.kind})\n`);
+      return err.kind === 'auth' ? EXIT_INVALID : EXIT_PROBLEMS;
     }
     throw err;
   } finally {

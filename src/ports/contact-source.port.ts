@@ -38,6 +38,8 @@ export interface ContactPage {
  */
 export interface ContactSource {
   changedContacts(window: ContactWindow, after: string | null): Promise<ContactPage>;
+  /** These contacts now (batch reads of 100); missing (deleted, merged) ones are left out. */
+  contactsByIds(ids: readonly string[]): Promise<readonly MarketingContact[]>;
   /** Engagements per contact id, as activities `call`, `email`, `meeting`, `note`, `task`. */
   activities(contactIds: readonly string[]): Promise<ReadonlyMap<string, readonly Activity[]>>;
 }

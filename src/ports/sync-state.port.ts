@@ -19,7 +19,8 @@ export interface SyncState {
   ): Promise<T>;
   /** Records a record that failed for a reason a later cycle may not repeat. */
   quarantine(entry: QuarantineEntry): Promise<void>;
-  release(system: QuarantineEntry['system'], key: string): Promise<void>;
+  /** Forgets a quarantined record (it is about to be retried, or it is gone). */
+  release(key: string): Promise<void>;
   quarantined(): Promise<readonly QuarantineEntry[]>;
 }
 

@@ -108,6 +108,12 @@ describe('HubSpotContactSource', () => {
     expect(objectReads).toBeLessThanOrEqual(Math.ceil(engagementCount / 100) + 4);
   });
 
+  it('reads contacts by id, leaving out missing ones', async () => {
+    const ids = [...sandbox.store.objects.contacts.keys()].slice(0, 120);
+    const contacts = await source.contactsByIds([...ids, '999999999']);
+    expect(contacts.map((contact) => contact.id).sort()).toEqual([...ids].sort());
+  });
+
   it('throws classified errors', async () => {
     sandbox.server.faults.add({ kind: 'rate_limit', endpoint: 'contacts.search', times: 1 });
     const error: unknown = await source

@@ -155,3 +155,66 @@ describe('handoff sync --once against the sandboxes', () => {
     expect(noOnce.code).toBe(2);
   });
 });
+
+describe('handoff sync --once under injected faults', () => {
+  it('quarantines per-record failures, stops cleanly on outages, and converges to the clean result', async () => {
+    const clean = await start(250);
+    const cleanRun = await runCliInProcess(['sync', '--once', '--json', '--config', CONFIG], {
+      env: envFor(clean),
+      now: NOW,
+    });
+    expect(cleanRun.code).toBe(0);
+    const cleanDecisions = new Set(
+      [...clean.salesforce.store.table('Lead').values()]
+        .map((lead) => lead['Handoff_Decision_Id__c'])
+        .filter((id) => typeof id === 'string'),
+    );
+    await clean.close();
+    sandboxes = null;
+
+    const running = await start(250);
+    const env = envFor(running);
+    running.salesforce.server.faults.add({
+      kind: 'partial_batch',
+      endpoint: 'collections.update',
+      fraction: 0.25,
+      code: 'UNABLE_TO_LOCK_ROW',
+      times: 1,
+    });
+    const first = await runCliInProcess(['sync', '--once', '--json', '--config', CONFIG], {
+      env,
+      now: NOW,
+    });
+    expect(first.code).toBe(1);
+    expect((JSON.parse(first.stdout) as { quarantined: number }).quarantined).toBeGreaterThan(0);
+
+    running.hubspot.server.faults.add({
+      kind: 'server_error',
+      endpoint: 'contacts.search',
+      times: 1,
+    });
+    const outage = await runCliInProcess(['sync', '--once', '--json', '--config', CONFIG], {
+      env,
+      now: NOW,
+    });
+    expect(outage.code).toBe(1);
+    expect(outage.stderr).toContain('sync stopped: hubspot 503');
+
+    const second = await runCliInProcess(['sync', '--once', '--json', '--config', CONFIG], {
+      env,
+      now: NOW,
+    });
+    expect(second.code).toBe(0);
+    expect((JSON.parse(second.stdout) as { quarantined: number }).quarantined).toBe(0);
+    const decisions = new Set(
+      [...running.salesforce.store.table('Lead').values()]
+        .map((lead) => lead['Handoff_Decision_Id__c'])
+        .filter((id) => typeof id === 'string'),
+    );
+    expect(decisions).toEqual(cleanDecisions);
+    const tasks = [...running.salesforce.store.table('Task').values()].filter(
+      (task) => typeof task['Handoff_Decision_Id__c'] === 'string',
+    );
+    expect(new Set(tasks.map((task) => task['Handoff_Decision_Id__c'])).size).toBe(tasks.length);
+  });
+});

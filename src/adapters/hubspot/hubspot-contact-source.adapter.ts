@@ -2,7 +2,12 @@ import type { Client } from '@hubspot/api-client';
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/contacts/index.js';
 import type { ResolvedMapping } from '../../domain/mapping.js';
 import type { Activity } from '../../domain/model.js';
-import type { ContactPage, ContactSource, ContactWindow } from '../../ports/contact-source.port.js';
+import type {
+  ContactPage,
+  ContactSource,
+  ContactWindow,
+  MarketingContact,
+} from '../../ports/contact-source.port.js';
 import { classifyHubSpotError } from './hubspot.errors.js';
 import { contactProperties, engagementActivity, toMarketingContact } from './hubspot.mappers.js';
 import { AssociationBatchWire, BatchReadWire, SearchPageWire } from './hubspot.schemas.js';
@@ -78,6 +83,24 @@ export class HubSpotContactSource implements ContactSource {
       total: page.total,
       nextAfter: page.paging?.next?.after ?? null,
     };
+  }
+
+  async contactsByIds(ids: readonly string[]): Promise<readonly MarketingContact[]> {
+    const contacts: MarketingContact[] = [];
+    for (const batch of chunks(ids, BATCH_LIMIT)) {
+      // A batch read answers 207 for missing ids; the SDK resolves it and they are simply absent.
+      const page = BatchReadWire.parse(
+        await this.call(() =>
+          this.client.crm.contacts.batchApi.read({
+            inputs: batch.map((id) => ({ id })),
+            properties: this.properties,
+            propertiesWithHistory: [],
+          }),
+        ),
+      );
+      contacts.push(...page.results.map((wire) => toMarketingContact(wire, this.mapping)));
+    }
+    return contacts;
   }
 
   /**

@@ -73,8 +73,8 @@ export class RedisSyncState implements SyncState {
     );
   }
 
-  async release(system: QuarantineEntry['system'], key: string): Promise<void> {
-    await this.redis.hdel(this.key('quarantine'), `${system}:${key}`);
+  async release(key: string): Promise<void> {
+    await this.redis.hdel(this.key('quarantine'), key);
   }
 
   async quarantined(): Promise<readonly QuarantineEntry[]> {

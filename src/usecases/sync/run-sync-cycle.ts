@@ -139,6 +139,26 @@ export async function runSyncCycle(
       .map((user) => user.id),
   );
 
+  // Records quarantined by earlier cycles come first: the cursor has moved past them.
+  const quarantined = await deps.state.quarantined();
+  if (quarantined.length > 0) {
+    const ids = [...new Set(quarantined.map((entry) => entry.key))];
+    const found = await deps.contacts.contactsByIds(ids);
+    // Retried now: a record that fails again is quarantined again; one deleted or merged in
+    // HubSpot (absent from `found`) has nothing left to retry.
+    if (!options.dryRun) for (const id of ids) await deps.state.release(id);
+    for (let start = 0; start < found.length; start += PAGE_SIZE) {
+      await processPage(deps, found.slice(start, start + PAGE_SIZE), {
+        now,
+        directoryUsers,
+        names,
+        activeReps,
+        summary,
+        dryRun: options.dryRun,
+      });
+    }
+  }
+
   const from = (await deps.state.cursor(CONTACTS_STREAM)) ?? new Date(0);
   const windows: { from: Date; to: Date }[] = [{ from, to: new Date(now.getTime() + 1) }];
   while (windows.length > 0) {
@@ -497,7 +517,6 @@ async function writePlanned(
         },
         'lead routed',
       );
-      await deps.state.release('salesforce', item.contact.id);
       continue;
     }
     summary.quarantined += 1;
