@@ -19,5 +19,5 @@ USER node
 # Node is PID 1 (no npm wrapper in between), so SIGTERM reaches it directly.
 # Mount your definition at /app/config/handoff.yaml or set HANDOFF_CONFIG.
 ENTRYPOINT ["node", "dist/cli.js"]
-# TODO(4): default to `run` once the worker exists.
-CMD ["validate"]
+EXPOSE 3000
+CMD ["run"]

@@ -59,6 +59,14 @@ export function salesforceAuthFrom(env: Env): SalesforceAuthConfig {
   );
 }
 
+/**
+ * A Redis connection for BullMQ workers: `maxRetriesPerRequest: null` so blocking commands wait
+ * out a Redis restart instead of failing the worker (BullMQ's requirement).
+ */
+export function createWorkerConnection(env: Env): Redis {
+  return new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+}
+
 export interface SyncRuntime {
   readonly deps: SyncCycleDeps;
   /** API calls made so far, per system (each HTTP request, retries by the SDKs included). */

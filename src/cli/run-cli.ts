@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.js';
 import { EXPLAIN_USAGE, explainCommand } from './explain-command.js';
 import { SANDBOX_USAGE, sandboxCommand } from './sandbox-command.js';
+import { RUN_USAGE, runCommand } from './run-command.js';
 import { SYNC_USAGE, syncCommand } from './sync-command.js';
 import { VALIDATE_USAGE, validateCommand } from './validate-command.js';
 
@@ -14,6 +15,8 @@ usage:
       decide one lead offline: qualification, routing and SLA, with reasons
   ${SYNC_USAGE}
       one sync cycle against the configured HubSpot and Salesforce, then exit
+  ${RUN_USAGE}
+      the long-running worker: polls on sync.poll_interval, serves GET /healthz on PORT
   ${SANDBOX_USAGE}
       seeded HubSpot and Salesforce sandboxes on loopback; prints their URLs and credentials
 
@@ -73,6 +76,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         },
         io,
       ),
+  },
+  run: {
+    options: { config: { type: 'string' } },
+    run: (flags, io) => runCommand({ config: text(flags, 'config') }, io),
   },
   sandbox: {
     options: {

@@ -29,7 +29,8 @@ export const EnvSchema = z.object({
     .regex(/^\d{2,3}\.0$/, 'expected a version such as 62.0')
     .refine((version) => Number(version) >= 60, 'must be 60.0 or later')
     .default('62.0'),
-  PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
+  /** 0 picks a free port (tests). */
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HANDOFF_ADMIN_TOKEN: optionalText.refine(
     (token) => token === undefined || token.length >= 16,
     'must be at least 16 characters',

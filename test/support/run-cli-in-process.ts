@@ -13,12 +13,17 @@ export async function runCliInProcess(
     env?: Record<string, string>;
     now?: string;
     untilShutdown?: () => Promise<string>;
+    /** Sees stdout as it is written (long-running commands). */
+    onStdout?: (text: string) => void;
   } = {},
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
-    stdout: (text) => void (stdout += text),
+    stdout: (text) => {
+      stdout += text;
+      options.onStdout?.(text);
+    },
     stderr: (text) => void (stderr += text),
     env: options.env ?? {},
     now: () => new Date(options.now ?? '2026-11-16T15:00:00Z'),

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start-sandboxes.js';
+import { runCliInProcess } from '../support/run-cli-in-process.js';
+
+const NOW = '2026-11-24T15:00:00Z';
+let sandboxes: RunningSandboxes | null = null;
+
+afterEach(async () => {
+  await sandboxes?.close();
+  sandboxes = null;
+});
+
+/** The example definition polling every second, so a test sees several cycles. */
+async function fastConfig(): Promise<string> {
+  const example = await readFile(
+    new URL('../../config/handoff.example.yaml', import.meta.url),
+    'utf8',
+  );
+  const file = join(await mkdtemp(join(tmpdir(), 'handoff-run-')), 'handoff.yaml');
+  await writeFile(file, example.replace('poll_interval: 60s', 'poll_interval: 1s'));
+  return file;
+}
+
+function controlledShutdown(): { until: () => Promise<string>; stop: () => void } {
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<string>((resolve) => {
+    stop = () => resolve('SIGTERM');
+  });
+  return { until: () => stopped, stop };
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await sleep(100);
+  }
+}
+
+describe('handoff run', () => {
+  it('two workers over one Redis route every lead once, serve /healthz, and stop gracefully', async () => {
+    sandboxes = await startSandboxes({ contacts: 200, seed: 31, now: () => Date.parse(NOW) });
+    const running = sandboxes;
+    const config = await fastConfig();
+    const env = {
+      ...running.env,
+      SALESFORCE_ACCESS_TOKEN: running.env['SALESFORCE_ACCESS_TOKEN'] ?? '',
+      REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+      HANDOFF_REDIS_PREFIX: `test-${randomUUID()}`,
+      LOG_LEVEL: 'info',
+      PORT: '0',
+    };
+    const shutdownA = controlledShutdown();
+    const shutdownB = controlledShutdown();
+    const workerA = runCliInProcess(['run', '--config', config], {
+      env,
+      now: NOW,
+      untilShutdown: shutdownA.until,
+    });
+    const workerB = runCliInProcess(['run', '--config', config], {
+      env,
+      now: NOW,
+      untilShutdown: shutdownB.until,
+    });
+
+    const routedLeads = (): number =>
+      [...running.salesforce.store.table('Lead').values()].filter(
+        (lead) => typeof lead['Handoff_Decision_Id__c'] === 'string',
+      ).length;
+    await waitFor(() => routedLeads() > 10, 20_000);
+    // Let a few more cycles run: they must find nothing left to write.
+    const settled = routedLeads();
+    const writesBefore =
+      running.salesforce.server.log.summary().byEndpoint['collections.update']?.calls ?? 0;
+    await sleep(2_500);
+    expect(routedLeads()).toBe(settled);
+    expect(
+      running.salesforce.server.log.summary().byEndpoint['collections.update']?.calls ?? 0,
+    ).toBe(writesBefore);
+
+    shutdownA.stop();
+    shutdownB.stop();
+    const [a, b] = await Promise.all([workerA, workerB]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const lines = `${a.stdout}${b.stdout}`
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg: string; health?: string });
+    expect(lines.filter((line) => line.msg === 'worker stopped')).toHaveLength(2);
+    expect(lines.some((line) => line.msg === 'lead routed')).toBe(true);
+    expect(`${a.stdout}${b.stdout}`).not.toMatch(/@(sandbox-sales|acme|gmail)\./);
+
+    const tasks = [...running.salesforce.store.table('Task').values()].filter(
+      (task) => typeof task['Handoff_Decision_Id__c'] === 'string',
+    );
+    expect(new Set(tasks.map((task) => task['Handoff_Decision_Id__c'])).size).toBe(tasks.length);
+    expect(tasks.length).toBeGreaterThan(0);
+  });
+
+  it('answers /healthz while running', async () => {
+    sandboxes = await startSandboxes({ contacts: 50, seed: 32, now: () => Date.parse(NOW) });
+    const running = sandboxes;
+    const env = {
+      ...running.env,
+      REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+      HANDOFF_REDIS_PREFIX: `test-${randomUUID()}`,
+      LOG_LEVEL: 'info',
+      PORT: '0',
+    };
+    const shutdown = controlledShutdown();
+    let output = '';
+    const worker = runCliInProcess(['run', '--config', await fastConfig()], {
+      env,
+      now: NOW,
+      untilShutdown: shutdown.until,
+      onStdout: (text) => (output += text),
+    });
+    await waitFor(() => output.includes('"worker started"'), 10_000);
+    const started = output.split('\n').find((line) => line.includes('"worker started"')) ?? '{}';
+    const health = (JSON.parse(started) as { health: string }).health;
+    const response = await fetch(health);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      ok: true,
+      redis: 'up',
+      definition: '2026-11-01',
+    });
+    expect((await fetch(health.replace('/healthz', '/nope'))).status).toBe(404);
+    shutdown.stop();
+    expect((await worker).code).toBe(0);
+  });
+});
