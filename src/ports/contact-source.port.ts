@@ -1,6 +1,9 @@
 import type { HubSpotOwnedProperty } from '../domain/definition.js';
 import type { Activity, AttributeValue } from '../domain/model.js';
 
+export const ENGAGEMENT_KINDS = ['call', 'email', 'meeting', 'note', 'task'] as const;
+export type EngagementKind = (typeof ENGAGEMENT_KINDS)[number];
+
 /** A HubSpot contact as the sync sees it. */
 export interface MarketingContact {
   readonly id: string;
@@ -40,6 +43,12 @@ export interface ContactSource {
   changedContacts(window: ContactWindow, after: string | null): Promise<ContactPage>;
   /** These contacts now (batch reads of 100); missing (deleted, merged) ones are left out. */
   contactsByIds(ids: readonly string[]): Promise<readonly MarketingContact[]>;
-  /** Engagements per contact id, as activities `call`, `email`, `meeting`, `note`, `task`. */
-  activities(contactIds: readonly string[]): Promise<ReadonlyMap<string, readonly Activity[]>>;
+  /**
+   * Engagements per contact id, as activities `call`, `email`, `meeting`, `note`, `task`; only
+   * the given kinds are read (the definition scores the others 0, so reading them is waste).
+   */
+  activities(
+    contactIds: readonly string[],
+    kinds: readonly EngagementKind[],
+  ): Promise<ReadonlyMap<string, readonly Activity[]>>;
 }

@@ -84,7 +84,7 @@ describe('HubSpotContactSource', () => {
   it('reads engagements of many contacts in batched calls', async () => {
     const ids = [...sandbox.store.objects.contacts.keys()].slice(0, 150);
     sandbox.server.log.reset();
-    const activities = await source.activities(ids);
+    const activities = await source.activities(ids, ['call', 'email', 'meeting', 'note', 'task']);
     for (const id of ids) {
       const expected = (['calls', 'emails', 'meetings', 'notes', 'tasks'] as const).flatMap(
         (type) => sandbox.store.associated('contacts', id, type).map(() => type.slice(0, -1)),

@@ -6,6 +6,7 @@ import type {
   ContactPage,
   ContactSource,
   ContactWindow,
+  EngagementKind,
   MarketingContact,
 } from '../../ports/contact-source.port.js';
 import { classifyHubSpotError } from './hubspot.errors.js';
@@ -16,7 +17,6 @@ import { AssociationBatchWire, BatchReadWire, SearchPageWire } from './hubspot.s
 const SEARCH_PAGE_LIMIT = 200;
 /** Object batch reads take at most 100 ids (A5); association batch reads take the same. */
 const BATCH_LIMIT = 100;
-const ENGAGEMENT_TYPES = ['calls', 'emails', 'meetings', 'notes', 'tasks'] as const;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const result: T[][] = [];
@@ -109,9 +109,10 @@ export class HubSpotContactSource implements ContactSource {
    */
   async activities(
     contactIds: readonly string[],
+    kinds: readonly EngagementKind[],
   ): Promise<ReadonlyMap<string, readonly Activity[]>> {
     const result = new Map<string, Activity[]>(contactIds.map((id) => [id, []]));
-    for (const type of ENGAGEMENT_TYPES) {
+    for (const type of kinds.map((kind) => `${kind}s`)) {
       const owners = new Map<string, string[]>();
       for (const ids of chunks(contactIds, BATCH_LIMIT)) {
         // https://developers.hubspot.com/docs/api-reference/crm-associations-v4 — batch read

@@ -66,11 +66,7 @@ export class RedisSyncState implements SyncState {
   }
 
   async quarantine(entry: QuarantineEntry): Promise<void> {
-    await this.redis.hset(
-      this.key('quarantine'),
-      `${entry.system}:${entry.key}`,
-      JSON.stringify(entry),
-    );
+    await this.redis.hset(this.key('quarantine'), entry.key, JSON.stringify(entry));
   }
 
   async release(key: string): Promise<void> {

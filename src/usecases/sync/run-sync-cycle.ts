@@ -7,7 +7,11 @@ import { computeSlaDueAt, type SlaDue } from '../../domain/sla/compute-sla-due-a
 import { resolveOwnerTimezone } from '../../domain/sla/resolve-owner-timezone.js';
 import { toWallTime } from '../../domain/time/zoned-time.js';
 import type { Activity } from '../../domain/model.js';
-import type { ContactSource, MarketingContact } from '../../ports/contact-source.port.js';
+import {
+  ENGAGEMENT_KINDS,
+  type ContactSource,
+  type MarketingContact,
+} from '../../ports/contact-source.port.js';
 import type { ContactUpdate, ContactWriter } from '../../ports/contact-writer.port.js';
 import type {
   FollowUpTask,
@@ -234,7 +238,29 @@ async function processPage(
   const { definition } = deps;
   const { summary, now } = context;
   summary.pulled.contacts += contacts.length;
-  const engagements = await deps.contacts.activities(contacts.map((contact) => contact.id));
+  // Engagements are read only for contacts that could still qualify: every gate holds and fit
+  // plus the most engagement can give reaches the threshold. The rest cost no reads.
+  const { threshold, engagement } = definition.qualification;
+  const candidates = contacts.filter((contact) => {
+    const bound = qualify({
+      lead: { attributes: contact.attributes },
+      activities: [],
+      definition,
+      now,
+    });
+    return (
+      bound.reasons.every((reason) => reason.kind !== 'gate_failed') &&
+      bound.fit + engagement.max_points >= threshold
+    );
+  });
+  const kinds = ENGAGEMENT_KINDS.filter((kind) => (engagement.activities[kind] ?? 0) !== 0);
+  const engagements =
+    candidates.length === 0 || kinds.length === 0
+      ? new Map<string, readonly Activity[]>()
+      : await deps.contacts.activities(
+          candidates.map((contact) => contact.id),
+          kinds,
+        );
   const activitiesOf = (contact: MarketingContact): Activity[] => [
     ...(engagements.get(contact.id) ?? []),
     ...(contact.latestConversion === null ? [] : [contact.latestConversion]),

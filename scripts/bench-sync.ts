@@ -1,0 +1,72 @@
+/**
+ * `npm run bench:sync`: one sync cycle against a seeded sandbox tenant (default 2,000 contacts,
+ * 1,000 Leads) and the sandbox's API-call counts per endpoint, next to the batched floor of
+ * ../shared/reference/limits-and-reliability.md §5.1 (reads of changed records, 200 per
+ * Collections write, 100 per HubSpot batch). Needs Redis at REDIS_URL.
+ *
+ *   npm run bench:sync -- --contacts 2000
+ */
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { runCli } from '../src/cli/run-cli.js';
+import { startSandboxes } from '../src/sandbox/start-sandboxes.js';
+
+const { values } = parseArgs({ options: { contacts: { type: 'string', default: '2000' } } });
+const now = new Date('2026-11-24T15:00:00Z');
+const sandboxes = await startSandboxes({
+  contacts: Number(values.contacts),
+  seed: 1,
+  now: () => now.getTime(),
+});
+let stdout = '';
+const started = performance.now();
+const code = await runCli(
+  [
+    'sync',
+    '--once',
+    '--json',
+    '--config',
+    new URL('../config/handoff.example.yaml', import.meta.url).pathname,
+  ],
+  {
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void process.stderr.write(text),
+    env: {
+      ...process.env,
+      ...sandboxes.env,
+      HANDOFF_REDIS_PREFIX: `bench-${randomUUID()}`,
+      LOG_LEVEL: 'silent',
+    },
+    now: () => now,
+    untilShutdown: () => Promise.resolve('bench'),
+  },
+);
+const elapsedMs = performance.now() - started;
+const summary = JSON.parse(stdout) as {
+  pulled: { contacts: number };
+  qualified: number;
+  routed: number;
+  tasks_created: number;
+  written: { salesforce: number; hubspot: number };
+};
+const hubspot = sandboxes.hubspot.server.log.summary();
+const salesforce = sandboxes.salesforce.server.log.summary();
+const floor = {
+  hubspot: Math.ceil(summary.pulled.contacts / 200) + Math.ceil(summary.written.hubspot / 100),
+  salesforce: Math.ceil(summary.routed / 2_000) + 3 * Math.ceil(summary.routed / 200),
+};
+const line = (name: string, counts: typeof hubspot): string =>
+  `  ${name}: ${counts.total} calls — ${Object.entries(counts.byEndpoint)
+    .map(([endpoint, { calls }]) => `${endpoint} ${calls}`)
+    .join(', ')}`;
+process.stdout.write(
+  [
+    `sync --once: ${summary.pulled.contacts} contacts, ${summary.qualified} qualified, ${summary.routed} routed, ${summary.tasks_created} Tasks, exit ${code}, ${Math.round(elapsedMs)} ms`,
+    line('HubSpot', hubspot),
+    line('Salesforce', salesforce),
+    `  batched floor (search pages + batch writes / one query + 3 Collections writes per 200): HubSpot ${floor.hubspot}, Salesforce ${floor.salesforce}`,
+    `  ratio to floor: HubSpot ${(hubspot.total / floor.hubspot).toFixed(1)}×, Salesforce ${(salesforce.total / floor.salesforce).toFixed(1)}× (engagement reads and directory/identity reads are above the floor's model)`,
+    '',
+  ].join('\n'),
+);
+await sandboxes.close();

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisSyncState } from '../../src/adapters/redis/redis-sync-state.adapter.js';
+import { routeLead } from '../../src/domain/routing/route-lead.js';
+import { makeDefinition, makeDirectory, makeLead } from '../support/factories.js';
+
+let redis: Redis;
+
+beforeAll(() => {
+  redis = new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+});
+
+afterAll(async () => {
+  await redis.quit();
+});
+
+describe('RedisSyncState', () => {
+  it('shares one fair rotation between concurrent workers: counts match the weights', async () => {
+    const owners = ['0055e000001WEIGHT3', '0055e000001WEIGHT2', '0055e000001WEIGHT1'];
+    const definition = makeDefinition((file) => {
+      file.routing.rules = [{ id: 'all', pool: 'p' }];
+      file.routing.pools = {
+        p: { members: owners.map((owner, index) => ({ owner, weight: 3 - index })) },
+      };
+    });
+    const directory = makeDirectory(Object.fromEntries(owners.map((owner) => [owner, {}])));
+    const prefix = `test-${randomUUID()}`;
+    // Two "workers", each with its own connection, route 30 leads each at the same time.
+    const connections = [redis.duplicate(), redis.duplicate()];
+    const workers = connections.map((connection) => new RedisSyncState(connection, prefix));
+    const picks = await Promise.all(
+      workers.map(async (state) => {
+        const owned: string[] = [];
+        for (let lead = 0; lead < 30; lead += 1) {
+          owned.push(
+            await state.withRotation((rotation) => {
+              const { decision, nextRotation } = routeLead({
+                lead: makeLead(),
+                definition,
+                directory,
+                rotation,
+              });
+              return { result: decision.owner, next: nextRotation };
+            }),
+          );
+        }
+        return owned;
+      }),
+    );
+    await Promise.all(connections.map((connection) => connection.quit()));
+    const all = picks.flat();
+    expect(all.filter((owner) => owner === owners[0])).toHaveLength(30);
+    expect(all.filter((owner) => owner === owners[1])).toHaveLength(20);
+    expect(all.filter((owner) => owner === owners[2])).toHaveLength(10);
+  });
+
+  it('moves cursors only forward and keeps a quarantine', async () => {
+    const state = new RedisSyncState(redis, `test-${randomUUID()}`);
+    expect(await state.cursor('s')).toBeNull();
+    await state.advanceCursor('s', new Date(2_000));
+    await state.advanceCursor('s', new Date(1_000));
+    expect(await state.cursor('s')).toEqual(new Date(2_000));
+    await state.quarantine({
+      system: 'salesforce',
+      key: '101',
+      code: 'INACTIVE_OWNER_OR_USER',
+      reason: 'permanent',
+      at: '2026-11-26T00:00:00Z',
+    });
+    expect(await state.quarantined()).toEqual([
+      expect.objectContaining({ key: '101', code: 'INACTIVE_OWNER_OR_USER' }),
+    ]);
+    await state.release('101');
+    expect(await state.quarantined()).toEqual([]);
+  });
+});

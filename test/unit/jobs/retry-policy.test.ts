@@ -1,0 +1,65 @@
+import { UnrecoverableError } from 'bullmq';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { integrationBackoff } from '../../../src/jobs/backoff.js';
+import { toBullMqError } from '../../../src/jobs/to-bullmq-error.js';
+import { IntegrationError } from '../../../src/platform/errors.js';
+
+const silent = pino({ level: 'silent' });
+
+describe('integrationBackoff', () => {
+  it('waits what the provider said when it said it', () => {
+    expect(
+      integrationBackoff(
+        3,
+        new IntegrationError('hubspot', 'rate_limited', 'x', { retryAfterMs: 10_000 }),
+      ),
+    ).toBe(10_000);
+  });
+
+  it('grows exponentially with jitter between half and all of the step, capped at ten minutes', () => {
+    expect(integrationBackoff(1, new Error('x'), () => 0)).toBe(1_000);
+    expect(integrationBackoff(1, new Error('x'), () => 0.999_999)).toBe(2_000);
+    expect(integrationBackoff(4, new Error('x'), () => 0.999_999)).toBe(16_000);
+    expect(integrationBackoff(30, undefined, () => 0.999_999)).toBe(600_000);
+  });
+});
+
+describe('toBullMqError', () => {
+  const queue = (): { waits: number[]; rateLimit: (ms: number) => Promise<void> } => {
+    const waits: number[] = [];
+    return { waits, rateLimit: (ms) => Promise.resolve(void waits.push(ms)) };
+  };
+
+  it('pauses the queue for a rate limit and answers BullMQ’s RateLimitError', async () => {
+    const target = queue();
+    const error = await toBullMqError(
+      new IntegrationError('salesforce', 'rate_limited', 'x', {
+        code: 'REQUEST_LIMIT_EXCEEDED',
+        retryAfterMs: 900_000,
+      }),
+      target,
+      silent,
+    );
+    expect(target.waits).toEqual([900_000]);
+    expect(error.name).toBe('RateLimitError');
+  });
+
+  it.each(['permanent', 'auth'] as const)('stops retrying a %s failure', async (kind) => {
+    const error = await toBullMqError(
+      new IntegrationError('hubspot', kind, 'x', { code: 'VALIDATION_ERROR' }),
+      queue(),
+      silent,
+    );
+    expect(error).toBeInstanceOf(UnrecoverableError);
+    expect(error.message).toBe('hubspot VALIDATION_ERROR');
+  });
+
+  it('rethrows transient and unclassified failures for a retry with backoff', async () => {
+    const transient = new IntegrationError('hubspot', 'transient', 'x');
+    expect(await toBullMqError(transient, queue(), silent)).toBe(transient);
+    const unknown = new TypeError('boom');
+    expect(await toBullMqError(unknown, queue(), silent)).toBe(unknown);
+    expect((await toBullMqError('text', queue(), silent)).message).toBe('text');
+  });
+});
