@@ -1,12 +1,9 @@
-import { EnvError, loadEnv } from '../config/env.js';
-import { loadDefinitionFile } from '../config/load-definition.js';
-import { formatIssue } from '../config/parse-yaml.js';
 import { startHealthServer } from '../http/health-server.js';
 import { startSyncWorker } from '../jobs/sync-worker.js';
-import { createSyncRuntime, createWorkerConnection, SetupError } from '../main.js';
-import { IntegrationError } from '../platform/errors.js';
+import { createWorkerConnection } from '../main.js';
 import { createLogger } from '../platform/logger.js';
-import { configPath, EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.js';
+import { EXIT_OK, type CliIo } from './cli-io.js';
+import { loadEnvAndDefinition, openSyncRuntime } from './load-runtime.js';
 
 export const RUN_USAGE = 'handoff run [--config FILE]';
 
@@ -19,38 +16,15 @@ export async function runCommand(
   flags: { config?: string | undefined },
   io: CliIo,
 ): Promise<number> {
-  let env;
-  try {
-    env = loadEnv(io.env);
-  } catch (err) {
-    if (err instanceof EnvError) {
-      io.stderr(`${err.message}\n`);
-      return EXIT_INVALID;
-    }
-    throw err;
-  }
-  const file = configPath(flags.config, io);
-  const definition = await loadDefinitionFile(file);
-  if (!definition.ok) {
-    io.stderr(
-      `${file}: ${definition.issues.length} problem(s)\n${definition.issues.map((issue) => `  ${formatIssue(issue)}\n`).join('')}`,
-    );
-    return EXIT_INVALID;
-  }
+  const inputs = await loadEnvAndDefinition(flags.config, io);
+  if (typeof inputs === 'number') return inputs;
+  const { env, definition } = inputs;
   const log = createLogger({
     level: env.LOG_LEVEL,
     destination: { write: (line: string) => io.stdout(line) },
   });
-  let runtime;
-  try {
-    runtime = await createSyncRuntime(env, definition.value, log, () => io.now());
-  } catch (err) {
-    if (err instanceof SetupError || (err instanceof IntegrationError && err.kind === 'auth')) {
-      io.stderr(`${err.message}\n`);
-      return EXIT_INVALID;
-    }
-    throw err;
-  }
+  const runtime = await openSyncRuntime(env, definition, log, io);
+  if (typeof runtime === 'number') return runtime;
   const connection = createWorkerConnection(env);
   const sync = await startSyncWorker({
     connection,
@@ -67,14 +41,14 @@ export async function runCommand(
       ok: pong === 'PONG',
       redis: pong === 'PONG' ? 'up' : 'down',
       sync: counts,
-      definition: definition.value.version,
+      definition: definition.version,
     };
   });
   log.info(
     {
       health: `${health.url}/healthz`,
-      definition: definition.value.version,
-      pollInterval: definition.value.sync.poll_interval,
+      definition: definition.version,
+      pollInterval: definition.sync.poll_interval,
     },
     'worker started',
   );

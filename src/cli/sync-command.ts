@@ -1,11 +1,8 @@
-import { EnvError, loadEnv } from '../config/env.js';
-import { loadDefinitionFile } from '../config/load-definition.js';
-import { formatIssue } from '../config/parse-yaml.js';
-import { createSyncRuntime, SetupError } from '../main.js';
 import { IntegrationError } from '../platform/errors.js';
 import { createLogger } from '../platform/logger.js';
 import { runSyncCycle, type SyncSummary } from '../usecases/sync/run-sync-cycle.js';
-import { configPath, EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, type CliIo } from './cli-io.js';
+import { EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, type CliIo } from './cli-io.js';
+import { loadEnvAndDefinition, openSyncRuntime } from './load-runtime.js';
 
 export const SYNC_USAGE = 'handoff sync --once [--dry-run] [--json] [--config FILE]';
 
@@ -48,39 +45,17 @@ export async function syncCommand(flags: SyncFlags, io: CliIo): Promise<number> 
     io.stderr(`only one cycle is supported here: pass --once\nusage: ${SYNC_USAGE}\n`);
     return EXIT_INVALID;
   }
-  let env;
-  try {
-    env = loadEnv(io.env);
-  } catch (err) {
-    if (err instanceof EnvError) {
-      io.stderr(`${err.message}\n`);
-      return EXIT_INVALID;
-    }
-    throw err;
-  }
-  const file = configPath(flags.config, io);
-  const definition = await loadDefinitionFile(file);
-  if (!definition.ok) {
-    io.stderr(
-      `${file}: ${definition.issues.length} problem(s)\n${definition.issues.map((issue) => `  ${formatIssue(issue)}\n`).join('')}`,
-    );
-    return EXIT_INVALID;
-  }
+  const inputs = await loadEnvAndDefinition(flags.config, io);
+  if (typeof inputs === 'number') return inputs;
+  const { env, definition } = inputs;
+  // Logs go to stderr so that stdout carries only the summary (one JSON object with --json).
   const log = createLogger({
     level: env.LOG_LEVEL,
     destination: { write: (line: string) => io.stderr(line) },
   });
   const dryRun = flags.dryRun === true;
-  let runtime;
-  try {
-    runtime = await createSyncRuntime(env, definition.value, log, () => io.now());
-  } catch (err) {
-    if (err instanceof SetupError || (err instanceof IntegrationError && err.kind === 'auth')) {
-      io.stderr(`${err.message}\n`);
-      return EXIT_INVALID;
-    }
-    throw err;
-  }
+  const runtime = await openSyncRuntime(env, definition, log, io);
+  if (typeof runtime === 'number') return runtime;
   try {
     const summary = await runSyncCycle(runtime.deps, { dryRun });
     const apiCalls = { ...runtime.apiCalls };

@@ -330,7 +330,14 @@ async function processPage(
       summary.skipped.already_routed += 1;
       // Routed, but the process stopped before HubSpot was written: finish that part now.
       if (contact.handoff.status === null)
-        repairs.push({ contact, desired: propertiesFromLead(definition, lead, context.names) });
+        repairs.push({
+          contact,
+          desired: contactProperties(
+            definition,
+            { ...lead.handoff, ownerId: lead.ownerId },
+            context.names,
+          ),
+        });
       continue;
     }
     const ownedByRep = lead !== null && context.activeReps.has(lead.ownerId);
@@ -409,22 +416,6 @@ async function processPage(
   await writePlanned(deps, planned, context);
   if (repairs.length > 0 && !context.dryRun)
     await writeContactProperties(deps, repairs, new Map(), summary);
-}
-
-/** The contact properties of a Lead Handoff already routed (for repairs). */
-function propertiesFromLead(
-  definition: Definition,
-  lead: SalesLead,
-  names: ReadonlyMap<string, string>,
-): Record<string, string> {
-  return {
-    status: 'routed',
-    ...(lead.handoff.score === null ? {} : { score: String(lead.handoff.score) }),
-    ...(lead.handoff.tier === null ? {} : { tier: lead.handoff.tier }),
-    owner: names.get(lead.ownerId) ?? lead.ownerId,
-    ...(lead.handoff.due === null ? {} : { due: lead.handoff.due.toISOString() }),
-    definition_version: definition.version,
-  };
 }
 
 /**
@@ -602,17 +593,40 @@ function highestTier(definition: Definition): string | undefined {
   return Object.entries(definition.qualification.tiers).sort(([, a], [, b]) => b - a)[0]?.[0];
 }
 
+/** What a routed contact shows a marketer: Handoff's properties in HubSpot. */
+function contactProperties(
+  definition: Definition,
+  routed: {
+    readonly score: number | null;
+    readonly tier: string | null;
+    readonly ownerId: string;
+    readonly due: Date | null;
+  },
+  names: ReadonlyMap<string, string>,
+): Record<string, string> {
+  return {
+    status: 'routed',
+    ...(routed.score === null ? {} : { score: String(routed.score) }),
+    ...(routed.tier === null ? {} : { tier: routed.tier }),
+    owner: names.get(routed.ownerId) ?? routed.ownerId,
+    ...(routed.due === null ? {} : { due: routed.due.toISOString() }),
+    definition_version: definition.version,
+  };
+}
+
 function hubspotProperties(
   definition: Definition,
   item: Planned,
   names: ReadonlyMap<string, string>,
 ): Record<string, string> {
-  return {
-    status: 'routed',
-    score: String(item.qualification.score),
-    tier: item.qualification.tier,
-    owner: names.get(item.ownerId) ?? item.ownerId,
-    due: item.sla.due.toISOString(),
-    definition_version: definition.version,
-  };
+  return contactProperties(
+    definition,
+    {
+      score: item.qualification.score,
+      tier: item.qualification.tier,
+      ownerId: item.ownerId,
+      due: item.sla.due,
+    },
+    names,
+  );
 }

@@ -1,0 +1,50 @@
+import { EnvError, loadEnv, type Env } from '../config/env.js';
+import { loadDefinitionFile } from '../config/load-definition.js';
+import { formatIssue } from '../config/parse-yaml.js';
+import type { Definition } from '../domain/definition.js';
+import { createSyncRuntime, SetupError, type SyncRuntime } from '../main.js';
+import { IntegrationError } from '../platform/errors.js';
+import type { Logger } from 'pino';
+import { configPath, EXIT_INVALID, type CliIo } from './cli-io.js';
+
+/** The environment and the definition a tenant-facing command needs, or exit 2 with every problem. */
+export async function loadEnvAndDefinition(
+  configFlag: string | undefined,
+  io: CliIo,
+): Promise<{ env: Env; definition: Definition } | number> {
+  let env: Env;
+  try {
+    env = loadEnv(io.env);
+  } catch (err) {
+    if (!(err instanceof EnvError)) throw err;
+    io.stderr(`${err.message}\n`);
+    return EXIT_INVALID;
+  }
+  const file = configPath(configFlag, io);
+  const definition = await loadDefinitionFile(file);
+  if (!definition.ok) {
+    io.stderr(
+      `${file}: ${definition.issues.length} problem(s)\n${definition.issues.map((issue) => `  ${formatIssue(issue)}\n`).join('')}`,
+    );
+    return EXIT_INVALID;
+  }
+  return { env, definition: definition.value };
+}
+
+/** Connects to both tenants and Redis, or exits 2 naming the missing or refused credential. */
+export async function openSyncRuntime(
+  env: Env,
+  definition: Definition,
+  log: Logger,
+  io: CliIo,
+): Promise<SyncRuntime | number> {
+  try {
+    return await createSyncRuntime(env, definition, log, () => io.now());
+  } catch (err) {
+    if (err instanceof SetupError || (err instanceof IntegrationError && err.kind === 'auth')) {
+      io.stderr(`${err.message}\n`);
+      return EXIT_INVALID;
+    }
+    throw err;
+  }
+}
