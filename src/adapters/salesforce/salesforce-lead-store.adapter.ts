@@ -18,6 +18,11 @@ import { field, fieldList, soql } from './soql.js';
 const COLLECTION_LIMIT = 200;
 /** Values per IN list: keeps the query URL far below the 16,384-byte limit (B2). */
 const IN_LIST_LIMIT = 100;
+/**
+ * WHERE clause budget: query URLs must stay under 16,384 bytes (B2), and URL encoding grows
+ * quotes, spaces and `@` threefold.
+ */
+const WHERE_MAX_CHARS = 4_500;
 /** Accounts matched per query (one LIKE per domain). */
 const DOMAINS_PER_QUERY = 40;
 /** Every Lead write says so: assignment rules must not undo the owner Handoff sets (B15). */
@@ -51,6 +56,24 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   for (let index = 0; index < items.length; index += size)
     result.push(items.slice(index, index + size));
   return result;
+}
+
+/** Groups conditions so that each group, joined with OR, stays within `maxChars`. */
+function byLength(conditions: readonly string[], maxChars: number): string[][] {
+  const groups: string[][] = [];
+  let current: string[] = [];
+  let length = 0;
+  for (const condition of conditions) {
+    if (current.length > 0 && length + condition.length + 4 > maxChars) {
+      groups.push(current);
+      current = [];
+      length = 0;
+    }
+    current.push(condition);
+    length += condition.length + 4;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }
 
 /** `https://www.Acme.com/about` → `acme.com`. */
@@ -144,8 +167,8 @@ export class SalesforceLeadStore implements LeadStore {
       ...chunks(keys.emails, IN_LIST_LIMIT).map((emails) => soql`Email IN ${emails}`),
     ];
     const found = new Map<string, SalesLead>();
-    // A handful of IN lists per query keeps each query short; results are merged by Id.
-    for (const group of chunks(conditions, 5)) {
+    // As many IN lists per query as fit the URL limit; results are merged by Id.
+    for (const group of byLength(conditions, WHERE_MAX_CHARS)) {
       const query = `${soql`SELECT ${select} FROM Lead`} WHERE ${group.join(' OR ')}`;
       for (const record of await this.queryAll(query)) {
         const lead = this.toLead(record);

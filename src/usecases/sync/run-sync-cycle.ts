@@ -28,8 +28,8 @@ import { decisionId, describeDecision } from './describe-decision.js';
 export const CONTACTS_STREAM = 'hubspot.contacts';
 /** Below HubSpot's 10,000-result search cap with room for records arriving mid-window. */
 const WINDOW_RESULTS_MAX = 9_000;
-/** Contacts decided and written together; matches the search page size. */
-const PAGE_SIZE = 200;
+/** Contacts decided and written together: big enough to fill batch reads and writes. */
+const PAGE_SIZE = 1_000;
 const CLOSED_STATUSES = ['Closed - Converted', 'Closed - Not Converted'];
 const ROUTED_STATUS = 'Open - Not Contacted';
 
