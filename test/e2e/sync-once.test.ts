@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadDefinitionFile } from '../../src/config/load-definition.js';
+import { resolveMapping } from '../../src/domain/mapping.js';
+import type { Activity, AttributeValue } from '../../src/domain/model.js';
 import { INTEGRATION_USER_ID, LEAD_QUEUE_ID } from '../../src/sandbox/seed/seed-tenants.js';
+import { explainLead } from '../../src/usecases/explain-lead.js';
 import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start-sandboxes.js';
 import { runCliInProcess } from '../support/run-cli-in-process.js';
 
@@ -29,6 +33,43 @@ function envFor(running: RunningSandboxes): Record<string, string> {
     HANDOFF_REDIS_PREFIX: `test-${randomUUID()}`,
     LOG_LEVEL: 'silent',
   };
+}
+
+/** What `handoff explain` decides for a contact, rebuilt from the sandbox's own records. */
+async function explainContact(
+  running: RunningSandboxes,
+  contactId: string,
+): Promise<{ score: number; tier: string | null }> {
+  const loaded = await loadDefinitionFile(CONFIG);
+  if (!loaded.ok) throw new Error('example definition invalid');
+  const definition = loaded.value;
+  const contact = running.hubspot.store.objects.contacts.get(contactId);
+  const attributes: Record<string, AttributeValue> = {};
+  for (const [attribute, property] of Object.entries(resolveMapping(definition.mapping).hubspot))
+    attributes[attribute] = contact?.properties[property] ?? null;
+  const activities: Activity[] = [];
+  const conversion = contact?.properties['recent_conversion_event_name'];
+  if (conversion !== undefined)
+    activities.push({
+      type: conversion.toLowerCase().replace(/\s+/g, '_'),
+      at: new Date(contact?.properties['recent_conversion_date'] ?? ''),
+    });
+  for (const type of ['calls', 'emails', 'meetings', 'notes', 'tasks'] as const) {
+    for (const id of running.hubspot.store.associated('contacts', contactId, type)) {
+      activities.push({
+        type: type.slice(0, -1),
+        at: new Date(running.hubspot.store.objects[type].get(id)?.epochs['hs_timestamp'] ?? 0),
+      });
+    }
+  }
+  const { qualification } = explainLead({
+    lead: { attributes },
+    activities,
+    definition,
+    now: new Date(NOW),
+    routedAt: new Date(NOW),
+  });
+  return { score: qualification.score, tier: qualification.tier };
 }
 
 function writeCalls(running: RunningSandboxes, sinceHubSpot = 0, sinceSalesforce = 0): string[] {
@@ -87,6 +128,11 @@ describe('handoff sync --once against the sandboxes', () => {
         });
         expect(running.salesforce.store.get(owner)?.record['IsActive']).toBe(true);
       } else expect(owner).toBe(LEAD_QUEUE_ID);
+      // The Lead carries exactly what `handoff explain` says for its contact.
+      expect(await explainContact(running, String(lead['HubSpot_Contact_Id__c']))).toEqual({
+        score: lead['Handoff_Score__c'],
+        tier: lead['Handoff_Tier__c'],
+      });
       const contact = running.hubspot.store.objects.contacts.get(
         String(lead['HubSpot_Contact_Id__c']),
       );
@@ -98,6 +144,29 @@ describe('handoff sync --once against the sandboxes', () => {
       });
     }
     expect(tasks).toHaveLength(summary.tasks_created);
+    // Existing accounts keep their owner: some Leads went by the existing-account rule, to it.
+    const byAccount = routed.filter((lead) =>
+      String(lead['Handoff_Reason__c']).includes('by rule existing-account'),
+    );
+    expect(byAccount.length).toBeGreaterThan(0);
+    for (const lead of byAccount) {
+      const domain = String(lead['Email']).split('@')[1] ?? '';
+      const account = [...running.salesforce.store.table('Account').values()].find((candidate) =>
+        String(candidate['Website']).endsWith(domain),
+      );
+      expect(lead['OwnerId']).toBe(account?.['OwnerId']);
+    }
+    // Inactive reps get nothing, even when their pool rule matches.
+    const inactive = [...running.salesforce.store.table('User').values()]
+      .filter((user) => user['IsActive'] === false)
+      .map((user) => user['Id']);
+    expect(
+      routed.filter(
+        (lead) =>
+          inactive.includes(lead['OwnerId']) &&
+          String(lead['Handoff_Reason__c']).includes('Routed'),
+      ),
+    ).toEqual([]);
     // Free-mail addresses fail the business-email gate: none of them was handed to sales.
     expect(
       routed.filter((lead) =>
