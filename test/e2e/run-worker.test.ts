@@ -102,6 +102,46 @@ describe('handoff run', () => {
     expect(tasks.length).toBeGreaterThan(0);
   });
 
+  it('waits out a HubSpot 429 through the queue and then routes', async () => {
+    sandboxes = await startSandboxes({ contacts: 80, seed: 33, now: () => Date.parse(NOW) });
+    const running = sandboxes;
+    running.hubspot.server.faults.add({
+      kind: 'rate_limit',
+      variant: 'secondly',
+      endpoint: 'contacts.search',
+      times: 1,
+    });
+    const env = {
+      ...running.env,
+      REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+      HANDOFF_REDIS_PREFIX: `test-${randomUUID()}`,
+      LOG_LEVEL: 'info',
+      PORT: '0',
+    };
+    const shutdown = controlledShutdown();
+    const worker = runCliInProcess(['run', '--config', await fastConfig()], {
+      env,
+      now: NOW,
+      untilShutdown: shutdown.until,
+    });
+    const routed = (): number =>
+      [...running.salesforce.store.table('Lead').values()].filter(
+        (lead) => typeof lead['Handoff_Decision_Id__c'] === 'string',
+      ).length;
+    await waitFor(() => routed() > 0, 20_000);
+    shutdown.stop();
+    const result = await worker;
+    expect(result.code).toBe(0);
+    const logs = result.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg: string; policy?: string });
+    expect(logs.find((line) => line.msg === 'hubspot rate limited')).toMatchObject({
+      policy: 'SECONDLY',
+    });
+    expect(running.hubspot.server.log.list().filter((call) => call.status === 429)).toHaveLength(1);
+  });
+
   it('answers /healthz while running', async () => {
     sandboxes = await startSandboxes({ contacts: 50, seed: 32, now: () => Date.parse(NOW) });
     const running = sandboxes;
