@@ -5,7 +5,8 @@ import {
   readTextFile,
   type ConfigIssue,
 } from '../config/parse-yaml.js';
-import { CANONICAL_ATTRIBUTES, type Definition } from '../domain/definition.js';
+import type { Definition } from '../domain/definition.js';
+import { attributeNames } from '../domain/mapping.js';
 import type { Activity, AttributeValue, Lead } from '../domain/model.js';
 import { explainLead } from '../usecases/explain-lead.js';
 import { configPath, EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.js';
@@ -30,11 +31,7 @@ function isAttributeValue(value: unknown): value is AttributeValue {
 }
 
 function toLead(input: ExplainInput, definition: Definition): { lead: Lead; ignored: string[] } {
-  const known = new Set<string>([
-    ...CANONICAL_ATTRIBUTES,
-    ...Object.keys(definition.mapping.hubspot),
-    ...Object.keys(definition.mapping.salesforce),
-  ]);
+  const known = new Set(attributeNames(definition.mapping));
   const attributes: Record<string, AttributeValue> = {};
   const ignored: string[] = [];
   for (const [key, value] of Object.entries(input)) {

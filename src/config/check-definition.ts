@@ -9,6 +9,7 @@ import {
   type RoutingDefinition,
   type SlaDefinition,
 } from '../domain/definition.js';
+import { attributeNames } from '../domain/mapping.js';
 import { parseClockTime } from '../domain/sla/compute-sla-due-at.js';
 import { parseDuration } from '../domain/time/duration.js';
 import { isValidTimeZone, parseLocalDate } from '../domain/time/zoned-time.js';
@@ -191,11 +192,7 @@ export function checkInterval(interval: string, ctx: z.RefinementCtx): void {
 export function checkAcrossSections(definition: Definition, ctx: z.RefinementCtx): void {
   const report = reporter(ctx);
   const { qualification, routing, sla } = definition;
-  const knownFields = new Set<string>([
-    ...CANONICAL_ATTRIBUTES,
-    ...Object.keys(definition.mapping.hubspot),
-    ...Object.keys(definition.mapping.salesforce),
-  ]);
+  const knownFields = new Set(attributeNames(definition.mapping));
   qualification.gates.forEach((gate, index) => {
     checkField(gate.field, knownFields, ['qualification', 'gates', index, 'field'], report);
   });

@@ -9,7 +9,12 @@ import {
   asText,
 } from '../core/sandbox-http.js';
 import type { SandboxApi } from '../core/sandbox-server.js';
-import { HubSpotRateLimiter, rateLimitBody, type HubSpotLimits } from './hubspot-rate-limits.js';
+import {
+  DEFAULT_HUBSPOT_LIMITS,
+  HubSpotRateLimiter,
+  rateLimitBody,
+  type HubSpotLimits,
+} from './hubspot-rate-limits.js';
 import { HubSpotSearch, type SearchRequest } from './hubspot-search.js';
 import {
   associationTypeId,
@@ -170,7 +175,7 @@ export class HubSpotApi implements SandboxApi {
   constructor(private readonly options: HubSpotApiOptions) {
     this.tokens = new Set(options.tokens);
     this.limiter = new HubSpotRateLimiter(
-      { enabled: false, burstPer10s: 190, searchPerSecond: 5, daily: 1_000_000, ...options.limits },
+      { ...DEFAULT_HUBSPOT_LIMITS, ...options.limits },
       options.store.now,
     );
     this.search = new HubSpotSearch(options.store);

@@ -431,12 +431,4 @@ export class SObjectCatalog {
   all(): readonly SObjectSpec[] {
     return [...this.objects.values()].map((entry) => entry.spec);
   }
-
-  /** Adds a custom field (what `handoff setup --apply` does through the Metadata API). */
-  addField(object: string, field: FieldSpec): void {
-    const entry = this.objects.get(object.toLowerCase());
-    if (entry === undefined) throw new Error(`unknown sObject ${object}`);
-    entry.spec = { ...entry.spec, fields: [...entry.spec.fields, field] };
-    entry.fields.set(field.name.toLowerCase(), field);
-  }
 }
