@@ -67,6 +67,12 @@ export function createWorkerConnection(env: Env): Redis {
   return new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
 }
 
+/** Redis, which holds cursors, rotation and queues, cannot be reached: nothing can run. */
+export class RedisUnavailableError extends Error {
+  override readonly name = 'RedisUnavailableError';
+  readonly code = 'REDIS_UNAVAILABLE';
+}
+
 export interface SyncRuntime {
   readonly deps: SyncCycleDeps;
   /** API calls made so far, per system (each HTTP request, retries by the SDKs included). */
@@ -112,7 +118,15 @@ export async function createSyncRuntime(
     enableOfflineQueue: true,
     lazyConnect: true,
   });
-  await redis.connect();
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    throw new RedisUnavailableError(
+      `Redis is not reachable at REDIS_URL (${err instanceof Error ? err.message : String(err)})`,
+      { cause: err },
+    );
+  }
   // Leads the integration user owns count as unowned; identity() names that user.
   let identity: string;
   try {

@@ -2,10 +2,10 @@ import { EnvError, loadEnv, type Env } from '../config/env.js';
 import { loadDefinitionFile } from '../config/load-definition.js';
 import { formatIssue } from '../config/parse-yaml.js';
 import type { Definition } from '../domain/definition.js';
-import { createSyncRuntime, SetupError, type SyncRuntime } from '../main.js';
+import { createSyncRuntime, RedisUnavailableError, SetupError, type SyncRuntime } from '../main.js';
 import { IntegrationError } from '../platform/errors.js';
 import type { Logger } from 'pino';
-import { configPath, EXIT_INVALID, type CliIo } from './cli-io.js';
+import { configPath, EXIT_INVALID, EXIT_PROBLEMS, type CliIo } from './cli-io.js';
 
 /** The environment and the definition a tenant-facing command needs, or exit 2 with every problem. */
 export async function loadEnvAndDefinition(
@@ -44,6 +44,10 @@ export async function openSyncRuntime(
     if (err instanceof SetupError || (err instanceof IntegrationError && err.kind === 'auth')) {
       io.stderr(`${err.message}\n`);
       return EXIT_INVALID;
+    }
+    if (err instanceof RedisUnavailableError) {
+      io.stderr(`${err.message}\n`);
+      return EXIT_PROBLEMS;
     }
     throw err;
   }

@@ -223,6 +223,14 @@ describe('handoff sync --once against the sandboxes', () => {
     const noOnce = await runCliInProcess(['sync', '--config', CONFIG]);
     expect(noOnce.code).toBe(2);
   });
+
+  it('exits 1 with a clear message when Redis is unreachable', async () => {
+    const running = await start(20);
+    const env = { ...envFor(running), REDIS_URL: 'redis://127.0.0.1:1' };
+    const run = await runCliInProcess(['sync', '--once', '--config', CONFIG], { env, now: NOW });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^Redis is not reachable at REDIS_URL \(/);
+  });
 });
 
 describe('handoff sync --once under injected faults', () => {
