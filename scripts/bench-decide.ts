@@ -11,6 +11,7 @@ import { parseDefinition } from '../src/config/load-definition.js';
 import { decideLead } from '../src/domain/decide-lead.js';
 import type { Activity, Lead } from '../src/domain/model.js';
 import type { Directory, DirectoryUser, RotationState } from '../src/domain/routing/route-lead.js';
+import { seededRandom } from '../src/sandbox/core/seeded-random.js';
 
 const { values } = parseArgs({
   options: { leads: { type: 'string', default: '100000' }, seed: { type: 'string', default: '7' } },
@@ -19,25 +20,14 @@ const LEAD_COUNT = Number(values.leads);
 const NOW_MS = Date.parse('2026-11-16T15:00:00Z');
 const DAY_MS = 86_400_000;
 
-/** mulberry32: small, fast, seeded. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const text = await readFile(new URL('../config/handoff.example.yaml', import.meta.url), 'utf8');
 const parsed = parseDefinition(text);
 if (!parsed.ok) throw new Error('the example definition does not validate');
 const definition = parsed.value;
 
-const next = random(Number(values.seed));
-const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+const random = seededRandom(Number(values.seed));
+const next = random.next;
+const pick = random.pick;
 const domains = [
   'acme.com',
   'globex.io',
