@@ -118,6 +118,8 @@ export async function createSyncRuntime(
     enableOfflineQueue: true,
     lazyConnect: true,
   });
+  // Connection errors surface through connect() and commands; the event would only duplicate them.
+  redis.on('error', () => undefined);
   try {
     await redis.connect();
   } catch (err) {

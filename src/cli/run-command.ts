@@ -31,6 +31,7 @@ export async function runCommand(
     prefix: `${env.HANDOFF_REDIS_PREFIX}:bull`,
     sync: runtime.deps,
     log,
+    apiCalls: () => runtime.apiCalls,
   });
   const health = await startHealthServer(env.PORT, async () => {
     const [pong, counts] = await Promise.all([

@@ -1,6 +1,7 @@
-import { IntegrationError } from '../platform/errors.js';
 import { createLogger } from '../platform/logger.js';
-import { runSyncCycle, type SyncSummary } from '../usecases/sync/run-sync-cycle.js';
+import { startSyncWorker } from '../jobs/sync-worker.js';
+import { createWorkerConnection } from '../main.js';
+import type { SyncSummary } from '../usecases/sync/run-sync-cycle.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, type CliIo } from './cli-io.js';
 import { loadEnvAndDefinition, openSyncRuntime } from './load-runtime.js';
 
@@ -56,24 +57,33 @@ export async function syncCommand(flags: SyncFlags, io: CliIo): Promise<number> 
   const dryRun = flags.dryRun === true;
   const runtime = await openSyncRuntime(env, definition, log, io);
   if (typeof runtime === 'number') return runtime;
+  const connection = createWorkerConnection(env);
+  const worker = await startSyncWorker({
+    connection,
+    prefix: `${env.HANDOFF_REDIS_PREFIX}:bull`,
+    sync: runtime.deps,
+    log,
+    apiCalls: () => runtime.apiCalls,
+    schedule: false,
+  });
   try {
-    const summary = await runSyncCycle(runtime.deps, { dryRun });
-    const apiCalls = { ...runtime.apiCalls };
+    const result = await worker.runOnce(dryRun);
+    const summary = { ...result, plan: result.plan ?? [] };
     if (flags.json === true) {
-      const { plan, ...rest } = summary;
+      const { plan, api_calls: apiCalls, ...rest } = summary;
       io.stdout(
         `${JSON.stringify({ ...rest, api_calls: apiCalls, dry_run: dryRun, ...(dryRun ? { planned: plan } : {}) })}\n`,
       );
-    } else io.stdout(text(summary, apiCalls, dryRun));
+    } else io.stdout(text(summary, result.api_calls, dryRun));
     return summary.quarantined > 0 ? EXIT_PROBLEMS : EXIT_OK;
   } catch (err) {
-    if (err instanceof IntegrationError) {
-      // Nothing is lost: cursors moved only past written pages; the next cycle resumes there.
-      io.stderr(`sync stopped: ${err.message} (${err.kind})\n`);
-      return err.kind === 'auth' ? EXIT_INVALID : EXIT_PROBLEMS;
-    }
-    throw err;
+    // The job failed: nothing is lost, cursors moved only past written pages.
+    const reason = err instanceof Error ? err.message : String(err);
+    io.stderr(`sync stopped: ${reason}\n`);
+    return reason.startsWith('auth:') ? EXIT_INVALID : EXIT_PROBLEMS;
   } finally {
+    await worker.close();
     await runtime.close();
+    await connection.quit();
   }
 }

@@ -32,7 +32,8 @@ export async function toBullMqError(
     case 'auth':
     case 'permanent':
       log.error({ system: err.system, code: err.code, kind: err.kind }, 'job failed permanently');
-      return new UnrecoverableError(`${err.system} ${err.code}`);
+      // The kind leads the reason, so whoever waits on the job can tell auth from data problems.
+      return new UnrecoverableError(`${err.kind}: ${err.system} ${err.code}`);
     default:
       log.warn({ system: err.system, code: err.code, kind: err.kind }, 'job will be retried');
       return err;

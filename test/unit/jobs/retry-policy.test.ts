@@ -52,7 +52,7 @@ describe('toBullMqError', () => {
       silent,
     );
     expect(error).toBeInstanceOf(UnrecoverableError);
-    expect(error.message).toBe('hubspot VALIDATION_ERROR');
+    expect(error.message).toBe(`${kind}: hubspot VALIDATION_ERROR`);
   });
 
   it('rethrows transient and unclassified failures for a retry with backoff', async () => {
