@@ -100,6 +100,8 @@ describe('handoff sync --once against the sandboxes', () => {
       api_calls: { hubspot: number; salesforce: number };
     };
     expect(summary.routed).toBeGreaterThan(20);
+    expect(summary.api_calls.hubspot).toBeGreaterThan(5);
+    expect(summary.api_calls.salesforce).toBeGreaterThan(5);
     expect(summary.quarantined).toBe(0);
 
     const leads = [...running.salesforce.store.table('Lead').values()];

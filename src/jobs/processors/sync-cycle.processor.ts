@@ -32,7 +32,8 @@ export function syncCycleProcessor(deps: SyncCycleProcessorDeps) {
   return async (job: Job): Promise<SyncCycleResult> => {
     const payload = jobCatalog['sync.cycle'].schema.parse(job.data);
     const log = deps.log.child({ jobId: job.id, job: job.name, attempt: job.attemptsMade + 1 });
-    const before = deps.apiCalls();
+    // Copies: the counters are live objects.
+    const before = { ...deps.apiCalls() };
     try {
       const { plan, ...summary } = await runSyncCycle(
         { ...deps.sync, log },
