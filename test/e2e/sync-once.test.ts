@@ -146,6 +146,11 @@ describe('handoff sync --once against the sandboxes', () => {
       });
     }
     expect(tasks).toHaveLength(summary.tasks_created);
+    // One Lead, one Task, even where two contacts point at the same Lead.
+    const tasksPerLead = new Map<unknown, number>();
+    for (const task of tasks)
+      tasksPerLead.set(task['WhoId'], (tasksPerLead.get(task['WhoId']) ?? 0) + 1);
+    expect([...tasksPerLead.values()].filter((count) => count > 1)).toEqual([]);
     // Existing accounts keep their owner: some Leads went by the existing-account rule, to it.
     const byAccount = routed.filter((lead) =>
       String(lead['Handoff_Reason__c']).includes('by rule existing-account'),

@@ -63,7 +63,13 @@ export interface SyncSummary {
   decided: number;
   qualified: number;
   routed: number;
-  skipped: { converted: number; owned_by_rep: number; already_routed: number; no_lead: number };
+  skipped: {
+    converted: number;
+    owned_by_rep: number;
+    already_routed: number;
+    no_lead: number;
+    shared_lead: number;
+  };
   written: { salesforce: number; hubspot: number };
   tasks_created: number;
   quarantined: number;
@@ -110,7 +116,7 @@ export async function runSyncCycle(
     decided: 0,
     qualified: 0,
     routed: 0,
-    skipped: { converted: 0, owned_by_rep: 0, already_routed: 0, no_lead: 0 },
+    skipped: { converted: 0, owned_by_rep: 0, already_routed: 0, no_lead: 0, shared_lead: 0 },
     written: { salesforce: 0, hubspot: 0 },
     tasks_created: 0,
     quarantined: 0,
@@ -314,9 +320,26 @@ async function processPage(
   }[] = [];
   const planned: Planned[] = [];
   const repairs: { contact: MarketingContact; desired: Record<string, string> }[] = [];
+  // Two contacts can point at one Lead (a stale `salesforceleadid`, a shared email): only the
+  // contact the Lead names (its HubSpot id), else the first, decides for it; one Lead, one Task.
+  const claims = new Map<string, string>();
+  for (const { contact } of qualified) {
+    const lead = matchLead(contact, leads);
+    if (lead === null) continue;
+    if (lead.hubspotContactId === contact.id || !claims.has(lead.id))
+      claims.set(lead.id, contact.id);
+  }
   for (const { contact, activities, qualification } of qualified) {
     const lead = matchLead(contact, leads);
     if (lead !== null) summary.pulled.leads_matched += 1;
+    if (lead !== null && claims.get(lead.id) !== contact.id) {
+      summary.skipped.shared_lead += 1;
+      deps.log.debug(
+        { contactId: contact.id, leadId: lead.id, claimedBy: claims.get(lead.id) },
+        'lead matched by another contact',
+      );
+      continue;
+    }
     const id = decisionId(contact.id, definition, qualification, activities);
     if (lead?.isConverted === true) {
       summary.skipped.converted += 1;
@@ -344,6 +367,16 @@ async function processPage(
     if (ownedByRep && lead.handoff.decisionId !== null) {
       // Routed before and now owned by a rep: Handoff never fights a human's ownership.
       summary.skipped.owned_by_rep += 1;
+      deps.log.debug(
+        {
+          contactId: contact.id,
+          leadId: lead.id,
+          ownerId: lead.ownerId,
+          decisionId: id,
+          previous: lead.handoff.decisionId,
+        },
+        'lead kept by its rep',
+      );
       continue;
     }
     if (ownedByRep) {
