@@ -641,7 +641,7 @@ describe('auth, limits and faults', () => {
   it('enforces five searches a second with the secondly body', async () => {
     sandbox.api.limiter.configure({ enabled: true, searchPerSecond: 5 });
     const results = await Promise.allSettled(
-      Array.from({ length: 7 }, () => client.crm.contacts.searchApi.doSearch({ limit: 1 })),
+      Array.from({ length: 12 }, () => client.crm.contacts.searchApi.doSearch({ limit: 1 })),
     );
     const rejected = results
       .filter((result): result is PromiseRejectedResult => result.status === 'rejected')
