@@ -38,3 +38,21 @@ export class IntegrationError extends Error {
     this.policy = details.policy;
   }
 }
+
+/** Socket-level failure codes (Node and undici): the request may not have reached the provider. */
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+]);
+
+/** True for a network failure code, which both systems classify as transient. */
+export function isNetworkErrorCode(code: unknown): code is string {
+  return typeof code === 'string' && NETWORK_ERROR_CODES.has(code);
+}

@@ -12,18 +12,12 @@ import type {
 import { classifyHubSpotError } from './hubspot.errors.js';
 import { contactProperties, engagementActivity, toMarketingContact } from './hubspot.mappers.js';
 import { AssociationBatchWire, BatchReadWire, SearchPageWire } from './hubspot.schemas.js';
+import { chunks } from '../../platform/chunks.js';
 
 /** Search pages hold at most 200 results (A4). */
 const SEARCH_PAGE_LIMIT = 200;
 /** Object batch reads take at most 100 ids (A5); association batch reads take the same. */
 const BATCH_LIMIT = 100;
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let index = 0; index < items.length; index += size)
-    result.push(items.slice(index, index + size));
-  return result;
-}
 
 /** ContactSource over the HubSpot CRM v3 search and v4 associations APIs. */
 export class HubSpotContactSource implements ContactSource {

@@ -4,6 +4,7 @@ import type { HubSpotOwnedProperty } from '../../domain/definition.js';
 import type { ResolvedMapping } from '../../domain/mapping.js';
 import type { ContactUpdate, ContactWriter } from '../../ports/contact-writer.port.js';
 import type { WriteOutcome } from '../../ports/lead-store.port.js';
+import { chunks } from '../../platform/chunks.js';
 import { classifyHubSpotError } from './hubspot.errors.js';
 
 /** Batch endpoints take at most 100 inputs (A5). */
@@ -32,8 +33,7 @@ export class HubSpotContactWriter implements ContactWriter {
 
   async updateContacts(updates: readonly ContactUpdate[]): Promise<readonly WriteOutcome[]> {
     const outcomes: WriteOutcome[] = [];
-    for (let start = 0; start < updates.length; start += BATCH_LIMIT) {
-      const batch = updates.slice(start, start + BATCH_LIMIT);
+    for (const batch of chunks(updates, BATCH_LIMIT)) {
       const inputs = batch.map((update) => {
         const properties: Record<string, string> = {};
         for (const [owned, value] of Object.entries(update.properties) as [

@@ -1,4 +1,8 @@
-import { IntegrationError, type IntegrationErrorKind } from '../../platform/errors.js';
+import {
+  IntegrationError,
+  isNetworkErrorCode,
+  type IntegrationErrorKind,
+} from '../../platform/errors.js';
 
 /** What the SDK's ApiException carries (A0.3); read by shape, never by class identity. */
 interface ApiExceptionLike {
@@ -7,17 +11,6 @@ interface ApiExceptionLike {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_SOCKET',
-]);
 /** A rolling ten-second window: waiting one window always clears it. */
 const TEN_SECONDLY_WAIT_MS = 10_000;
 const SECONDLY_WAIT_MS = 1_000;
@@ -95,7 +88,7 @@ export function classifyHubSpotError(err: unknown): IntegrationError {
   }
   const code =
     typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) {
+  if (isNetworkErrorCode(code)) {
     return new IntegrationError('hubspot', 'transient', `hubspot network error ${code}`, {
       code,
       cause: err,

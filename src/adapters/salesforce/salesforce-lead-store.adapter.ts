@@ -13,6 +13,7 @@ import type {
 } from '../../ports/lead-store.port.js';
 import { classifySalesforceError, kindOfSalesforceCode } from './salesforce.errors.js';
 import { field, fieldList, soql } from './soql.js';
+import { chunks } from '../../platform/chunks.js';
 
 /** sObject Collections take at most 200 records (B5). */
 const COLLECTION_LIMIT = 200;
@@ -50,13 +51,6 @@ const AccountWire = z.object({
   OwnerId: z.string(),
   Website: z.string().nullish(),
 });
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let index = 0; index < items.length; index += size)
-    result.push(items.slice(index, index + size));
-  return result;
-}
 
 /** Groups conditions so that each group, joined with OR, stays within `maxChars`. */
 function byLength(conditions: readonly string[], maxChars: number): string[][] {

@@ -1,16 +1,9 @@
-import { IntegrationError, type IntegrationErrorKind } from '../../platform/errors.js';
+import {
+  IntegrationError,
+  isNetworkErrorCode,
+  type IntegrationErrorKind,
+} from '../../platform/errors.js';
 
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_SOCKET',
-]);
 /** The daily allocation is a rolling 24 h window with no Retry-After (B9): look again later. */
 const REQUEST_LIMIT_WAIT_MS = 15 * 60_000;
 const LOCK_WAIT_MS = 2_000;
@@ -71,7 +64,7 @@ export function classifySalesforceError(err: unknown): IntegrationError {
       cause: err,
     });
   }
-  if (networkCode !== undefined && NETWORK_CODES.has(networkCode)) {
+  if (isNetworkErrorCode(networkCode)) {
     return new IntegrationError(
       'salesforce',
       'transient',

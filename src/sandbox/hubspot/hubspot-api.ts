@@ -56,6 +56,11 @@ function fail(
   throw new SandboxHttpError(hubspotError(status, category, message, extra));
 }
 
+/** HubSpot's message for ids of a batch that do not exist (A2). */
+function notFoundMessage(type: HubSpotObjectType): string {
+  return `Could not get some ${type.slice(0, -1).toUpperCase()} objects, they may be deleted or not exist. Check that ids are valid.`;
+}
+
 function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
@@ -481,11 +486,7 @@ export class HubSpotApi implements SandboxApi {
       if (record === undefined) missing.push(id);
       else results.push(toPublicObject(type, record, requested));
     });
-    const errors = this.batchErrors(
-      'OBJECT_NOT_FOUND',
-      `Could not get some ${type.slice(0, -1).toUpperCase()} objects, they may be deleted or not exist. Check that ids are valid.`,
-      missing,
-    );
+    const errors = this.batchErrors('OBJECT_NOT_FOUND', notFoundMessage(type), missing);
     return this.batchResponse(results, errors, 200, started, inputs.length);
   }
 
@@ -577,11 +578,7 @@ export class HubSpotApi implements SandboxApi {
       );
     });
     const errors = [
-      ...this.batchErrors(
-        'OBJECT_NOT_FOUND',
-        `Could not get some ${type.slice(0, -1).toUpperCase()} objects, they may be deleted or not exist. Check that ids are valid.`,
-        missing,
-      ),
+      ...this.batchErrors('OBJECT_NOT_FOUND', notFoundMessage(type), missing),
       ...this.batchErrors(
         request.faults?.partialBatch?.code ?? 'VALIDATION_ERROR',
         'injected failure',

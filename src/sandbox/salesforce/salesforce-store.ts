@@ -29,6 +29,13 @@ function error(statusCode: string, message: string, fields: readonly string[] = 
   return { statusCode, message, fields };
 }
 
+function unsupported(object: string): WriteResult {
+  return {
+    ok: false,
+    errors: [error('INVALID_TYPE', `sObject type '${object}' is not supported.`)],
+  };
+}
+
 /** `2026-05-01T10:00:00.000+0000`: Salesforce's datetime format (no colon, no Z; B1). */
 export function formatDateTime(ms: number): string {
   return new Date(ms).toISOString().replace('Z', '+0000');
@@ -323,11 +330,7 @@ export class SalesforceStore {
     autoAssign: boolean,
   ): WriteResult {
     const spec = this.catalog.object(object);
-    if (spec === undefined)
-      return {
-        ok: false,
-        errors: [error('INVALID_TYPE', `sObject type '${object}' is not supported.`)],
-      };
+    if (spec === undefined) return unsupported(object);
     const checked = this.validateValues(spec, input, 'create');
     if ('errors' in checked) return { ok: false, errors: checked.errors };
     const missing = spec.fields
@@ -371,11 +374,7 @@ export class SalesforceStore {
     autoAssign: boolean,
   ): WriteResult {
     const spec = this.catalog.object(object);
-    if (spec === undefined)
-      return {
-        ok: false,
-        errors: [error('INVALID_TYPE', `sObject type '${object}' is not supported.`)],
-      };
+    if (spec === undefined) return unsupported(object);
     if (!ID_PATTERN.test(id))
       return {
         ok: false,

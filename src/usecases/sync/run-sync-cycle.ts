@@ -5,7 +5,7 @@ import { qualify, type QualificationResult } from '../../domain/qualification/qu
 import type { Directory, DirectoryUser, RoutingDecision } from '../../domain/routing/route-lead.js';
 import { computeSlaDueAt, type SlaDue } from '../../domain/sla/compute-sla-due-at.js';
 import { resolveOwnerTimezone } from '../../domain/sla/resolve-owner-timezone.js';
-import { toWallTime } from '../../domain/time/zoned-time.js';
+import { formatLocalDate, toWallTime } from '../../domain/time/zoned-time.js';
 import type { Activity } from '../../domain/model.js';
 import {
   ENGAGEMENT_KINDS,
@@ -93,11 +93,6 @@ function emailDomain(email: unknown): string | null {
   if (typeof email !== 'string' || FREE_MAIL.test(email)) return null;
   const at = email.lastIndexOf('@');
   return at < 0 ? null : email.slice(at + 1).toLowerCase();
-}
-
-function localDate(instant: Date, timezone: string): string {
-  const wall = toWallTime(timezone, instant.getTime());
-  return `${wall.year}-${String(wall.month).padStart(2, '0')}-${String(wall.day).padStart(2, '0')}`;
 }
 
 /**
@@ -615,7 +610,7 @@ function followUpTask(definition: Definition, item: Planned, leadId: string): Fo
     leadId,
     ownerId: item.ownerId,
     subject: `Follow up with ${name || 'new MQL'} (tier ${item.qualification.tier})`.slice(0, 255),
-    dueDate: localDate(item.sla.due, item.sla.timezone),
+    dueDate: formatLocalDate(toWallTime(item.sla.timezone, item.sla.due.getTime())),
     reminderAt: item.sla.due,
     description: describeDecision(item.qualification, item.routing, item.sla, item.ownerKept),
     priority: item.qualification.tier === highestTier(definition) ? 'High' : 'Normal',
