@@ -69,6 +69,25 @@ const audit: readonly FieldSpec[] = [
   { name: 'SystemModstamp', type: 'datetime', ...SYSTEM },
 ];
 
+const LEAD_SOURCES = [
+  'Web',
+  'Phone Inquiry',
+  'Partner Referral',
+  'Purchased List',
+  'Webinar',
+  'Trade Show',
+  'Other',
+];
+const INDUSTRIES = [
+  'Software',
+  'Financial Services',
+  'Retail',
+  'Healthcare',
+  'Education',
+  'Manufacturing',
+  'Other',
+];
+
 export const LEAD_STATUSES = [
   'Open - Not Contacted',
   'Working - Contacted',
@@ -139,15 +158,7 @@ const LEAD: SObjectSpec = {
     {
       name: 'LeadSource',
       type: 'picklist',
-      picklist: [
-        'Web',
-        'Phone Inquiry',
-        'Partner Referral',
-        'Purchased List',
-        'Webinar',
-        'Trade Show',
-        'Other',
-      ],
+      picklist: LEAD_SOURCES,
     },
     {
       name: 'Status',
@@ -159,15 +170,7 @@ const LEAD: SObjectSpec = {
     {
       name: 'Industry',
       type: 'picklist',
-      picklist: [
-        'Software',
-        'Financial Services',
-        'Retail',
-        'Healthcare',
-        'Education',
-        'Manufacturing',
-        'Other',
-      ],
+      picklist: INDUSTRIES,
     },
     { name: 'Rating', type: 'picklist', picklist: ['Hot', 'Warm', 'Cold'] },
     { name: 'AnnualRevenue', type: 'currency' },
@@ -216,15 +219,7 @@ const CONTACT: SObjectSpec = {
     {
       name: 'LeadSource',
       type: 'picklist',
-      picklist: [
-        'Web',
-        'Phone Inquiry',
-        'Partner Referral',
-        'Purchased List',
-        'Webinar',
-        'Trade Show',
-        'Other',
-      ],
+      picklist: LEAD_SOURCES,
     },
     { name: 'OwnerId', type: 'reference', referenceTo: ['User'], relationshipName: 'Owner' },
     {
@@ -250,15 +245,7 @@ const ACCOUNT: SObjectSpec = {
     {
       name: 'Industry',
       type: 'picklist',
-      picklist: [
-        'Software',
-        'Financial Services',
-        'Retail',
-        'Healthcare',
-        'Education',
-        'Manufacturing',
-        'Other',
-      ],
+      picklist: INDUSTRIES,
     },
     { name: 'NumberOfEmployees', type: 'int' },
     { name: 'BillingCountry', type: 'string', length: 80 },
