@@ -14,6 +14,8 @@ import { classifySalesforceError } from './adapters/salesforce/salesforce.errors
 import type { Env } from './config/env.js';
 import type { Definition } from './domain/definition.js';
 import { resolveMapping } from './domain/mapping.js';
+import { ApiCallMeter } from './platform/api-call-meter.js';
+import type { ContactWriter } from './ports/contact-writer.port.js';
 import type { SyncCycleDeps } from './usecases/sync/run-sync-cycle.js';
 
 /** A missing or contradictory piece of configuration: exit 2, naming it. */
@@ -74,9 +76,10 @@ export class RedisUnavailableError extends Error {
 }
 
 export interface SyncRuntime {
-  readonly deps: SyncCycleDeps;
-  /** API calls made so far, per system (each HTTP request, retries by the SDKs included). */
-  readonly apiCalls: { hubspot: number; salesforce: number };
+  readonly deps: Omit<SyncCycleDeps, 'outbox'>;
+  readonly contactWriter: ContactWriter;
+  /** API calls per system and per job (each HTTP request, retries by the SDKs included). */
+  readonly meter: ApiCallMeter;
   close(): Promise<void>;
 }
 
@@ -93,15 +96,13 @@ export async function createSyncRuntime(
   if (env.HUBSPOT_ACCESS_TOKEN === undefined)
     throw new SetupError('HUBSPOT_ACCESS_TOKEN is required');
   const auth = salesforceAuthFrom(env);
-  const apiCalls = { hubspot: 0, salesforce: 0 };
+  const meter = new ApiCallMeter();
   const mapping = resolveMapping(definition.mapping);
   const hubspot = createHubSpotClient({
     accessToken: env.HUBSPOT_ACCESS_TOKEN,
     baseUrl: env.HUBSPOT_BASE_URL,
   });
-  const countHubSpot = (): void => {
-    apiCalls.hubspot += 1;
-  };
+  const countHubSpot = (): void => meter.count('hubspot');
   const salesforce = await createSalesforceConnection({
     auth,
     version: env.SALESFORCE_API_VERSION,
@@ -109,7 +110,7 @@ export async function createSyncRuntime(
   // Every jsforce call (queries, queryMore pages, collections) goes through Connection.request.
   const request = salesforce.request.bind(salesforce);
   salesforce.request = (...args: Parameters<typeof request>) => {
-    apiCalls.salesforce += 1;
+    meter.count('salesforce');
     return request(...args);
   };
   // Fail fast when Redis is away (a CLI cycle must not hang); the worker connection differs.
@@ -137,11 +138,11 @@ export async function createSyncRuntime(
     throw classifySalesforceError(err);
   }
   return {
-    apiCalls,
+    meter,
+    contactWriter: new HubSpotContactWriter(hubspot, mapping, countHubSpot),
     deps: {
       definition,
       contacts: new HubSpotContactSource(hubspot, mapping, countHubSpot),
-      contactWriter: new HubSpotContactWriter(hubspot, mapping, countHubSpot),
       leads: new SalesforceLeadStore(salesforce, mapping),
       directory: new SalesforceDirectory(salesforce),
       state: new RedisSyncState(redis, env.HANDOFF_REDIS_PREFIX),

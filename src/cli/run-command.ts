@@ -1,5 +1,5 @@
 import { startHealthServer } from '../http/health-server.js';
-import { startSyncWorker } from '../jobs/sync-worker.js';
+import { startWorkers } from '../jobs/start-workers.js';
 import { createWorkerConnection } from '../main.js';
 import { createLogger } from '../platform/logger.js';
 import { EXIT_OK, type CliIo } from './cli-io.js';
@@ -26,22 +26,34 @@ export async function runCommand(
   const runtime = await openSyncRuntime(env, definition, log, io);
   if (typeof runtime === 'number') return runtime;
   const connection = createWorkerConnection(env);
-  const sync = await startSyncWorker({
+  const workers = await startWorkers({
     connection,
     prefix: `${env.HANDOFF_REDIS_PREFIX}:bull`,
     sync: runtime.deps,
+    contactWriter: runtime.contactWriter,
     log,
-    apiCalls: () => runtime.apiCalls,
+    meter: runtime.meter,
   });
   const health = await startHealthServer(env.PORT, async () => {
-    const [pong, counts] = await Promise.all([
+    const [pong, ...counts] = await Promise.all([
       connection.ping(),
-      sync.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'),
+      ...Object.values(workers.queues).map((queue) =>
+        queue.getJobCounts(
+          'waiting',
+          'active',
+          'delayed',
+          'failed',
+          'completed',
+          'waiting-children',
+        ),
+      ),
     ]);
     return {
       ok: pong === 'PONG',
       redis: pong === 'PONG' ? 'up' : 'down',
-      sync: counts,
+      queues: Object.fromEntries(
+        Object.keys(workers.queues).map((name, index) => [name, counts[index]]),
+      ),
       definition: definition.version,
     };
   });
@@ -55,7 +67,7 @@ export async function runCommand(
   );
   const signal = await io.untilShutdown();
   log.info({ signal }, 'worker stopping');
-  await sync.close();
+  await workers.close();
   await health.close();
   await runtime.close();
   await connection.quit();

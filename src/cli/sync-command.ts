@@ -1,5 +1,5 @@
 import { createLogger } from '../platform/logger.js';
-import { startSyncWorker } from '../jobs/sync-worker.js';
+import { startWorkers } from '../jobs/start-workers.js';
 import { createWorkerConnection } from '../main.js';
 import type { SyncSummary } from '../usecases/sync/run-sync-cycle.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, type CliIo } from './cli-io.js';
@@ -58,12 +58,13 @@ export async function syncCommand(flags: SyncFlags, io: CliIo): Promise<number> 
   const runtime = await openSyncRuntime(env, definition, log, io);
   if (typeof runtime === 'number') return runtime;
   const connection = createWorkerConnection(env);
-  const worker = await startSyncWorker({
+  const worker = await startWorkers({
     connection,
     prefix: `${env.HANDOFF_REDIS_PREFIX}:bull`,
     sync: runtime.deps,
+    contactWriter: runtime.contactWriter,
     log,
-    apiCalls: () => runtime.apiCalls,
+    meter: runtime.meter,
     schedule: false,
   });
   try {

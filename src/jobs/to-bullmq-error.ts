@@ -1,20 +1,31 @@
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import { IntegrationError } from '../platform/errors.js';
+import { IntegrationError, type IntegrationSystem } from '../platform/errors.js';
 
 /** What a processor needs to turn a rate limit into a queue-wide pause. */
 export interface RateLimitTarget {
+  readonly name: string;
   rateLimit(expireTimeMs: number): Promise<void>;
 }
 
+/** The queue the failing job runs on, and the queue that carries each system's work. */
+export interface RateLimitTargets {
+  readonly own: RateLimitTarget;
+  readonly bySystem: Readonly<Record<IntegrationSystem, RateLimitTarget>>;
+}
+
+const DEFAULT_RATE_LIMIT_MS = 10_000;
+
 /**
- * Turns a failure into BullMQ behaviour (STYLE.md §B.9): rate limits pause the queue for the
- * provider's wait without spending an attempt; permanent and auth failures stop retrying;
- * everything else is retried with backoff (unclassified errors are logged at error level).
+ * Turns a failure into BullMQ behaviour (STYLE.md §B.9): a rate limit pauses the queue of the
+ * system that said so (and the failing job's own queue) for the provider's wait without
+ * spending an attempt, so HubSpot's 429 never stalls Salesforce work; permanent and auth
+ * failures stop retrying; everything else is retried with backoff (unclassified errors are
+ * logged at error level).
  */
 export async function toBullMqError(
   err: unknown,
-  queue: RateLimitTarget,
+  targets: RateLimitTargets,
   log: Logger,
 ): Promise<Error> {
   if (!(err instanceof IntegrationError)) {
@@ -22,13 +33,23 @@ export async function toBullMqError(
     return err instanceof Error ? err : new Error(String(err));
   }
   switch (err.kind) {
-    case 'rate_limited':
+    case 'rate_limited': {
+      const wait = err.retryAfterMs ?? DEFAULT_RATE_LIMIT_MS;
+      const system = targets.bySystem[err.system];
+      const paused = system === targets.own ? [system] : [system, targets.own];
       log.warn(
-        { system: err.system, code: err.code, policy: err.policy, retryAfterMs: err.retryAfterMs },
+        {
+          system: err.system,
+          code: err.code,
+          policy: err.policy,
+          retryAfterMs: wait,
+          paused: paused.map((queue) => queue.name),
+        },
         `${err.system} rate limited`,
       );
-      await queue.rateLimit(err.retryAfterMs ?? 10_000);
+      await Promise.all(paused.map((queue) => queue.rateLimit(wait)));
       return Worker.RateLimitError();
+    }
     case 'auth':
     case 'permanent':
       log.error({ system: err.system, code: err.code, kind: err.kind }, 'job failed permanently');

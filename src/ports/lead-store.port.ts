@@ -91,6 +91,8 @@ export interface LeadStore {
   findLeads(keys: LeadKeys): Promise<readonly SalesLead[]>;
   /** Account owners by website domain (`acme.com`), for lead-to-account matching. */
   accountOwnersByDomain(domains: readonly string[]): Promise<ReadonlyMap<string, AccountOwner>>;
+  /** Owners of Salesforce Contacts by id: where converted Leads (read-only) went. */
+  contactOwners(contactIds: readonly string[]): Promise<ReadonlyMap<string, string>>;
   updateLeads(updates: readonly LeadUpdate[]): Promise<readonly WriteOutcome[]>;
   createLeads(leads: readonly NewLead[]): Promise<readonly WriteOutcome[]>;
   upsertTasks(tasks: readonly FollowUpTask[]): Promise<readonly WriteOutcome[]>;

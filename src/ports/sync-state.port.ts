@@ -2,7 +2,7 @@ import type { RotationState } from '../domain/routing/route-lead.js';
 
 /**
  * Where the sync keeps what must survive restarts and be shared by every worker process:
- * cursors, the round-robin rotation, and quarantined records. Backed by Redis in production
+ * cursors, the round-robin rotation with open-lead counts, and quarantined records. Backed by Redis in production
  * (`maxmemory-policy noeviction`), so any number of processes share one state.
  */
 export interface SyncState {
@@ -11,17 +11,29 @@ export interface SyncState {
   /** Moves a cursor forward; never backward (a slower worker cannot rewind a faster one). */
   advanceCursor(stream: string, to: Date): Promise<void>;
   /**
-   * Runs `decide` against the current rotation and stores the rotation it returns, atomically:
-   * concurrent workers never pick from the same counters (optimistic retry on conflict).
+   * Runs `decide` against the current routing state (rotation and open-lead counts) and stores
+   * the state it returns, atomically: concurrent workers never pick from the same counters and
+   * never overfill an owner (optimistic retry on conflict).
    */
-  withRotation<T>(
-    decide: (rotation: RotationState) => { readonly result: T; readonly next: RotationState },
+  withRouting<T>(
+    decide: (state: RoutingState) => { readonly result: T; readonly next: RoutingState },
   ): Promise<T>;
+  /**
+   * Replaces the open-lead counts with Salesforce's own (read each cycle): the counts Handoff
+   * adds between reads are corrected by what reps did meanwhile.
+   */
+  resetOpenLeads(counts: ReadonlyMap<string, number>): Promise<void>;
   /** Records a record that failed for a reason a later cycle may not repeat. */
   quarantine(entry: QuarantineEntry): Promise<void>;
   /** Forgets a quarantined record (it is about to be retried, or it is gone). */
   release(key: string): Promise<void>;
   quarantined(): Promise<readonly QuarantineEntry[]>;
+}
+
+/** What routing shares between workers: the round-robin counters and open Leads per owner. */
+export interface RoutingState {
+  readonly rotation: RotationState;
+  readonly openLeads: Readonly<Record<string, number>>;
 }
 
 export interface QuarantineEntry {

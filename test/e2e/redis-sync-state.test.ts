@@ -34,14 +34,14 @@ describe('RedisSyncState', () => {
         const owned: string[] = [];
         for (let lead = 0; lead < 30; lead += 1) {
           owned.push(
-            await state.withRotation((rotation) => {
+            await state.withRouting(({ rotation, openLeads }) => {
               const { decision, nextRotation } = routeLead({
                 lead: makeLead(),
                 definition,
                 directory,
                 rotation,
               });
-              return { result: decision.owner, next: nextRotation };
+              return { result: decision.owner, next: { rotation: nextRotation, openLeads } };
             }),
           );
         }
@@ -53,6 +53,59 @@ describe('RedisSyncState', () => {
     expect(all.filter((owner) => owner === owners[0])).toHaveLength(30);
     expect(all.filter((owner) => owner === owners[1])).toHaveLength(20);
     expect(all.filter((owner) => owner === owners[2])).toHaveLength(10);
+  });
+
+  it('shares open-lead counts: concurrent workers never fill an owner past max_open', async () => {
+    const owners = ['0055e000001CAPAC01', '0055e000001CAPAC02'];
+    const definition = makeDefinition((file) => {
+      file.routing.rules = [{ id: 'all', pool: 'p' }];
+      file.routing.pools = { p: { members: owners.map((owner) => ({ owner, max_open: 12 })) } };
+    });
+    const prefix = `test-${randomUUID()}`;
+    const connections = [redis.duplicate(), redis.duplicate(), redis.duplicate()];
+    const workers = connections.map((connection) => new RedisSyncState(connection, prefix));
+    // Salesforce says the first owner already has 10 open Leads.
+    await workers[0]?.resetOpenLeads(new Map([[owners[0] ?? '', 10]]));
+    const picks = await Promise.all(
+      workers.map(async (state) => {
+        const owned: string[] = [];
+        for (let lead = 0; lead < 10; lead += 1) {
+          owned.push(
+            await state.withRouting(({ rotation, openLeads }) => {
+              const directory = makeDirectory(
+                Object.fromEntries(
+                  owners.map((owner) => [owner, { openLeads: openLeads[owner] ?? 0 }]),
+                ),
+              );
+              const { decision, nextRotation } = routeLead({
+                lead: makeLead(),
+                definition,
+                directory,
+                rotation,
+              });
+              const open = { ...openLeads };
+              if (decision.kind === 'assigned')
+                open[decision.owner] = (open[decision.owner] ?? 0) + 1;
+              return { result: decision.owner, next: { rotation: nextRotation, openLeads: open } };
+            }),
+          );
+        }
+        return owned;
+      }),
+    );
+    const all = picks.flat();
+    // 2 more fit the first owner and 12 the second; the other 16 of 30 go to the fallback queue.
+    expect(all.filter((owner) => owner === owners[0])).toHaveLength(2);
+    expect(all.filter((owner) => owner === owners[1])).toHaveLength(12);
+    expect(all.filter((owner) => owner === definition.routing.fallback_owner)).toHaveLength(16);
+    expect(await redis.hgetall(`${prefix}:open-leads`)).toEqual({
+      [owners[0] ?? '']: '12',
+      [owners[1] ?? '']: '12',
+    });
+    // A new read from Salesforce replaces the counts (reps closed Leads meanwhile).
+    await workers[0]?.resetOpenLeads(new Map([[owners[1] ?? '', 3]]));
+    expect(await redis.hgetall(`${prefix}:open-leads`)).toEqual({ [owners[1] ?? '']: '3' });
+    await Promise.all(connections.map((connection) => connection.quit()));
   });
 
   it('moves cursors only forward and keeps a quarantine', async () => {

@@ -181,6 +181,26 @@ describe('handoff sync --once against the sandboxes', () => {
       ),
     ).toEqual([]);
 
+    // Converted Leads are followed to their Contact: accepted, owned by the Contact's owner,
+    // and never written (converted Leads are read-only).
+    const converted = leads.filter((lead) => lead['IsConverted'] === true);
+    expect(converted.filter((lead) => lead['Handoff_Decision_Id__c'] != null)).toEqual([]);
+    const accepted = [...running.hubspot.store.objects.contacts.values()].filter(
+      (contact) => contact.properties['handoff_status'] === 'accepted',
+    );
+    expect(accepted.length).toBeGreaterThan(0);
+    for (const contact of accepted) {
+      const email = contact.properties['email']?.toLowerCase();
+      const lead = converted.find(
+        (candidate) =>
+          candidate['ConvertedContactId'] === contact.properties['salesforcecontactid'] ||
+          String(candidate['Email']).toLowerCase() === email,
+      );
+      const salesforceContact = running.salesforce.store.get(String(lead?.['ConvertedContactId']));
+      const owner = running.salesforce.store.get(String(salesforceContact?.record['OwnerId']));
+      expect(contact.properties['handoff_owner']).toBe(owner?.record['Name']);
+    }
+
     const hubspotSeq = running.hubspot.server.log.lastSeq;
     const salesforceSeq = running.salesforce.server.log.lastSeq;
     const second = await runCliInProcess(['sync', '--once', '--json', '--config', CONFIG], {
@@ -241,6 +261,36 @@ describe('handoff sync --once against the sandboxes', () => {
 });
 
 describe('handoff sync --once under injected faults', () => {
+  it('a HubSpot 429 on the write-back pauses the hubspot queue only, then everything is written', async () => {
+    const running = await start(200);
+    running.hubspot.server.faults.add({
+      kind: 'rate_limit',
+      variant: 'secondly',
+      endpoint: 'contacts.batch.update',
+      times: 1,
+    });
+    const run = await runCliInProcess(['sync', '--once', '--json', '--config', CONFIG], {
+      env: { ...envFor(running), LOG_LEVEL: 'warn' },
+      now: NOW,
+    });
+    expect(run.code).toBe(0);
+    const limited = run.stderr
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg: string; paused?: string[] })
+      .filter((line) => line.msg === 'hubspot rate limited');
+    expect(limited).toEqual([expect.objectContaining({ paused: ['hubspot'] })]);
+    const summary = JSON.parse(run.stdout) as { routed: number; written: { hubspot: number } };
+    expect(summary.written.hubspot).toBeGreaterThanOrEqual(summary.routed);
+    for (const lead of running.salesforce.store.table('Lead').values()) {
+      if (typeof lead['Handoff_Decision_Id__c'] !== 'string') continue;
+      const contact = running.hubspot.store.objects.contacts.get(
+        String(lead['HubSpot_Contact_Id__c']),
+      );
+      expect(contact?.properties['handoff_status']).toBe('routed');
+    }
+  });
+
   it('quarantines per-record failures, stops cleanly on outages, and converges to the clean result', async () => {
     const clean = await start(250);
     const cleanRun = await runCliInProcess(['sync', '--once', '--json', '--config', CONFIG], {

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { RotationState } from '../../domain/routing/route-lead.js';
-import type { QuarantineEntry, SyncState } from '../../ports/sync-state.port.js';
+import type { QuarantineEntry, RoutingState, SyncState } from '../../ports/sync-state.port.js';
 
 const RotationWire = z.record(z.string(), z.record(z.string(), z.number()));
+const OpenLeadsWire = z.record(z.string(), z.coerce.number().int().nonnegative());
 const QuarantineWire = z.object({
   system: z.enum(['hubspot', 'salesforce']),
   key: z.string(),
@@ -16,8 +16,8 @@ const MAX_ROTATION_ATTEMPTS = 50;
 
 /**
  * SyncState in Redis under one key prefix. Cursors only move forward (a Lua compare-and-set);
- * the rotation is read, decided on and written under WATCH/MULTI, so concurrent workers retry
- * instead of picking from stale counters.
+ * the rotation and open-lead counts are read, decided on and written under WATCH/MULTI, so
+ * concurrent workers retry instead of picking from stale counters.
  */
 export class RedisSyncState implements SyncState {
   constructor(
@@ -44,25 +44,40 @@ export class RedisSyncState implements SyncState {
     );
   }
 
-  async withRotation<T>(
-    decide: (rotation: RotationState) => { readonly result: T; readonly next: RotationState },
+  async withRouting<T>(
+    decide: (state: RoutingState) => { readonly result: T; readonly next: RoutingState },
   ): Promise<T> {
-    const key = this.key('rotation');
+    const rotationKey = this.key('rotation');
+    const openKey = this.key('open-leads');
     // WATCH needs its own connection: it is per connection, and other commands must not interleave.
     const connection = this.redis.duplicate();
     try {
       for (let attempt = 0; attempt < MAX_ROTATION_ATTEMPTS; attempt += 1) {
-        await connection.watch(key);
-        const raw = await connection.get(key);
-        const rotation = raw === null ? {} : RotationWire.parse(JSON.parse(raw));
-        const { result, next } = decide(rotation);
-        const committed = await connection.multi().set(key, JSON.stringify(next)).exec();
-        if (committed !== null) return result;
+        await connection.watch(rotationKey, openKey);
+        const [raw, open] = await Promise.all([
+          connection.get(rotationKey),
+          connection.hgetall(openKey),
+        ]);
+        const { result, next } = decide({
+          rotation: raw === null ? {} : RotationWire.parse(JSON.parse(raw)),
+          openLeads: OpenLeadsWire.parse(open),
+        });
+        const transaction = connection.multi().set(rotationKey, JSON.stringify(next.rotation));
+        const counts = Object.entries(next.openLeads);
+        if (counts.length > 0) transaction.hset(openKey, Object.fromEntries(counts));
+        if ((await transaction.exec()) !== null) return result;
       }
-      throw new Error('rotation update kept conflicting');
+      throw new Error('routing state update kept conflicting');
     } finally {
       connection.disconnect();
     }
+  }
+
+  async resetOpenLeads(counts: ReadonlyMap<string, number>): Promise<void> {
+    const key = this.key('open-leads');
+    const transaction = this.redis.multi().del(key);
+    if (counts.size > 0) transaction.hset(key, Object.fromEntries(counts));
+    await transaction.exec();
   }
 
   async quarantine(entry: QuarantineEntry): Promise<void> {

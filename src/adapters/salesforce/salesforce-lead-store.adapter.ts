@@ -52,6 +52,8 @@ const AccountWire = z.object({
   Website: z.string().nullish(),
 });
 
+const ContactWire = z.object({ Id: z.string(), OwnerId: z.string() });
+
 /** Groups conditions so that each group, joined with OR, stays within `maxChars`. */
 function byLength(conditions: readonly string[], maxChars: number): string[][] {
   const groups: string[][] = [];
@@ -190,6 +192,19 @@ export class SalesforceLeadStore implements LeadStore {
             : websiteDomain(account.Website);
         if (domain !== null && wanted.has(domain) && !owners.has(domain))
           owners.set(domain, { accountId: account.Id, ownerId: account.OwnerId });
+      }
+    }
+    return owners;
+  }
+
+  async contactOwners(contactIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    const owners = new Map<string, string>();
+    for (const ids of chunks([...new Set(contactIds)], IN_LIST_LIMIT)) {
+      for (const record of await this.queryAll(
+        soql`SELECT Id, OwnerId FROM Contact WHERE Id IN ${ids}`,
+      )) {
+        const contact = ContactWire.parse(record);
+        owners.set(contact.Id, contact.OwnerId);
       }
     }
     return owners;

@@ -26,29 +26,54 @@ describe('integrationBackoff', () => {
 });
 
 describe('toBullMqError', () => {
-  const queue = (): { waits: number[]; rateLimit: (ms: number) => Promise<void> } => {
+  const queue = (
+    name = 'q',
+  ): { name: string; waits: number[]; rateLimit: (ms: number) => Promise<void> } => {
     const waits: number[] = [];
-    return { waits, rateLimit: (ms) => Promise.resolve(void waits.push(ms)) };
+    return { name, waits, rateLimit: (ms) => Promise.resolve(void waits.push(ms)) };
   };
 
-  it('pauses the queue for a rate limit and answers BullMQ’s RateLimitError', async () => {
-    const target = queue();
+  const targets = () => {
+    const own = queue();
+    const hubspot = queue();
+    const salesforce = queue();
+    return { own, hubspot, salesforce, all: { own, bySystem: { hubspot, salesforce } } };
+  };
+
+  it('pauses the limited system’s queue and the job’s own, and answers RateLimitError', async () => {
+    const { own, hubspot, salesforce, all } = targets();
     const error = await toBullMqError(
       new IntegrationError('salesforce', 'rate_limited', 'x', {
         code: 'REQUEST_LIMIT_EXCEEDED',
         retryAfterMs: 900_000,
       }),
-      target,
+      all,
       silent,
     );
-    expect(target.waits).toEqual([900_000]);
+    expect(salesforce.waits).toEqual([900_000]);
+    expect(own.waits).toEqual([900_000]);
+    // HubSpot work goes on.
+    expect(hubspot.waits).toEqual([]);
     expect(error.name).toBe('RateLimitError');
+  });
+
+  it('pauses a system queue once when the job runs on it', async () => {
+    const hubspot = queue();
+    const salesforce = queue();
+    await toBullMqError(
+      new IntegrationError('hubspot', 'rate_limited', 'x', { code: 'RATE_LIMIT' }),
+      { own: hubspot, bySystem: { hubspot, salesforce } },
+      silent,
+    );
+    // No wait given: ten seconds, HubSpot's rolling window.
+    expect(hubspot.waits).toEqual([10_000]);
+    expect(salesforce.waits).toEqual([]);
   });
 
   it.each(['permanent', 'auth'] as const)('stops retrying a %s failure', async (kind) => {
     const error = await toBullMqError(
       new IntegrationError('hubspot', kind, 'x', { code: 'VALIDATION_ERROR' }),
-      queue(),
+      targets().all,
       silent,
     );
     expect(error).toBeInstanceOf(UnrecoverableError);
@@ -57,9 +82,9 @@ describe('toBullMqError', () => {
 
   it('rethrows transient and unclassified failures for a retry with backoff', async () => {
     const transient = new IntegrationError('hubspot', 'transient', 'x');
-    expect(await toBullMqError(transient, queue(), silent)).toBe(transient);
+    expect(await toBullMqError(transient, targets().all, silent)).toBe(transient);
     const unknown = new TypeError('boom');
-    expect(await toBullMqError(unknown, queue(), silent)).toBe(unknown);
-    expect((await toBullMqError('text', queue(), silent)).message).toBe('text');
+    expect(await toBullMqError(unknown, targets().all, silent)).toBe(unknown);
+    expect((await toBullMqError('text', targets().all, silent)).message).toBe('text');
   });
 });

@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import { Queue, QueueEvents, Worker, type ConnectionOptions, type Processor } from 'bullmq';
+import type { Logger } from 'pino';
+import { durationToMs, parseDuration } from '../domain/time/duration.js';
+import type { ApiCallMeter } from '../platform/api-call-meter.js';
+import type { ContactWriter } from '../ports/contact-writer.port.js';
+import type { SyncCycleDeps } from '../usecases/sync/run-sync-cycle.js';
+import { integrationBackoff } from './backoff.js';
+import {
+  DECISIONS_QUEUE,
+  HUBSPOT_QUEUE,
+  jobCatalog,
+  SALESFORCE_QUEUE,
+  SYNC_SCHEDULER_ID,
+  type QueueName,
+} from './catalog.js';
+import { hubspotContactsProcessor } from './processors/hubspot-contacts.processor.js';
+import { syncCycleProcessor, type SyncCycleResult } from './processors/sync-cycle.processor.js';
+import type { RateLimitTargets } from './to-bullmq-error.js';
+
+export interface WorkersOptions {
+  /** Worker connection: ioredis options with `maxRetriesPerRequest: null` (BullMQ requirement). */
+  readonly connection: ConnectionOptions;
+  /** Queue key prefix (BullMQ `prefix`), so installations can share a Redis. */
+  readonly prefix: string;
+  readonly sync: Omit<SyncCycleDeps, 'outbox'>;
+  readonly contactWriter: ContactWriter;
+  readonly log: Logger;
+  readonly meter: ApiCallMeter;
+  /** Whether to install the poll schedules (`handoff run`) or only serve queued jobs (`sync --once`). */
+  readonly schedule?: boolean;
+}
+
+export interface Workers {
+  readonly queues: Readonly<Record<QueueName, Queue>>;
+  /**
+   * Queues one cycle and waits for it and its children, whichever workers run them: cycles
+   * never overlap, so a `sync --once` next to running workers waits its turn. Rejects with the
+   * job's failure reason.
+   */
+  runOnce(dryRun: boolean): Promise<SyncCycleResult>;
+  /** Graceful: active jobs finish (or return to their queue), then connections close. */
+  close(): Promise<void>;
+}
+
+/**
+ * Per queue: how many jobs one process runs at once, and the limiter (rate-limited jobs wait in
+ * their queue; BullMQ honours `rateLimit` only on workers that have a limiter).
+ */
+const QUEUE_SETTINGS: Record<QueueName, { concurrency: number; perSecond: number }> = {
+  // One cycle at a time across every process (global concurrency 1, set below).
+  [DECISIONS_QUEUE]: { concurrency: 1, perSecond: 1 },
+  // Each job is one batch call; 8 a second stays inside the lowest 10-second allowance (A8).
+  [HUBSPOT_QUEUE]: { concurrency: 2, perSecond: 8 },
+  [SALESFORCE_QUEUE]: { concurrency: 1, perSecond: 4 },
+};
+
+/**
+ * The three queues, their workers and the poll scheduler. Failed jobs retry with the provider's
+ * wait or exponential backoff; retention is bounded so Redis does not grow forever.
+ */
+export async function startWorkers(options: WorkersOptions): Promise<Workers> {
+  const { log, connection, prefix } = options;
+  const queue = (name: QueueName): Queue =>
+    new Queue(name, {
+      connection,
+      prefix,
+      defaultJobOptions: {
+        attempts: 8,
+        backoff: { type: 'integration' },
+        removeOnComplete: { count: 1_000, age: 7 * 86_400 },
+        removeOnFail: { count: 5_000, age: 30 * 86_400 },
+      },
+    });
+  const queues = {
+    [DECISIONS_QUEUE]: queue(DECISIONS_QUEUE),
+    [HUBSPOT_QUEUE]: queue(HUBSPOT_QUEUE),
+    [SALESFORCE_QUEUE]: queue(SALESFORCE_QUEUE),
+  };
+  await queues[DECISIONS_QUEUE].setGlobalConcurrency(1);
+  const targets = (own: QueueName): RateLimitTargets => ({
+    own: queues[own],
+    bySystem: { hubspot: queues[HUBSPOT_QUEUE], salesforce: queues[SALESFORCE_QUEUE] },
+  });
+  if (options.schedule !== false) {
+    const interval = parseDuration(options.sync.definition.sync.poll_interval);
+    await queues[DECISIONS_QUEUE].upsertJobScheduler(
+      SYNC_SCHEDULER_ID,
+      { every: interval === null ? 60_000 : durationToMs(interval) },
+      { name: 'sync.cycle', data: jobCatalog['sync.cycle'].schema.parse({ trigger: 'schedule' }) },
+    );
+  }
+  const processors: Record<QueueName, Processor | null> = {
+    [DECISIONS_QUEUE]: syncCycleProcessor({
+      sync: options.sync,
+      hubspotQueue: queues[HUBSPOT_QUEUE],
+      rateLimits: targets(DECISIONS_QUEUE),
+      log,
+      meter: options.meter,
+    }),
+    [HUBSPOT_QUEUE]: hubspotContactsProcessor({
+      writeBack: {
+        contactWriter: options.contactWriter,
+        state: options.sync.state,
+        now: options.sync.now,
+      },
+      rateLimits: targets(HUBSPOT_QUEUE),
+      log,
+      meter: options.meter,
+    }),
+    [SALESFORCE_QUEUE]: null,
+  };
+  const workers = Object.entries(processors).flatMap(([name, processor]) => {
+    if (processor === null) return [];
+    const settings = QUEUE_SETTINGS[name as QueueName];
+    const worker = new Worker(name, processor, {
+      connection,
+      prefix,
+      concurrency: settings.concurrency,
+      limiter: { max: settings.perSecond, duration: 1_000 },
+      settings: {
+        backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
+          integrationBackoff(attemptsMade, err),
+      },
+    });
+    worker.on('failed', (job, err) =>
+      log.error(
+        {
+          queue: name,
+          jobId: job?.id,
+          job: job?.name,
+          err: { name: err.name, message: err.message },
+        },
+        'job failed',
+      ),
+    );
+    worker.on('error', (err) =>
+      log.error({ queue: name, err: { name: err.name, message: err.message } }, 'worker error'),
+    );
+    return [worker];
+  });
+  return {
+    queues,
+    runOnce: async (dryRun: boolean) => {
+      const events = new QueueEvents(DECISIONS_QUEUE, { connection, prefix });
+      try {
+        await events.waitUntilReady();
+        // One attempt: `sync --once` reports a failure instead of retrying for minutes; rate
+        // limits still wait (they do not spend the attempt).
+        const job = await queues[DECISIONS_QUEUE].add(
+          'sync.cycle',
+          jobCatalog['sync.cycle'].schema.parse({ trigger: 'once', dryRun }),
+          { attempts: 1, jobId: `once-${randomUUID()}` },
+        );
+        return (await job.waitUntilFinished(events)) as SyncCycleResult;
+      } finally {
+        await events.close();
+      }
+    },
+    close: async () => {
+      await Promise.all(workers.map((worker) => worker.close()));
+      await Promise.all(Object.values(queues).map((each) => each.close()));
+    },
+  };
+}

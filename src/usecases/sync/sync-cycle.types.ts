@@ -1,0 +1,78 @@
+import type { Logger } from 'pino';
+import type { Definition } from '../../domain/definition.js';
+import type { QualificationResult } from '../../domain/qualification/qualify.js';
+import type { DirectoryUser, RoutingDecision } from '../../domain/routing/route-lead.js';
+import type { SlaDue } from '../../domain/sla/compute-sla-due-at.js';
+import type { ContactOutbox } from '../../ports/contact-outbox.port.js';
+import type { ContactSource, MarketingContact } from '../../ports/contact-source.port.js';
+import type { LeadStore, SalesLead } from '../../ports/lead-store.port.js';
+import type { SalesDirectory } from '../../ports/sales-directory.port.js';
+import type { SyncState } from '../../ports/sync-state.port.js';
+
+export interface SyncCycleDeps {
+  readonly definition: Definition;
+  readonly contacts: ContactSource;
+  /** HubSpot writes leave through the outbox (the `hubspot` queue), never inline. */
+  readonly outbox: ContactOutbox;
+  readonly leads: LeadStore;
+  readonly directory: SalesDirectory;
+  readonly state: SyncState;
+  readonly log: Logger;
+  readonly now: () => Date;
+  /** The user Handoff writes as: Leads it owns count as unowned. */
+  readonly integrationUserId: string | null;
+}
+
+/** One record's planned changes, as `sync --once --dry-run` prints them. */
+export interface PlannedChange {
+  readonly contactId: string;
+  readonly leadId: string | null;
+  readonly action: 'route' | 'keep_owner' | 'create_lead' | 'update_hubspot';
+  readonly decisionId: string | null;
+  readonly ownerId: string | null;
+  readonly due: string | null;
+  readonly salesforce: Readonly<Record<string, unknown>> | null;
+  readonly hubspot: Readonly<Record<string, string>> | null;
+}
+
+export interface SyncSummary {
+  pulled: { contacts: number; leads_matched: number };
+  decided: number;
+  qualified: number;
+  routed: number;
+  skipped: {
+    converted: number;
+    owned_by_rep: number;
+    already_routed: number;
+    no_lead: number;
+    shared_lead: number;
+  };
+  /** Salesforce records written by the cycle; HubSpot contacts queued for write-back. */
+  written: { salesforce: number; hubspot: number };
+  tasks_created: number;
+  quarantined: number;
+  plan: PlannedChange[];
+}
+
+/** A decided contact about to be written. */
+export interface Planned {
+  readonly contact: MarketingContact;
+  readonly lead: SalesLead | null;
+  readonly qualification: QualificationResult & { readonly qualified: true };
+  readonly routing: RoutingDecision | null;
+  readonly sla: SlaDue;
+  readonly ownerId: string;
+  readonly decisionId: string;
+  readonly ownerKept: boolean;
+}
+
+/** What every page of one cycle shares. */
+export interface CycleContext {
+  readonly now: Date;
+  /** Users as routing sees them; open-lead counts come from Redis at decision time. */
+  readonly users: ReadonlyMap<string, DirectoryUser>;
+  readonly names: ReadonlyMap<string, string>;
+  readonly activeReps: ReadonlySet<string>;
+  readonly summary: SyncSummary;
+  readonly dryRun: boolean;
+}

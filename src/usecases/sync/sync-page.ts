@@ -1,0 +1,303 @@
+import { decideLead } from '../../domain/decide-lead.js';
+import type { Activity } from '../../domain/model.js';
+import { qualify, type QualificationResult } from '../../domain/qualification/qualify.js';
+import type { DirectoryUser } from '../../domain/routing/route-lead.js';
+import { computeSlaDueAt } from '../../domain/sla/compute-sla-due-at.js';
+import { resolveOwnerTimezone } from '../../domain/sla/resolve-owner-timezone.js';
+import { ENGAGEMENT_KINDS, type MarketingContact } from '../../ports/contact-source.port.js';
+import type { ContactUpdate } from '../../ports/contact-writer.port.js';
+import type { AccountOwner, SalesLead } from '../../ports/lead-store.port.js';
+import { contactUpdate, routedProperties, type OwnedProperties } from './contact-properties.js';
+import { decisionId } from './describe-decision.js';
+import { convertedContactOf, emailDomain, matchLead } from './match-lead.js';
+import type { CycleContext, Planned, SyncCycleDeps } from './sync-cycle.types.js';
+import { writeDecisions } from './write-decisions.js';
+
+type Qualified = QualificationResult & { readonly qualified: true };
+
+interface ToRoute {
+  readonly contact: MarketingContact;
+  readonly lead: SalesLead | null;
+  readonly qualification: Qualified;
+  readonly activities: readonly Activity[];
+  readonly id: string;
+}
+
+/** Engagements only for contacts that can still qualify: every gate holds and fit plus the most
+ * engagement can give reaches the threshold. The rest cost no reads. */
+async function activitiesFor(
+  deps: SyncCycleDeps,
+  contacts: readonly MarketingContact[],
+  now: Date,
+): Promise<ReadonlyMap<string, readonly Activity[]>> {
+  const { definition } = deps;
+  const { threshold, engagement } = definition.qualification;
+  const candidates = contacts.filter((contact) => {
+    const bound = qualify({
+      lead: { attributes: contact.attributes },
+      activities: [],
+      definition,
+      now,
+    });
+    return (
+      bound.reasons.every((reason) => reason.kind !== 'gate_failed') &&
+      bound.fit + engagement.max_points >= threshold
+    );
+  });
+  const kinds = ENGAGEMENT_KINDS.filter((kind) => (engagement.activities[kind] ?? 0) !== 0);
+  if (candidates.length === 0 || kinds.length === 0) return new Map();
+  return deps.contacts.activities(
+    candidates.map((contact) => contact.id),
+    kinds,
+  );
+}
+
+/**
+ * Decides and writes one page of contacts: qualify, match to Leads, route the ones that need an
+ * owner (under the shared rotation in Redis), write them, and queue the HubSpot write-back for
+ * routed, repaired and converted contacts.
+ */
+export async function syncPage(
+  deps: SyncCycleDeps,
+  contacts: readonly MarketingContact[],
+  context: CycleContext,
+): Promise<void> {
+  if (contacts.length === 0) return;
+  const { definition } = deps;
+  const { summary, now } = context;
+  summary.pulled.contacts += contacts.length;
+  const engagements = await activitiesFor(deps, contacts, now);
+  const qualified: {
+    contact: MarketingContact;
+    activities: Activity[];
+    qualification: Qualified;
+  }[] = [];
+  for (const contact of contacts) {
+    const activities = [
+      ...(engagements.get(contact.id) ?? []),
+      ...(contact.latestConversion === null ? [] : [contact.latestConversion]),
+    ];
+    const qualification = qualify({
+      lead: { attributes: contact.attributes },
+      activities,
+      definition,
+      now,
+    });
+    summary.decided += 1;
+    if (qualification.qualified) qualified.push({ contact, activities, qualification });
+  }
+  summary.qualified += qualified.length;
+  if (qualified.length === 0) return;
+
+  const emails = qualified
+    .map(({ contact }) => contact.attributes['email'])
+    .filter((email): email is string => typeof email === 'string');
+  const leads = await deps.leads.findLeads({
+    leadIds: qualified
+      .map(({ contact }) => contact.salesforceLeadId)
+      .filter((id): id is string => id !== null),
+    hubspotContactIds: qualified.map(({ contact }) => contact.id),
+    emails,
+  });
+
+  const toRoute: ToRoute[] = [];
+  const planned: Planned[] = [];
+  const writeBack: { contact: MarketingContact; desired: OwnedProperties }[] = [];
+  const converted: { contact: MarketingContact; salesforceContactId: string }[] = [];
+  // Two contacts can point at one Lead (a stale `salesforceleadid`, a shared email): only the
+  // contact the Lead names (its HubSpot id), else the first, decides for it; one Lead, one Task.
+  const claims = new Map<string, string>();
+  for (const { contact } of qualified) {
+    const lead = matchLead(contact, leads);
+    if (lead === null) continue;
+    if (lead.hubspotContactId === contact.id || !claims.has(lead.id))
+      claims.set(lead.id, contact.id);
+  }
+  for (const { contact, activities, qualification } of qualified) {
+    const lead = matchLead(contact, leads);
+    if (lead !== null) summary.pulled.leads_matched += 1;
+    if (lead !== null && claims.get(lead.id) !== contact.id) {
+      summary.skipped.shared_lead += 1;
+      deps.log.debug(
+        { contactId: contact.id, leadId: lead.id, claimedBy: claims.get(lead.id) },
+        'lead matched by another contact',
+      );
+      continue;
+    }
+    const salesforceContactId = convertedContactOf(contact, lead);
+    if (salesforceContactId !== null || lead?.isConverted === true) {
+      // Converted: sales has the person as a Contact; follow it there instead of routing again.
+      summary.skipped.converted += 1;
+      if (salesforceContactId !== null) converted.push({ contact, salesforceContactId });
+      continue;
+    }
+    const id = decisionId(contact.id, definition, qualification, activities);
+    if (lead === null && !definition.routing.create_missing_leads) {
+      summary.skipped.no_lead += 1;
+      continue;
+    }
+    if (lead !== null && lead.handoff.decisionId === id) {
+      summary.skipped.already_routed += 1;
+      // Routed, but the process stopped before HubSpot was written: finish that part now. The
+      // status is set only when missing, because the SLA watch and feedback move it on.
+      const desired = routedProperties(
+        definition,
+        { ...lead.handoff, ownerId: lead.ownerId },
+        context.names,
+      );
+      writeBack.push({
+        contact,
+        desired:
+          contact.handoff.status == null ? desired : { ...desired, status: contact.handoff.status },
+      });
+      continue;
+    }
+    const ownedByRep = lead !== null && context.activeReps.has(lead.ownerId);
+    if (ownedByRep && lead.handoff.decisionId !== null) {
+      // Routed before and now owned by a rep: Handoff never fights a human's ownership.
+      summary.skipped.owned_by_rep += 1;
+      deps.log.debug(
+        {
+          contactId: contact.id,
+          leadId: lead.id,
+          ownerId: lead.ownerId,
+          decisionId: id,
+          previous: lead.handoff.decisionId,
+        },
+        'lead kept by its rep',
+      );
+      continue;
+    }
+    if (ownedByRep) {
+      const timezone = resolveOwnerTimezone({
+        definition,
+        owner: lead.ownerId,
+        directory: context.users,
+      });
+      const sla = computeSlaDueAt({
+        routedAt: now,
+        tier: qualification.tier,
+        sla: definition.sla,
+        timezone,
+      });
+      planned.push({
+        contact,
+        lead,
+        qualification,
+        routing: null,
+        sla,
+        ownerId: lead.ownerId,
+        decisionId: id,
+        ownerKept: true,
+      });
+      continue;
+    }
+    toRoute.push({ contact, lead, qualification, activities, id });
+  }
+
+  if (toRoute.length > 0) planned.push(...(await route(deps, toRoute, context, emails)));
+  const routedUpdates = await writeDecisions(deps, planned, context);
+  if (converted.length > 0) writeBack.push(...(await followConverted(deps, converted, context)));
+  const updates = writeBack
+    .map(({ contact, desired }) => contactUpdate(contact, desired))
+    .filter((update): update is ContactUpdate => update !== null);
+  // One send per page, so the write-back fills batches of 100.
+  if (!context.dryRun) await deps.outbox.send([...routedUpdates, ...updates]);
+  else
+    for (const update of updates)
+      summary.plan.push({
+        contactId: update.contactId,
+        leadId: null,
+        action: 'update_hubspot',
+        decisionId: null,
+        ownerId: null,
+        due: null,
+        salesforce: null,
+        hubspot: update.properties,
+      });
+}
+
+/** Owners for the contacts that need one, under the rotation and open-lead counts in Redis. */
+async function route(
+  deps: SyncCycleDeps,
+  toRoute: readonly ToRoute[],
+  context: CycleContext,
+  emails: readonly string[],
+): Promise<Planned[]> {
+  const domains = [
+    ...new Set(emails.map(emailDomain).filter((domain): domain is string => domain !== null)),
+  ];
+  const accounts =
+    domains.length === 0
+      ? new Map<string, AccountOwner>()
+      : await deps.leads.accountOwnersByDomain(domains);
+  return deps.state.withRouting(({ rotation, openLeads }) => {
+    let nextRotation = rotation;
+    const open: Record<string, number> = { ...openLeads };
+    const directory = new Map<string, DirectoryUser>();
+    for (const [id, user] of context.users)
+      directory.set(id, { ...user, openLeads: open[id] ?? user.openLeads });
+    const results: Planned[] = [];
+    for (const entry of toRoute) {
+      const domain = emailDomain(entry.contact.attributes['email']);
+      const account = domain === null ? undefined : accounts.get(domain);
+      const decision = decideLead({
+        lead: {
+          attributes: entry.contact.attributes,
+          account: account === undefined ? null : { id: account.accountId, owner: account.ownerId },
+        },
+        activities: entry.activities,
+        definition: deps.definition,
+        directory,
+        rotation: nextRotation,
+        now: context.now,
+        routedAt: context.now,
+      });
+      if (decision.routing === null || decision.sla === null) continue;
+      nextRotation = decision.nextRotation;
+      const owner = decision.routing.owner;
+      const user = directory.get(owner);
+      if (user !== undefined) {
+        directory.set(owner, { ...user, openLeads: user.openLeads + 1 });
+        open[owner] = user.openLeads + 1;
+      }
+      results.push({
+        contact: entry.contact,
+        lead: entry.lead,
+        qualification: entry.qualification,
+        routing: decision.routing,
+        sla: decision.sla,
+        ownerId: owner,
+        decisionId: entry.id,
+        ownerKept: false,
+      });
+    }
+    return {
+      result: results,
+      next: context.dryRun ? { rotation, openLeads } : { rotation: nextRotation, openLeads: open },
+    };
+  });
+}
+
+/** Converted contacts show `accepted` and their Contact's owner in HubSpot. */
+async function followConverted(
+  deps: SyncCycleDeps,
+  converted: readonly { contact: MarketingContact; salesforceContactId: string }[],
+  context: CycleContext,
+): Promise<{ contact: MarketingContact; desired: OwnedProperties }[]> {
+  const owners = await deps.leads.contactOwners(
+    converted.map((entry) => entry.salesforceContactId),
+  );
+  const result: { contact: MarketingContact; desired: OwnedProperties }[] = [];
+  for (const { contact, salesforceContactId } of converted) {
+    const owner = owners.get(salesforceContactId);
+    // A Contact we cannot see (deleted, or no read access) leaves the contact as it is.
+    if (owner === undefined) continue;
+    const desired: OwnedProperties = {
+      status: 'accepted',
+      owner: context.names.get(owner) ?? owner,
+    };
+    result.push({ contact, desired });
+  }
+  return result;
+}

@@ -1,0 +1,183 @@
+import type { Definition } from '../../domain/definition.js';
+import { formatLocalDate, toWallTime } from '../../domain/time/zoned-time.js';
+import type { ContactUpdate } from '../../ports/contact-writer.port.js';
+import type {
+  FollowUpTask,
+  LeadUpdate,
+  NewLead,
+  WriteOutcome,
+} from '../../ports/lead-store.port.js';
+import { contactUpdate, routedProperties } from './contact-properties.js';
+import { describeDecision } from './describe-decision.js';
+import type { CycleContext, Planned, SyncCycleDeps } from './sync-cycle.types.js';
+
+export const ROUTED_STATUS = 'Open - Not Contacted';
+
+function leadFields(item: Planned, withDecision: boolean): Omit<LeadUpdate, 'leadId'> {
+  return {
+    ownerId: item.ownerId,
+    status: ROUTED_STATUS,
+    score: item.qualification.score,
+    tier: item.qualification.tier,
+    due: item.sla.due,
+    reason: describeDecision(item.qualification, item.routing, item.sla, item.ownerKept),
+    ...(withDecision ? { decisionId: item.decisionId } : {}),
+  };
+}
+
+function plannedProperties(
+  definition: Definition,
+  item: Planned,
+  names: ReadonlyMap<string, string>,
+): Record<string, string> {
+  return routedProperties(
+    definition,
+    {
+      score: item.qualification.score,
+      tier: item.qualification.tier,
+      ownerId: item.ownerId,
+      due: item.sla.due,
+    },
+    names,
+  );
+}
+
+/**
+ * Writes in the order that leaves no gap if the process dies between two calls: new Leads
+ * first (without the decision id), then the Tasks (upserted on the decision id), then the Leads'
+ * owned fields with the decision id; the caller then queues the HubSpot write-back it returns. A Lead carries
+ * its decision id only once its Task exists, and a routed Lead whose contact still lacks the
+ * properties is repaired by a later cycle.
+ */
+export async function writeDecisions(
+  deps: SyncCycleDeps,
+  planned: readonly Planned[],
+  context: CycleContext,
+): Promise<ContactUpdate[]> {
+  if (planned.length === 0) return [];
+  const { summary } = context;
+  for (const item of planned) {
+    summary.plan.push({
+      contactId: item.contact.id,
+      leadId: item.lead?.id ?? null,
+      action: item.lead === null ? 'create_lead' : item.ownerKept ? 'keep_owner' : 'route',
+      decisionId: item.decisionId,
+      ownerId: item.ownerId,
+      due: item.sla.due.toISOString(),
+      salesforce: { ...leadFields(item, true), due: item.sla.due.toISOString() },
+      hubspot: plannedProperties(deps.definition, item, context.names),
+    });
+  }
+  if (context.dryRun) {
+    summary.routed += planned.length;
+    return [];
+  }
+
+  const failures = new Map<string, WriteOutcome & { ok: false }>();
+  const leadIds = new Map<string, string>();
+  for (const item of planned) if (item.lead !== null) leadIds.set(item.contact.id, item.lead.id);
+
+  // The decision id is withheld until the Task exists (see above).
+  const creates: NewLead[] = planned
+    .filter((item) => item.lead === null)
+    .map((item) => ({
+      ...leadFields(item, false),
+      hubspotContactId: item.contact.id,
+      attributes: item.contact.attributes,
+    }));
+  for (const outcome of await deps.leads.createLeads(creates)) {
+    if (outcome.ok) leadIds.set(outcome.key, outcome.id);
+    else failures.set(outcome.key, outcome);
+  }
+  summary.written.salesforce += creates.length;
+
+  const withLead = planned.filter((item) => leadIds.has(item.contact.id));
+  // Tasks need a User owner; a queue-owned Lead gets its Task when a rep takes it.
+  const tasks = withLead
+    .filter((item) => item.ownerId.startsWith('005'))
+    .map((item) => followUpTask(deps.definition, item, leadIds.get(item.contact.id) ?? ''));
+  for (const outcome of await deps.leads.upsertTasks(tasks)) {
+    if (outcome.ok && outcome.created) summary.tasks_created += 1;
+    if (!outcome.ok) {
+      const item = withLead.find((candidate) => candidate.decisionId === outcome.key);
+      if (item !== undefined) failures.set(item.contact.id, outcome);
+    }
+  }
+  summary.written.salesforce += tasks.length;
+
+  const ready = withLead.filter((item) => !failures.has(item.contact.id));
+  const updates = ready.map((item): LeadUpdate => ({
+    ...leadFields(item, true),
+    leadId: leadIds.get(item.contact.id) ?? '',
+    // A Lead matched by salesforceleadid or email gets linked to its contact, so later cycles
+    // (and a marketer's view) find it by the external id.
+    ...(item.lead !== null && item.lead.hubspotContactId === null
+      ? { hubspotContactId: item.contact.id }
+      : {}),
+  }));
+  const updateOutcomes = await deps.leads.updateLeads(updates);
+  summary.written.salesforce += updates.length;
+  for (const [index, outcome] of updateOutcomes.entries()) {
+    const item = ready[index];
+    if (item !== undefined && !outcome.ok) failures.set(item.contact.id, outcome);
+  }
+
+  const routed = ready.filter((item) => !failures.has(item.contact.id));
+  const contactUpdates = routed
+    .map((item) =>
+      contactUpdate(item.contact, plannedProperties(deps.definition, item, context.names)),
+    )
+    .filter((update): update is ContactUpdate => update !== null);
+
+  for (const item of planned) {
+    const failure = failures.get(item.contact.id);
+    if (failure === undefined) {
+      summary.routed += 1;
+      deps.log.info(
+        {
+          contactId: item.contact.id,
+          leadId: leadIds.get(item.contact.id),
+          ownerId: item.ownerId,
+          rule: item.routing?.rule ?? null,
+          due: item.sla.due.toISOString(),
+          decisionId: item.decisionId,
+        },
+        'lead routed',
+      );
+      continue;
+    }
+    summary.quarantined += 1;
+    await deps.state.quarantine({
+      system: 'salesforce',
+      key: item.contact.id,
+      code: failure.code,
+      reason: `${failure.kind}: ${failure.message}`,
+      at: context.now.toISOString(),
+    });
+    deps.log.warn(
+      { contactId: item.contact.id, code: failure.code, kind: failure.kind },
+      'record quarantined',
+    );
+  }
+  return contactUpdates;
+}
+
+function followUpTask(definition: Definition, item: Planned, leadId: string): FollowUpTask {
+  const name = [item.contact.attributes['first_name'], item.contact.attributes['last_name']]
+    .filter((part) => typeof part === 'string' && part !== '')
+    .join(' ');
+  return {
+    decisionId: item.decisionId,
+    leadId,
+    ownerId: item.ownerId,
+    subject: `Follow up with ${name || 'new MQL'} (tier ${item.qualification.tier})`.slice(0, 255),
+    dueDate: formatLocalDate(toWallTime(item.sla.timezone, item.sla.due.getTime())),
+    reminderAt: item.sla.due,
+    description: describeDecision(item.qualification, item.routing, item.sla, item.ownerKept),
+    priority: item.qualification.tier === highestTier(definition) ? 'High' : 'Normal',
+  };
+}
+
+function highestTier(definition: Definition): string | undefined {
+  return Object.entries(definition.qualification.tiers).sort(([, a], [, b]) => b - a)[0]?.[0];
+}
