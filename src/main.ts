@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createHubSpotClient } from './adapters/hubspot/hubspot-client.js';
 import { HubSpotContactSource } from './adapters/hubspot/hubspot-contact-source.adapter.js';
+import { HubSpotContactFeedback } from './adapters/hubspot/hubspot-contact-feedback.adapter.js';
 import { HubSpotContactWriter } from './adapters/hubspot/hubspot-contact-writer.adapter.js';
 import { RedisSyncState } from './adapters/redis/redis-sync-state.adapter.js';
 import {
@@ -9,13 +10,16 @@ import {
   type SalesforceAuthConfig,
 } from './adapters/salesforce/salesforce-connection.js';
 import { SalesforceDirectory } from './adapters/salesforce/salesforce-directory.adapter.js';
+import { SalesforceLeadLifecycle } from './adapters/salesforce/salesforce-lead-lifecycle.adapter.js';
 import { SalesforceLeadStore } from './adapters/salesforce/salesforce-lead-store.adapter.js';
 import { classifySalesforceError } from './adapters/salesforce/salesforce.errors.js';
 import type { Env } from './config/env.js';
 import type { Definition } from './domain/definition.js';
 import { resolveMapping } from './domain/mapping.js';
 import { ApiCallMeter } from './platform/api-call-meter.js';
+import type { ContactFeedbackWriter } from './ports/contact-feedback.port.js';
 import type { ContactWriter } from './ports/contact-writer.port.js';
+import type { LeadLifecycleStore } from './ports/lead-lifecycle.port.js';
 import type { SyncCycleDeps } from './usecases/sync/run-sync-cycle.js';
 
 /** A missing or contradictory piece of configuration: exit 2, naming it. */
@@ -78,6 +82,8 @@ export class RedisUnavailableError extends Error {
 export interface SyncRuntime {
   readonly deps: Omit<SyncCycleDeps, 'outbox'>;
   readonly contactWriter: ContactWriter;
+  readonly feedbackWriter: ContactFeedbackWriter;
+  readonly lifecycle: LeadLifecycleStore;
   /** API calls per system and per job (each HTTP request, retries by the SDKs included). */
   readonly meter: ApiCallMeter;
   close(): Promise<void>;
@@ -140,6 +146,8 @@ export async function createSyncRuntime(
   return {
     meter,
     contactWriter: new HubSpotContactWriter(hubspot, mapping, countHubSpot),
+    feedbackWriter: new HubSpotContactFeedback(hubspot, countHubSpot),
+    lifecycle: new SalesforceLeadLifecycle(salesforce, mapping),
     deps: {
       definition,
       contacts: new HubSpotContactSource(hubspot, mapping, countHubSpot),

@@ -31,6 +31,8 @@ export async function runCommand(
     prefix: `${env.HANDOFF_REDIS_PREFIX}:bull`,
     sync: runtime.deps,
     contactWriter: runtime.contactWriter,
+    feedbackWriter: runtime.feedbackWriter,
+    lifecycle: runtime.lifecycle,
     log,
     meter: runtime.meter,
   });

@@ -21,7 +21,7 @@ function text(
 ): string {
   const lines = [
     `pulled ${summary.pulled.contacts} contacts (${summary.pulled.leads_matched} matched to Leads); decided ${summary.decided}, qualified ${summary.qualified}`,
-    `${dryRun ? 'would route' : 'routed'} ${summary.routed}; skipped ${summary.skipped.already_routed} already routed, ${summary.skipped.owned_by_rep} owned by a rep, ${summary.skipped.converted} converted, ${summary.skipped.no_lead} without a Lead, ${summary.skipped.shared_lead} sharing a Lead with another contact`,
+    `${dryRun ? 'would route' : 'routed'} ${summary.routed}; skipped ${summary.skipped.already_routed} already routed, ${summary.skipped.owned_by_rep} owned by a rep, ${summary.skipped.converted} converted, ${summary.skipped.no_lead} without a Lead, ${summary.skipped.shared_lead} sharing a Lead with another contact, ${summary.skipped.recycling} rejected and not yet recycled`,
     `wrote ${summary.written.salesforce} Salesforce and ${summary.written.hubspot} HubSpot records; ${summary.tasks_created} Tasks created; ${summary.quarantined} quarantined`,
     `API calls: HubSpot ${apiCalls.hubspot}, Salesforce ${apiCalls.salesforce}`,
   ];
@@ -63,6 +63,8 @@ export async function syncCommand(flags: SyncFlags, io: CliIo): Promise<number> 
     prefix: `${env.HANDOFF_REDIS_PREFIX}:bull`,
     sync: runtime.deps,
     contactWriter: runtime.contactWriter,
+    feedbackWriter: runtime.feedbackWriter,
+    lifecycle: runtime.lifecycle,
     log,
     meter: runtime.meter,
     schedule: false,

@@ -154,6 +154,8 @@ export const SALESFORCE_OWNED_FIELDS = {
   rejection_reason: 'Rejection_Reason__c',
   rejection_comment: 'Rejection_Comment__c',
   sla_breached: 'Handoff_SLA_Breached__c',
+  /** When the current owner got the lead: the SLA clock's start and time to first touch. */
+  routed_at: 'Handoff_Routed_At__c',
   /** On Task: the decision a follow-up Task belongs to (external id, so one Task per decision). */
   task_decision_id: 'Handoff_Decision_Id__c',
 } as const;
@@ -170,6 +172,9 @@ export const HUBSPOT_OWNED_PROPERTIES = {
   rejection_comment: 'handoff_rejection_comment',
   rejected_at: 'handoff_rejected_at',
   rejected_by: 'handoff_rejected_by',
+  first_touch_at: 'handoff_first_touch_at',
+  /** Wall-clock minutes from routing to the first touch. */
+  minutes_to_first_touch: 'handoff_minutes_to_first_touch',
 } as const;
 export type HubSpotOwnedProperty = keyof typeof HUBSPOT_OWNED_PROPERTIES;
 

@@ -18,6 +18,26 @@ const ContactUpdateSchema = z.object({
   properties: z.record(z.string(), z.string()),
 });
 
+const RejectionFeedbackSchema = z.object({
+  eventId: z.string().min(1),
+  contactId: z.string().min(1),
+  properties: z.record(z.string(), z.string()),
+  note: z.string(),
+  at: z.string(),
+  nurtureListId: z.string().nullable(),
+  lifecycleStage: z.string().min(1),
+});
+
+/** What a job that waits for children keeps on itself between its two steps. */
+const StepDone = z
+  .object({
+    result: z.record(z.string(), z.unknown()),
+    calls: z.object({ hubspot: z.number(), salesforce: z.number() }),
+  })
+  .optional();
+
+const Trigger = z.enum(['schedule', 'once']);
+
 /**
  * The job catalogue: name → queue, payload schema and attempts. Processors re-parse payloads,
  * because Redis may hold jobs from an older deployment.
@@ -25,37 +45,53 @@ const ContactUpdateSchema = z.object({
 export const jobCatalog = {
   /**
    * One complete sync cycle (pull, match, decide, write Salesforce), then it waits for its
-   * HubSpot write-back children. Idempotent, so safe to repeat.
+   * children: the HubSpot write-back, and with `trigger: once` the SLA watch and the rejection
+   * scan. Idempotent, so safe to repeat.
    */
   'sync.cycle': {
     queue: DECISIONS_QUEUE,
     schema: z.object({
       /** Why the cycle runs: the poll schedule, or a one-off request (`sync --once`). */
-      trigger: z.enum(['schedule', 'once']),
+      trigger: Trigger,
       dryRun: z.boolean().default(false),
-      /** Set once the cycle's own work is done and it waits for its children. */
-      decided: z
-        .object({
-          summary: z.record(z.string(), z.unknown()),
-          calls: z.object({ hubspot: z.number(), salesforce: z.number() }),
-        })
-        .optional(),
+      done: StepDone,
     }),
     attempts: 8,
   },
-  /** Handoff's properties on up to 100 contacts, one batch call; a child of the cycle that decided them. */
+  /** Routed leads' first touches and breaches (`sla.on_breach`); reads Salesforce, writes both. */
+  'salesforce.sla.watch': {
+    queue: SALESFORCE_QUEUE,
+    schema: z.object({ trigger: Trigger, done: StepDone }),
+    attempts: 8,
+  },
+  /** Rejected Leads: feedback to HubSpot (as children), the Lead to nurture. */
+  'salesforce.feedback.scan': {
+    queue: SALESFORCE_QUEUE,
+    schema: z.object({ trigger: Trigger, done: StepDone }),
+    attempts: 8,
+  },
+  /** Handoff's properties on up to 100 contacts, one batch call (plus a read with `onlyChanges`). */
   'hubspot.contacts.update': {
     queue: HUBSPOT_QUEUE,
-    schema: z.object({ updates: z.array(ContactUpdateSchema).min(1).max(HUBSPOT_BATCH) }),
+    schema: z.object({
+      updates: z.array(ContactUpdateSchema).min(1).max(HUBSPOT_BATCH),
+      onlyChanges: z.boolean().default(false),
+    }),
+    attempts: 8,
+  },
+  /** Up to 100 rejections returned to HubSpot: properties, stage, nurture list, note. */
+  'hubspot.feedback.apply': {
+    queue: HUBSPOT_QUEUE,
+    schema: z.object({ events: z.array(RejectionFeedbackSchema).min(1).max(HUBSPOT_BATCH) }),
     attempts: 8,
   },
 } as const;
 
 export type JobName = keyof typeof jobCatalog;
-export type SyncCyclePayload = z.infer<(typeof jobCatalog)['sync.cycle']['schema']>;
-export type ContactUpdatePayload = z.infer<
-  (typeof jobCatalog)['hubspot.contacts.update']['schema']
->;
 
-/** The poll schedule's id: one scheduler per installation, however many workers start. */
-export const SYNC_SCHEDULER_ID = 'poll-sync-cycle';
+/** Schedulers (`handoff run`): one per installation, however many workers start. */
+export const SCHEDULERS = {
+  'sync.cycle': 'poll-sync-cycle',
+  'salesforce.sla.watch': 'poll-sla-watch',
+  'salesforce.feedback.scan': 'poll-rejections',
+} as const satisfies Partial<Record<JobName, string>>;

@@ -3,7 +3,9 @@ import { Queue, QueueEvents, Worker, type ConnectionOptions, type Processor } fr
 import type { Logger } from 'pino';
 import { durationToMs, parseDuration } from '../domain/time/duration.js';
 import type { ApiCallMeter } from '../platform/api-call-meter.js';
+import type { ContactFeedbackWriter } from '../ports/contact-feedback.port.js';
 import type { ContactWriter } from '../ports/contact-writer.port.js';
+import type { LeadLifecycleStore } from '../ports/lead-lifecycle.port.js';
 import type { SyncCycleDeps } from '../usecases/sync/run-sync-cycle.js';
 import { integrationBackoff } from './backoff.js';
 import {
@@ -11,10 +13,11 @@ import {
   HUBSPOT_QUEUE,
   jobCatalog,
   SALESFORCE_QUEUE,
-  SYNC_SCHEDULER_ID,
+  SCHEDULERS,
   type QueueName,
 } from './catalog.js';
-import { hubspotContactsProcessor } from './processors/hubspot-contacts.processor.js';
+import { hubspotProcessor } from './processors/hubspot.processor.js';
+import { salesforceProcessor } from './processors/salesforce.processor.js';
 import { syncCycleProcessor, type SyncCycleResult } from './processors/sync-cycle.processor.js';
 import type { RateLimitTargets } from './to-bullmq-error.js';
 
@@ -25,6 +28,8 @@ export interface WorkersOptions {
   readonly prefix: string;
   readonly sync: Omit<SyncCycleDeps, 'outbox'>;
   readonly contactWriter: ContactWriter;
+  readonly feedbackWriter: ContactFeedbackWriter;
+  readonly lifecycle: LeadLifecycleStore;
   readonly log: Logger;
   readonly meter: ApiCallMeter;
   /** Whether to install the poll schedules (`handoff run`) or only serve queued jobs (`sync --once`). */
@@ -77,29 +82,42 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
     [HUBSPOT_QUEUE]: queue(HUBSPOT_QUEUE),
     [SALESFORCE_QUEUE]: queue(SALESFORCE_QUEUE),
   };
+  // Cycles never overlap across processes, nor do SLA watches and rejection scans.
   await queues[DECISIONS_QUEUE].setGlobalConcurrency(1);
+  await queues[SALESFORCE_QUEUE].setGlobalConcurrency(1);
   const targets = (own: QueueName): RateLimitTargets => ({
     own: queues[own],
     bySystem: { hubspot: queues[HUBSPOT_QUEUE], salesforce: queues[SALESFORCE_QUEUE] },
   });
   if (options.schedule !== false) {
     const interval = parseDuration(options.sync.definition.sync.poll_interval);
-    await queues[DECISIONS_QUEUE].upsertJobScheduler(
-      SYNC_SCHEDULER_ID,
-      { every: interval === null ? 60_000 : durationToMs(interval) },
-      { name: 'sync.cycle', data: jobCatalog['sync.cycle'].schema.parse({ trigger: 'schedule' }) },
-    );
+    const every = interval === null ? 60_000 : durationToMs(interval);
+    for (const [name, id] of Object.entries(SCHEDULERS) as [keyof typeof SCHEDULERS, string][]) {
+      await queues[jobCatalog[name].queue].upsertJobScheduler(
+        id,
+        { every },
+        { name, data: jobCatalog[name].schema.parse({ trigger: 'schedule' }) },
+      );
+    }
   }
-  const processors: Record<QueueName, Processor | null> = {
+  const processors: Record<QueueName, Processor> = {
     [DECISIONS_QUEUE]: syncCycleProcessor({
       sync: options.sync,
       hubspotQueue: queues[HUBSPOT_QUEUE],
+      salesforceQueue: queues[SALESFORCE_QUEUE],
       rateLimits: targets(DECISIONS_QUEUE),
       log,
       meter: options.meter,
     }),
-    [HUBSPOT_QUEUE]: hubspotContactsProcessor({
+    [HUBSPOT_QUEUE]: hubspotProcessor({
       writeBack: {
+        contacts: options.sync.contacts,
+        contactWriter: options.contactWriter,
+        state: options.sync.state,
+        now: options.sync.now,
+      },
+      feedback: {
+        feedback: options.feedbackWriter,
         contactWriter: options.contactWriter,
         state: options.sync.state,
         now: options.sync.now,
@@ -108,10 +126,22 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
       log,
       meter: options.meter,
     }),
-    [SALESFORCE_QUEUE]: null,
+    [SALESFORCE_QUEUE]: salesforceProcessor({
+      lifecycle: {
+        definition: options.sync.definition,
+        lifecycle: options.lifecycle,
+        leads: options.sync.leads,
+        directory: options.sync.directory,
+        state: options.sync.state,
+        now: options.sync.now,
+      },
+      hubspotQueue: queues[HUBSPOT_QUEUE],
+      rateLimits: targets(SALESFORCE_QUEUE),
+      log,
+      meter: options.meter,
+    }),
   };
-  const workers = Object.entries(processors).flatMap(([name, processor]) => {
-    if (processor === null) return [];
+  const workers = Object.entries(processors).map(([name, processor]) => {
     const settings = QUEUE_SETTINGS[name as QueueName];
     const worker = new Worker(name, processor, {
       connection,
@@ -137,7 +167,7 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
     worker.on('error', (err) =>
       log.error({ queue: name, err: { name: err.name, message: err.message } }, 'worker error'),
     );
-    return [worker];
+    return worker;
   });
   return {
     queues,

@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker } from 'bullmq';
+import { UnrecoverableError, WaitingChildrenError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { IntegrationError, type IntegrationSystem } from '../platform/errors.js';
 
@@ -28,6 +28,8 @@ export async function toBullMqError(
   targets: RateLimitTargets,
   log: Logger,
 ): Promise<Error> {
+  // Not a failure: the job parked itself until its children finish.
+  if (err instanceof WaitingChildrenError) return err;
   if (!(err instanceof IntegrationError)) {
     log.error({ err, kind: 'unclassified' }, 'job failed');
     return err instanceof Error ? err : new Error(String(err));

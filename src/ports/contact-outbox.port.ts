@@ -1,10 +1,20 @@
+import type { RejectionFeedback } from './contact-feedback.port.js';
 import type { ContactUpdate } from './contact-writer.port.js';
 
 /**
  * Where decided HubSpot writes go. They are delivered by the `hubspot` queue, so HubSpot's rate
  * limits slow only HubSpot work; `send` returns once the writes are durably queued, and each
- * write is safe to deliver more than once (it sets values, it does not add).
+ * write is safe to deliver more than once (values are set; notes go through a ledger).
  */
 export interface ContactOutbox {
-  send(updates: readonly ContactUpdate[]): Promise<void>;
+  /**
+   * `onlyChanges`: the sender has not read the contacts, so the delivery reads them first and
+   * writes only the properties that differ (contacts gone from HubSpot are parked for the admin).
+   */
+  send(
+    updates: readonly ContactUpdate[],
+    options?: { readonly onlyChanges?: boolean },
+  ): Promise<void>;
+  /** Rejection feedback (properties, note, nurture list, lifecycle stage), once per event. */
+  sendFeedback(events: readonly RejectionFeedback[]): Promise<void>;
 }

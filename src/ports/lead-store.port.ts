@@ -41,6 +41,9 @@ export interface LeadUpdate {
   readonly due?: Date;
   readonly reason?: string;
   readonly decisionId?: string;
+  /** When the current owner got the lead (the SLA clock's start). */
+  readonly routedAt?: Date;
+  readonly slaBreached?: boolean;
   /** Links the Lead to its contact (`HubSpot_Contact_Id__c`) when it was matched otherwise. */
   readonly hubspotContactId?: string;
 }

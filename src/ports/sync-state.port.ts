@@ -28,6 +28,12 @@ export interface SyncState {
   /** Forgets a quarantined record (it is about to be retried, or it is gone). */
   release(key: string): Promise<void>;
   quarantined(): Promise<readonly QuarantineEntry[]>;
+  /**
+   * The idempotency ledger for writes an API cannot make idempotent (a HubSpot note has no
+   * external id): which of `keys` are already done in `ledger`.
+   */
+  done(ledger: string, keys: readonly string[]): Promise<ReadonlySet<string>>;
+  markDone(ledger: string, keys: readonly string[]): Promise<void>;
 }
 
 /** What routing shares between workers: the round-robin counters and open Leads per owner. */
@@ -43,4 +49,9 @@ export interface QuarantineEntry {
   readonly code: string;
   readonly reason: string;
   readonly at: string;
+  /**
+   * False for a record no later cycle can fix (its HubSpot contact was deleted or merged): it
+   * stays visible to the admin and is not retried.
+   */
+  readonly retry?: boolean | undefined;
 }

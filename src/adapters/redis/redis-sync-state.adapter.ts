@@ -10,6 +10,7 @@ const QuarantineWire = z.object({
   code: z.string(),
   reason: z.string(),
   at: z.string(),
+  retry: z.boolean().optional(),
 });
 /** Optimistic rotation updates retry this often under contention before giving up. */
 const MAX_ROTATION_ATTEMPTS = 50;
@@ -86,6 +87,20 @@ export class RedisSyncState implements SyncState {
 
   async release(key: string): Promise<void> {
     await this.redis.hdel(this.key('quarantine'), key);
+  }
+
+  async done(ledger: string, keys: readonly string[]): Promise<ReadonlySet<string>> {
+    if (keys.length === 0) return new Set();
+    const flags = await this.redis.hmget(this.key(`ledger:${ledger}`), ...keys);
+    return new Set(keys.filter((_, index) => flags[index] !== null));
+  }
+
+  async markDone(ledger: string, keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.redis.hset(
+      this.key(`ledger:${ledger}`),
+      Object.fromEntries(keys.map((key) => [key, Date.now()])),
+    );
   }
 
   async quarantined(): Promise<readonly QuarantineEntry[]> {

@@ -11,7 +11,7 @@ import type {
   SalesLead,
   WriteOutcome,
 } from '../../ports/lead-store.port.js';
-import { classifySalesforceError, kindOfSalesforceCode } from './salesforce.errors.js';
+import { collection, queryAll, text, toDate } from './salesforce-records.js';
 import { field, fieldList, soql } from './soql.js';
 import { chunks } from '../../platform/chunks.js';
 
@@ -30,21 +30,6 @@ const DOMAINS_PER_QUERY = 40;
 /** What Salesforce shows for a required field the contact does not have. */
 const NOT_PROVIDED = '[not provided]';
 const NO_AUTO_ASSIGN = { 'Sforce-Auto-Assign': 'FALSE' } as const;
-
-const SaveResultWire = z.object({
-  id: z.string().nullish(),
-  success: z.boolean(),
-  created: z.boolean().nullish(),
-  errors: z
-    .array(
-      z.object({
-        statusCode: z.string().nullish(),
-        errorCode: z.string().nullish(),
-        message: z.string().nullish(),
-      }),
-    )
-    .default([]),
-});
 
 const AccountWire = z.object({
   Id: z.string(),
@@ -83,17 +68,6 @@ export function websiteDomain(website: string): string | null {
   return host === undefined || host === '' || !host.includes('.') ? null : host;
 }
 
-/** Salesforce datetimes (`2026-05-01T10:00:00.000+0000`) and dates parse with `Date`. */
-function toDate(value: unknown): Date | null {
-  if (typeof value !== 'string' || value === '') return null;
-  const date = new Date(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
-  return Number.isNaN(date.getTime()) ? null : date;
-}
-
-function text(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-
 /** LeadStore over jsforce: SOQL through `soql`, writes through sObject Collections. */
 export class SalesforceLeadStore implements LeadStore {
   constructor(
@@ -105,16 +79,8 @@ export class SalesforceLeadStore implements LeadStore {
     return this.mapping.salesforceFields;
   }
 
-  private async queryAll(query: string): Promise<Record<string, unknown>[]> {
-    try {
-      // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_query.htm — 2,000 per page
-      const result = await this.connection
-        .query(query)
-        .run({ autoFetch: true, maxFetch: 1_000_000 });
-      return result.records;
-    } catch (err) {
-      throw classifySalesforceError(err);
-    }
+  private queryAll(query: string): Promise<Record<string, unknown>[]> {
+    return queryAll(this.connection, query);
   }
 
   private toLead(record: Record<string, unknown>): SalesLead {
@@ -210,9 +176,11 @@ export class SalesforceLeadStore implements LeadStore {
     return owners;
   }
 
-  private ownedFields(update: Omit<LeadUpdate, 'leadId'>): Record<string, string | number> {
+  private ownedFields(
+    update: Omit<LeadUpdate, 'leadId'>,
+  ): Record<string, string | number | boolean> {
     const { fields } = this;
-    const values: Record<string, string | number> = {};
+    const values: Record<string, string | number | boolean> = {};
     if (update.ownerId !== undefined) values['OwnerId'] = update.ownerId;
     if (update.status !== undefined) values['Status'] = update.status;
     if (update.score !== undefined) values[fields.score] = update.score;
@@ -220,32 +188,11 @@ export class SalesforceLeadStore implements LeadStore {
     if (update.due !== undefined) values[fields.due] = update.due.toISOString();
     if (update.reason !== undefined) values[fields.reason] = update.reason;
     if (update.decisionId !== undefined) values[fields.decision_id] = update.decisionId;
+    if (update.routedAt !== undefined) values[fields.routed_at] = update.routedAt.toISOString();
+    if (update.slaBreached !== undefined) values[fields.sla_breached] = update.slaBreached;
     if (update.hubspotContactId !== undefined)
       values[fields.hubspot_contact_id] = update.hubspotContactId;
     return values;
-  }
-
-  private static outcomes(keys: readonly string[], raw: unknown): WriteOutcome[] {
-    const results = z.array(SaveResultWire).parse(Array.isArray(raw) ? raw : [raw]);
-    return results.map((result, index): WriteOutcome => {
-      const key = keys[index] ?? '';
-      if (result.success)
-        return { ok: true, key, id: result.id ?? key, created: result.created === true };
-      const error = result.errors[0];
-      const code = error?.statusCode ?? error?.errorCode ?? 'UNKNOWN';
-      return { ok: false, key, code, kind: kindOfSalesforceCode(code), message: code };
-    });
-  }
-
-  private async collection(
-    keys: readonly string[],
-    write: () => Promise<unknown>,
-  ): Promise<WriteOutcome[]> {
-    try {
-      return SalesforceLeadStore.outcomes(keys, await write());
-    } catch (err) {
-      throw classifySalesforceError(err);
-    }
   }
 
   async updateLeads(updates: readonly LeadUpdate[]): Promise<readonly WriteOutcome[]> {
@@ -254,7 +201,7 @@ export class SalesforceLeadStore implements LeadStore {
       const records = batch.map((update) => ({ Id: update.leadId, ...this.ownedFields(update) }));
       // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_update.htm
       outcomes.push(
-        ...(await this.collection(
+        ...(await collection(
           batch.map((update) => update.leadId),
           () =>
             this.connection
@@ -286,7 +233,7 @@ export class SalesforceLeadStore implements LeadStore {
       });
       // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_upsert.htm
       outcomes.push(
-        ...(await this.collection(
+        ...(await collection(
           batch.map((lead) => lead.hubspotContactId),
           () =>
             this.connection.sobject('Lead').upsert(records, this.fields.hubspot_contact_id, {
@@ -315,7 +262,7 @@ export class SalesforceLeadStore implements LeadStore {
         Description: task.description,
       }));
       outcomes.push(
-        ...(await this.collection(
+        ...(await collection(
           batch.map((task) => task.decisionId),
           () => this.connection.sobject('Task').upsert(records, externalId, { allOrNone: false }),
         )),

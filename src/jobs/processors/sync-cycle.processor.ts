@@ -1,7 +1,6 @@
-import { WaitingChildrenError, type Job, type Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { ApiCallCounts, ApiCallMeter } from '../../platform/api-call-meter.js';
-import type { ContactWriteBackResult } from '../../usecases/sync/write-contact-updates.js';
 import {
   runSyncCycle,
   type SyncCycleDeps,
@@ -10,11 +9,14 @@ import {
 import { jobCatalog } from '../catalog.js';
 import { childContactOutbox } from '../contact-outbox.js';
 import { toBullMqError, type RateLimitTargets } from '../to-bullmq-error.js';
+import { sumOf, totalCalls, workThenChildren, type JobValue } from './job-steps.js';
 
 export interface SyncCycleProcessorDeps {
   readonly sync: Omit<SyncCycleDeps, 'outbox'>;
   /** Where the cycle's HubSpot write-back goes, as its children. */
   readonly hubspotQueue: Queue;
+  /** Where `sync --once` queues the SLA watch and the rejection scan, as its children. */
+  readonly salesforceQueue: Queue;
   readonly rateLimits: RateLimitTargets;
   readonly log: Logger;
   readonly meter: ApiCallMeter;
@@ -24,63 +26,70 @@ export interface SyncCycleProcessorDeps {
 export type SyncCycleResult = Omit<SyncSummary, 'plan'> & {
   readonly plan?: SyncSummary['plan'];
   readonly api_calls: ApiCallCounts;
-  /** Children that failed for good without quarantining their records (Redis trouble). */
-  readonly failed_jobs?: number;
+  /** `sync --once` only: what the SLA watch and the rejection scan did after routing. */
+  readonly sla?: JobValue;
+  readonly feedback?: JobValue;
 };
 
-type ChildResult = ContactWriteBackResult & { readonly calls: ApiCallCounts };
-
 /**
- * Two steps. `decide`: run one cycle (Salesforce written inline, HubSpot write-back added as
- * children on the `hubspot` queue), store the summary on the job, wait for the children.
- * `finish`: add what the children wrote, quarantined and called. A crash in `decide` reruns it
- * (idempotent); a crash while waiting loses nothing, the children are in Redis.
+ * Runs one cycle (Salesforce written inline, HubSpot write-back queued as children) and, for
+ * `sync --once`, queues the SLA watch and the rejection scan after routing; then waits for all
+ * of them and reports the whole. A dry run writes and queues nothing.
  */
 export function syncCycleProcessor(deps: SyncCycleProcessorDeps) {
   return async (job: Job, token?: string): Promise<SyncCycleResult> => {
     const payload = jobCatalog['sync.cycle'].schema.parse(job.data);
     const log = deps.log.child({ jobId: job.id, job: job.name, attempt: job.attemptsMade + 1 });
     try {
-      let decided = payload.decided;
-      if (decided === undefined) {
+      if (payload.dryRun) {
         const { result, calls } = await deps.meter.measure(() =>
           runSyncCycle(
             { ...deps.sync, log, outbox: childContactOutbox(deps.hubspotQueue, job) },
-            { dryRun: payload.dryRun },
+            { dryRun: true },
           ),
         );
-        if (payload.dryRun) return { ...result, api_calls: calls };
-        const { plan: _plan, ...summary } = result;
-        decided = { summary, calls };
-        await job.updateData({ ...payload, decided });
-        if (token !== undefined && (await job.moveToWaitingChildren(token)))
-          throw new WaitingChildrenError();
+        return { ...result, api_calls: calls };
       }
-      return finish(decided.summary as Omit<SyncSummary, 'plan'>, decided.calls, job);
+      const { result, calls, children } = await workThenChildren(
+        job,
+        token,
+        deps.meter,
+        async () => {
+          const { plan: _plan, ...summary } = await runSyncCycle(
+            { ...deps.sync, log, outbox: childContactOutbox(deps.hubspotQueue, job) },
+            { dryRun: false },
+          );
+          if (payload.trigger === 'once') await addLifecycleChildren(deps.salesforceQueue, job);
+          return summary;
+        },
+      );
+      const summary = result as Omit<SyncSummary, 'plan'>;
+      const sla = children.find((child) => child.kind === 'sla');
+      const feedback = children.find((child) => child.kind === 'rejections');
+      return {
+        ...summary,
+        written: { ...summary.written, hubspot: sumOf(children, 'contacts', 'written') },
+        quarantined: summary.quarantined + sumOf(children, 'contacts', 'quarantined'),
+        api_calls: totalCalls(calls, children),
+        ...(sla === undefined ? {} : { sla }),
+        ...(feedback === undefined ? {} : { feedback }),
+      };
     } catch (err) {
-      if (err instanceof WaitingChildrenError) throw err;
       throw await toBullMqError(err, deps.rateLimits, log);
     }
   };
 }
 
-async function finish(
-  summary: Omit<SyncSummary, 'plan'>,
-  calls: ApiCallCounts,
-  job: Job,
-): Promise<SyncCycleResult> {
-  const children = Object.values(await job.getChildrenValues<ChildResult>());
-  const failed = Object.keys(await job.getIgnoredChildrenFailures()).length;
-  const sum = (pick: (child: ChildResult) => number): number =>
-    children.reduce((total, child) => total + pick(child), 0);
-  return {
-    ...summary,
-    written: { ...summary.written, hubspot: sum((child) => child.written) },
-    quarantined: summary.quarantined + sum((child) => child.quarantined),
-    api_calls: {
-      hubspot: calls.hubspot + sum((child) => child.calls.hubspot),
-      salesforce: calls.salesforce + sum((child) => child.calls.salesforce),
-    },
-    ...(failed > 0 ? { failed_jobs: failed } : {}),
+async function addLifecycleChildren(salesforce: Queue, parent: Job): Promise<void> {
+  const opts = {
+    parent: { id: parent.id ?? '', queue: parent.queueQualifiedName },
+    attempts: 1,
   };
+  await salesforce.addBulk(
+    (['salesforce.sla.watch', 'salesforce.feedback.scan'] as const).map((name) => ({
+      name,
+      data: jobCatalog[name].schema.parse({ trigger: 'once' }),
+      opts: { ...opts, jobId: `${parent.id ?? 'job'}-${name}` },
+    })),
+  );
 }

@@ -115,6 +115,7 @@ export const HANDOFF_LEAD_FIELDS: readonly FieldSpec[] = [
   { name: 'Handoff_Score__c', type: 'double', custom: true },
   { name: 'Handoff_Tier__c', type: 'string', length: 20, custom: true },
   { name: 'Handoff_Due__c', type: 'datetime', custom: true },
+  { name: 'Handoff_Routed_At__c', type: 'datetime', custom: true },
   { name: 'Handoff_Reason__c', type: 'textarea', length: 32_768, custom: true },
   { name: 'Handoff_Decision_Id__c', type: 'string', length: 80, custom: true },
   {

@@ -361,6 +361,8 @@ function seedHandoffSetup(hubspot: HubSpotStore): void {
   property('handoff_rejection_comment', 'string');
   property('handoff_rejected_at', 'datetime');
   property('handoff_rejected_by', 'string');
+  property('handoff_first_touch_at', 'datetime');
+  property('handoff_minutes_to_first_touch', 'number');
   const reasons = [
     'Unspecified',
     'No budget',

@@ -18,7 +18,14 @@ function emptySummary(): SyncSummary {
     decided: 0,
     qualified: 0,
     routed: 0,
-    skipped: { converted: 0, owned_by_rep: 0, already_routed: 0, no_lead: 0, shared_lead: 0 },
+    skipped: {
+      converted: 0,
+      owned_by_rep: 0,
+      already_routed: 0,
+      no_lead: 0,
+      shared_lead: 0,
+      recycling: 0,
+    },
     written: { salesforce: 0, hubspot: 0 },
     tasks_created: 0,
     quarantined: 0,
@@ -95,7 +102,8 @@ export async function runSyncCycle(
   };
 
   // Records quarantined by earlier cycles come first: the cursor has moved past them.
-  const quarantined = await deps.state.quarantined();
+  // Parked records (their contact is gone) stay visible to the admin and are not retried.
+  const quarantined = (await deps.state.quarantined()).filter((entry) => entry.retry !== false);
   if (quarantined.length > 0) {
     const ids = [...new Set(quarantined.map((entry) => entry.key))];
     const found = await deps.contacts.contactsByIds(ids);

@@ -46,6 +46,8 @@ export interface SyncSummary {
     already_routed: number;
     no_lead: number;
     shared_lead: number;
+    /** Rejected by a rep and inside the reason's recycle window. */
+    recycling: number;
   };
   /** Salesforce records written by the cycle; HubSpot contacts queued for write-back. */
   written: { salesforce: number; hubspot: number };

@@ -1,4 +1,7 @@
 import { decideLead } from '../../domain/decide-lead.js';
+import { readDecisionMarks } from '../../domain/decision-marks.js';
+import type { Definition } from '../../domain/definition.js';
+import { MS_PER_DAY } from '../../domain/time/zoned-time.js';
 import type { Activity } from '../../domain/model.js';
 import { qualify, type QualificationResult } from '../../domain/qualification/qualify.js';
 import type { DirectoryUser } from '../../domain/routing/route-lead.js';
@@ -136,8 +139,12 @@ export async function syncPage(
       summary.skipped.no_lead += 1;
       continue;
     }
-    if (lead !== null && lead.handoff.decisionId === id) {
+    const marks =
+      lead?.handoff.decisionId == null ? null : readDecisionMarks(lead.handoff.decisionId);
+    if (lead !== null && marks?.base === id) {
       summary.skipped.already_routed += 1;
+      // Rejected: the feedback loop owns what HubSpot shows.
+      if (marks.rejected) continue;
       // Routed, but the process stopped before HubSpot was written: finish that part now. The
       // status is set only when missing, because the SLA watch and feedback move it on.
       const desired = routedProperties(
@@ -152,8 +159,19 @@ export async function syncPage(
       });
       continue;
     }
-    const ownedByRep = lead !== null && context.activeReps.has(lead.ownerId);
-    if (ownedByRep && lead.handoff.decisionId !== null) {
+    if (
+      lead !== null &&
+      marks?.rejected === true &&
+      context.now < recycleAt(definition, contact, lead)
+    ) {
+      // Returned by its rep: not routed again before its recycle date, however well it scores.
+      summary.skipped.recycling += 1;
+      continue;
+    }
+    // A recycled lead is routed again like a new MQL, whoever holds it for nurture.
+    const ownedByRep =
+      lead !== null && marks?.rejected !== true && context.activeReps.has(lead.ownerId);
+    if (ownedByRep && marks !== null) {
       // Routed before and now owned by a rep: Handoff never fights a human's ownership.
       summary.skipped.owned_by_rep += 1;
       deps.log.debug(
@@ -215,6 +233,17 @@ export async function syncPage(
         salesforce: null,
         hubspot: update.properties,
       });
+}
+
+/** When a rejected lead may be routed again: its rejection plus its reason's recycle days. */
+function recycleAt(definition: Definition, contact: MarketingContact, lead: SalesLead): Date {
+  const rejectedAt = Date.parse(contact.handoff.rejected_at ?? '');
+  const { feedback } = definition;
+  const reason = contact.handoff.rejection_reason ?? feedback.default_reason;
+  const days = feedback.reasons[reason]?.recycle_after_days ?? feedback.recycle_after_days;
+  return new Date(
+    (Number.isNaN(rejectedAt) ? lead.modifiedAt.getTime() : rejectedAt) + days * MS_PER_DAY,
+  );
 }
 
 /** Owners for the contacts that need one, under the rotation and open-lead counts in Redis. */

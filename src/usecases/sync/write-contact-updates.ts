@@ -1,8 +1,11 @@
 import type { Logger } from 'pino';
+import type { ContactSource } from '../../ports/contact-source.port.js';
 import type { ContactUpdate, ContactWriter } from '../../ports/contact-writer.port.js';
 import type { SyncState } from '../../ports/sync-state.port.js';
+import { contactUpdate } from './contact-properties.js';
 
 export interface ContactWriteBackDeps {
+  readonly contacts: ContactSource;
   readonly contactWriter: ContactWriter;
   readonly state: SyncState;
   readonly log: Logger;
@@ -15,21 +18,53 @@ export interface ContactWriteBackResult {
 }
 
 /**
- * Writes one batch of Handoff's contact properties. A contact HubSpot refuses (deleted, merged,
- * invalid value) is quarantined with the reason and retried by a later cycle; the others are
- * written. Whole-call failures throw IntegrationError for the queue to retry.
+ * Writes one batch of Handoff's contact properties. With `onlyChanges` the contacts are read
+ * first and only differing properties are written; a contact gone from HubSpot (deleted or
+ * merged) is parked for the admin, not retried. A contact HubSpot refuses is quarantined with
+ * the reason and retried by a later cycle; the others are written. Whole-call failures throw
+ * IntegrationError for the queue to retry.
  */
 export async function writeContactUpdates(
   deps: ContactWriteBackDeps,
-  updates: readonly ContactUpdate[],
+  requested: readonly ContactUpdate[],
+  options: { readonly onlyChanges: boolean } = { onlyChanges: false },
 ): Promise<ContactWriteBackResult> {
   let quarantined = 0;
+  const changes: ContactUpdate[] = [];
+  if (options.onlyChanges) {
+    const current = new Map(
+      (await deps.contacts.contactsByIds(requested.map((update) => update.contactId))).map(
+        (contact) => [contact.id, contact],
+      ),
+    );
+    for (const update of requested) {
+      const contact = current.get(update.contactId);
+      if (contact === undefined) {
+        quarantined += 1;
+        await quarantineContact(
+          deps,
+          update.contactId,
+          'OBJECT_NOT_FOUND',
+          'not_found: the contact was deleted or merged in HubSpot',
+          false,
+        );
+        continue;
+      }
+      const changed = contactUpdate(contact, update.properties);
+      if (changed !== null) changes.push(changed);
+    }
+  }
+  const updates = options.onlyChanges ? changes : requested;
+  let written = 0;
   for (const outcome of await deps.contactWriter.updateContacts(updates)) {
-    if (outcome.ok) continue;
+    if (outcome.ok) {
+      written += 1;
+      continue;
+    }
     quarantined += 1;
     await quarantineContact(deps, outcome.key, outcome.code, `${outcome.kind}: ${outcome.message}`);
   }
-  return { written: updates.length - quarantined, quarantined };
+  return { written, quarantined };
 }
 
 /** Parks a contact whose write-back could not be delivered; the next cycle decides it again. */
@@ -38,6 +73,7 @@ export async function quarantineContact(
   contactId: string,
   code: string,
   reason: string,
+  retry = true,
 ): Promise<void> {
   await deps.state.quarantine({
     system: 'hubspot',
@@ -45,6 +81,7 @@ export async function quarantineContact(
     code,
     reason,
     at: deps.now().toISOString(),
+    ...(retry ? {} : { retry: false }),
   });
   deps.log.warn({ contactId, code }, 'record quarantined');
 }

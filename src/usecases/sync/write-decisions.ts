@@ -13,13 +13,18 @@ import type { CycleContext, Planned, SyncCycleDeps } from './sync-cycle.types.js
 
 export const ROUTED_STATUS = 'Open - Not Contacted';
 
-function leadFields(item: Planned, withDecision: boolean): Omit<LeadUpdate, 'leadId'> {
+function leadFields(
+  item: Planned,
+  withDecision: boolean,
+  routedAt: Date,
+): Omit<LeadUpdate, 'leadId'> {
   return {
     ownerId: item.ownerId,
     status: ROUTED_STATUS,
     score: item.qualification.score,
     tier: item.qualification.tier,
     due: item.sla.due,
+    routedAt,
     reason: describeDecision(item.qualification, item.routing, item.sla, item.ownerKept),
     ...(withDecision ? { decisionId: item.decisionId } : {}),
   };
@@ -64,7 +69,7 @@ export async function writeDecisions(
       decisionId: item.decisionId,
       ownerId: item.ownerId,
       due: item.sla.due.toISOString(),
-      salesforce: { ...leadFields(item, true), due: item.sla.due.toISOString() },
+      salesforce: { ...leadFields(item, true, context.now), due: item.sla.due.toISOString() },
       hubspot: plannedProperties(deps.definition, item, context.names),
     });
   }
@@ -81,7 +86,7 @@ export async function writeDecisions(
   const creates: NewLead[] = planned
     .filter((item) => item.lead === null)
     .map((item) => ({
-      ...leadFields(item, false),
+      ...leadFields(item, false, context.now),
       hubspotContactId: item.contact.id,
       attributes: item.contact.attributes,
     }));
@@ -107,7 +112,7 @@ export async function writeDecisions(
 
   const ready = withLead.filter((item) => !failures.has(item.contact.id));
   const updates = ready.map((item): LeadUpdate => ({
-    ...leadFields(item, true),
+    ...leadFields(item, true, context.now),
     leadId: leadIds.get(item.contact.id) ?? '',
     // A Lead matched by salesforceleadid or email gets linked to its contact, so later cycles
     // (and a marketer's view) find it by the external id.

@@ -1,4 +1,4 @@
-import { UnrecoverableError } from 'bullmq';
+import { UnrecoverableError, WaitingChildrenError } from 'bullmq';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { integrationBackoff } from '../../../src/jobs/backoff.js';
@@ -78,6 +78,11 @@ describe('toBullMqError', () => {
     );
     expect(error).toBeInstanceOf(UnrecoverableError);
     expect(error.message).toBe(`${kind}: hubspot VALIDATION_ERROR`);
+  });
+
+  it('passes a parked parent through untouched', async () => {
+    const parked = new WaitingChildrenError();
+    expect(await toBullMqError(parked, targets().all, silent)).toBe(parked);
   });
 
   it('rethrows transient and unclassified failures for a retry with backoff', async () => {

@@ -1,0 +1,209 @@
+import type { Connection } from 'jsforce';
+import type { ResolvedMapping } from '../../domain/mapping.js';
+import type { AttributeValue } from '../../domain/model.js';
+import type { TouchActivity } from '../../domain/sla/assess-first-touch.js';
+import type { HandoffLead, LeadLifecycleStore } from '../../ports/lead-lifecycle.port.js';
+import type { WriteOutcome } from '../../ports/lead-store.port.js';
+import { chunks } from '../../platform/chunks.js';
+import { collection, queryAll, text, toDate } from './salesforce-records.js';
+import { field, fieldList, soql } from './soql.js';
+
+/** Values per IN list: keeps the query URL far below the 16,384-byte limit (B2). */
+const IN_LIST_LIMIT = 100;
+/** sObject Collections take at most 200 records (B5). */
+const COLLECTION_LIMIT = 200;
+const LEAD_ID_PREFIX = '00Q';
+
+function attributeValue(value: unknown): AttributeValue {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? value
+    : null;
+}
+
+/** LeadLifecycleStore over jsforce: SOQL through `soql`, Task writes through sObject Collections. */
+export class SalesforceLeadLifecycle implements LeadLifecycleStore {
+  constructor(
+    private readonly connection: Connection,
+    private readonly mapping: ResolvedMapping,
+  ) {}
+
+  private get fields(): ResolvedMapping['salesforceFields'] {
+    return this.mapping.salesforceFields;
+  }
+
+  private select(): string {
+    const { fields } = this;
+    return soql`SELECT ${fieldList([
+      'Id',
+      'OwnerId',
+      'Status',
+      'IsConverted',
+      'LeadSource',
+      'SystemModstamp',
+      fields.hubspot_contact_id,
+      fields.decision_id,
+      fields.score,
+      fields.tier,
+      fields.due,
+      fields.routed_at,
+      fields.reason,
+      fields.sla_breached,
+      fields.rejection_reason,
+      fields.rejection_comment,
+      ...Object.values(this.mapping.salesforce),
+    ])} FROM Lead WHERE ${field(fields.decision_id)} != ${null}`;
+  }
+
+  private async leads(where: string): Promise<HandoffLead[]> {
+    const records = await queryAll(this.connection, `${this.select()} AND ${where}`);
+    return records.map((record) => this.toLead(record));
+  }
+
+  private toLead(record: Record<string, unknown>): HandoffLead {
+    const { fields } = this;
+    const score = record[fields.score];
+    const attributes: Record<string, AttributeValue> = {};
+    for (const [attribute, name] of Object.entries(this.mapping.salesforce))
+      attributes[attribute] = attributeValue(record[name]);
+    return {
+      id: String(record['Id']),
+      ownerId: String(record['OwnerId']),
+      status: String(record['Status']),
+      isConverted: record['IsConverted'] === true,
+      hubspotContactId: text(record[fields.hubspot_contact_id]),
+      leadSource: text(record['LeadSource']),
+      modifiedAt: toDate(record['SystemModstamp']) ?? new Date(0),
+      decisionId: String(record[fields.decision_id]),
+      score: typeof score === 'number' ? score : null,
+      tier: text(record[fields.tier]),
+      due: toDate(record[fields.due]),
+      routedAt: toDate(record[fields.routed_at]),
+      reason: text(record[fields.reason]),
+      slaBreached: record[fields.sla_breached] === true,
+      rejectionReason: text(record[fields.rejection_reason]),
+      rejectionComment: text(record[fields.rejection_comment]),
+      attributes,
+    };
+  }
+
+  watchedLeads(query: {
+    changedSince: Date;
+    overdueSince: Date;
+    now: Date;
+    routedStatus: string;
+  }): Promise<readonly HandoffLead[]> {
+    const due = field(this.fields.due);
+    return this.leads(
+      soql`IsConverted = ${false} AND (SystemModstamp >= ${query.changedSince} OR (Status = ${query.routedStatus} AND ${due} < ${query.now} AND ${due} >= ${query.overdueSince}))`,
+    );
+  }
+
+  async routedLeadsByIds(ids: readonly string[]): Promise<readonly HandoffLead[]> {
+    const found: HandoffLead[] = [];
+    for (const group of chunks([...new Set(ids)], IN_LIST_LIMIT))
+      found.push(...(await this.leads(soql`Id IN ${group}`)));
+    return found;
+  }
+
+  async leadsWithActivitySince(since: Date): Promise<readonly string[]> {
+    const ids = new Set<string>();
+    for (const object of ['Task', 'Event']) {
+      const records = await queryAll(
+        this.connection,
+        soql`SELECT WhoId FROM ${field(object)} WHERE SystemModstamp >= ${since} AND WhoId != ${null}`,
+      );
+      for (const record of records) {
+        const id = text(record['WhoId']);
+        if (id?.startsWith(LEAD_ID_PREFIX) === true) ids.add(id);
+      }
+    }
+    return [...ids];
+  }
+
+  async touches(
+    leadIds: readonly string[],
+  ): Promise<ReadonlyMap<string, readonly TouchActivity[]>> {
+    const byLead = new Map<string, TouchActivity[]>();
+    const add = (leadId: string, activity: TouchActivity): void => {
+      const list = byLead.get(leadId) ?? [];
+      list.push(activity);
+      byLead.set(leadId, list);
+    };
+    for (const group of chunks([...new Set(leadIds)], IN_LIST_LIMIT)) {
+      const tasks = await queryAll(
+        this.connection,
+        soql`SELECT WhoId, OwnerId, IsClosed, TaskSubtype, CompletedDateTime, CreatedDate, SystemModstamp FROM Task WHERE WhoId IN ${group}`,
+      );
+      for (const task of tasks) {
+        const call = task['TaskSubtype'] === 'Call';
+        add(String(task['WhoId']), {
+          kind: call ? 'call' : 'task',
+          ownerId: String(task['OwnerId']),
+          // A logged call counts when logged; a Task when completed.
+          at:
+            (call ? toDate(task['CreatedDate']) : null) ??
+            toDate(task['CompletedDateTime']) ??
+            toDate(task['SystemModstamp']) ??
+            new Date(0),
+          completed: call || task['IsClosed'] === true,
+        });
+      }
+      const events = await queryAll(
+        this.connection,
+        soql`SELECT WhoId, OwnerId, CreatedDate FROM Event WHERE WhoId IN ${group}`,
+      );
+      for (const event of events)
+        add(String(event['WhoId']), {
+          kind: 'event',
+          ownerId: String(event['OwnerId']),
+          at: toDate(event['CreatedDate']) ?? new Date(0),
+          completed: true,
+        });
+    }
+    return byLead;
+  }
+
+  rejectedLeads(query: {
+    changedSince: Date;
+    statuses: readonly string[];
+  }): Promise<readonly HandoffLead[]> {
+    if (query.statuses.length === 0) return Promise.resolve([]);
+    return this.leads(
+      soql`Status IN ${query.statuses} AND SystemModstamp >= ${query.changedSince} AND (NOT ${field(this.fields.decision_id)} LIKE ${'%~j'})`,
+    );
+  }
+
+  routedSince(since: Date): Promise<readonly HandoffLead[]> {
+    const routedAt = field(this.fields.routed_at);
+    return this.leads(
+      soql`(${routedAt} >= ${since} OR (${routedAt} = ${null} AND ${field(this.fields.due)} >= ${since}))`,
+    );
+  }
+
+  async closeTasks(decisionIds: readonly string[]): Promise<readonly WriteOutcome[]> {
+    const externalId = field(this.fields.task_decision_id);
+    const open: { id: string; decisionId: string }[] = [];
+    for (const group of chunks([...new Set(decisionIds)], IN_LIST_LIMIT)) {
+      const records = await queryAll(
+        this.connection,
+        soql`SELECT Id, ${externalId} FROM Task WHERE ${externalId} IN ${group} AND IsClosed = ${false}`,
+      );
+      for (const record of records)
+        open.push({ id: String(record['Id']), decisionId: String(record[externalId.name]) });
+    }
+    const outcomes: WriteOutcome[] = [];
+    for (const batch of chunks(open, COLLECTION_LIMIT)) {
+      outcomes.push(
+        ...(await collection(
+          batch.map((task) => task.decisionId),
+          () =>
+            this.connection.sobject('Task').update(
+              batch.map((task) => ({ Id: task.id, Status: 'Completed' })),
+              { allOrNone: false },
+            ),
+        )),
+      );
+    }
+    return outcomes;
+  }
+}

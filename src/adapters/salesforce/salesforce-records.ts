@@ -1,0 +1,68 @@
+import type { Connection } from 'jsforce';
+import { z } from 'zod';
+import type { WriteOutcome } from '../../ports/lead-store.port.js';
+import { classifySalesforceError, kindOfSalesforceCode } from './salesforce.errors.js';
+
+const SaveResultWire = z.object({
+  id: z.string().nullish(),
+  success: z.boolean(),
+  created: z.boolean().nullish(),
+  errors: z
+    .array(
+      z.object({
+        statusCode: z.string().nullish(),
+        errorCode: z.string().nullish(),
+        message: z.string().nullish(),
+      }),
+    )
+    .default([]),
+});
+
+/** Salesforce datetimes (`2026-05-01T10:00:00.000+0000`) and dates parse with `Date`. */
+export function toDate(value: unknown): Date | null {
+  if (typeof value !== 'string' || value === '') return null;
+  const date = new Date(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+export function text(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** Every record of a query, all pages (SOQL pages of 2,000); failures as IntegrationError. */
+export async function queryAll(
+  connection: Connection,
+  query: string,
+): Promise<Record<string, unknown>[]> {
+  try {
+    // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_query.htm — 2,000 per page
+    const result = await connection.query(query).run({ autoFetch: true, maxFetch: 1_000_000 });
+    return result.records;
+  } catch (err) {
+    throw classifySalesforceError(err);
+  }
+}
+
+function saveOutcomes(keys: readonly string[], raw: unknown): WriteOutcome[] {
+  const results = z.array(SaveResultWire).parse(Array.isArray(raw) ? raw : [raw]);
+  return results.map((result, index): WriteOutcome => {
+    const key = keys[index] ?? '';
+    if (result.success)
+      return { ok: true, key, id: result.id ?? key, created: result.created === true };
+    const error = result.errors[0];
+    const code = error?.statusCode ?? error?.errorCode ?? 'UNKNOWN';
+    return { ok: false, key, code, kind: kindOfSalesforceCode(code), message: code };
+  });
+}
+
+/** One sObject Collections call; per-record results keyed by `keys`, in input order. */
+export async function collection(
+  keys: readonly string[],
+  write: () => Promise<unknown>,
+): Promise<WriteOutcome[]> {
+  try {
+    return saveOutcomes(keys, await write());
+  } catch (err) {
+    throw classifySalesforceError(err);
+  }
+}

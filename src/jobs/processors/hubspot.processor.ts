@@ -1,0 +1,82 @@
+import type { Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { ApiCallMeter } from '../../platform/api-call-meter.js';
+import { IntegrationError } from '../../platform/errors.js';
+import { applyFeedback, type ApplyFeedbackDeps } from '../../usecases/feedback/apply-feedback.js';
+import {
+  quarantineContact,
+  writeContactUpdates,
+  type ContactWriteBackDeps,
+} from '../../usecases/sync/write-contact-updates.js';
+import { jobCatalog } from '../catalog.js';
+import { toBullMqError, type RateLimitTargets } from '../to-bullmq-error.js';
+import type { JobValue } from './job-steps.js';
+
+export interface HubSpotProcessorDeps {
+  readonly writeBack: Omit<ContactWriteBackDeps, 'log'>;
+  readonly feedback: Omit<ApplyFeedbackDeps, 'log'>;
+  readonly rateLimits: RateLimitTargets;
+  readonly log: Logger;
+  readonly meter: ApiCallMeter;
+}
+
+/**
+ * The `hubspot` queue: contact write-back and rejection feedback, one batch per job. Rate
+ * limits pause this queue only; on the last attempt (or a failure that cannot succeed) the
+ * batch's contacts are quarantined with the reason, so a later cycle retries them and the parent
+ * still completes.
+ */
+export function hubspotProcessor(deps: HubSpotProcessorDeps) {
+  return async (job: Job): Promise<JobValue> => {
+    const log = deps.log.child({ jobId: job.id, job: job.name, attempt: job.attemptsMade + 1 });
+    let contactIds: string[] = [];
+    const { result, calls } = await deps.meter.measure(async () => {
+      try {
+        if (job.name === 'hubspot.feedback.apply') {
+          const { events } = jobCatalog['hubspot.feedback.apply'].schema.parse(job.data);
+          contactIds = events.map((event) => event.contactId);
+          return {
+            ok: true as const,
+            value: {
+              kind: 'feedback',
+              ...(await applyFeedback({ ...deps.feedback, log }, events)),
+            },
+          };
+        }
+        const { updates, onlyChanges } = jobCatalog['hubspot.contacts.update'].schema.parse(
+          job.data,
+        );
+        contactIds = updates.map((update) => update.contactId);
+        return {
+          ok: true as const,
+          value: {
+            kind: 'contacts',
+            ...(await writeContactUpdates({ ...deps.writeBack, log }, updates, { onlyChanges })),
+          },
+        };
+      } catch (err) {
+        return { ok: false as const, err };
+      }
+    });
+    if (result.ok) return { ...result.value, calls };
+    const { err } = result;
+    const rateLimited = err instanceof IntegrationError && err.kind === 'rate_limited';
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const hopeless =
+      err instanceof IntegrationError && (err.kind === 'permanent' || err.kind === 'auth');
+    if (!rateLimited && contactIds.length > 0 && (lastAttempt || hopeless)) {
+      const code = err instanceof IntegrationError ? err.code : 'UNCLASSIFIED';
+      const reason = err instanceof IntegrationError ? `${err.kind}: ${err.system} ${code}` : code;
+      const writeBack = { ...deps.writeBack, log };
+      for (const contactId of contactIds)
+        await quarantineContact(writeBack, contactId, code, reason);
+      return {
+        kind: job.name === 'hubspot.feedback.apply' ? 'feedback' : 'contacts',
+        written: 0,
+        quarantined: contactIds.length,
+        calls,
+      };
+    }
+    throw await toBullMqError(err, deps.rateLimits, log);
+  };
+}

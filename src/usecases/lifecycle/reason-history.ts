@@ -1,0 +1,34 @@
+/** Long text fields hold 32,768 characters; keep room for Salesforce's own limits. */
+const REASON_MAX_CHARS = 32_000;
+/** The first paragraph says why the lead was qualified and routed; it always stays. */
+const HEAD_KEEP_CHARS = 4_000;
+
+/** `[2026-11-24 15:00 UTC]`: history lines sort and read the same in every zone. */
+function stamp(at: Date): string {
+  return `[${at.toISOString().slice(0, 16).replace('T', ' ')} UTC]`;
+}
+
+/**
+ * `Handoff_Reason__c` is the lead's history for the rep and the admin: the routing reason, then
+ * one line per breach, escalation or rejection. When it would overflow, the oldest history lines
+ * go; the routing paragraph stays.
+ */
+export function appendReason(reason: string | null, at: Date, line: string): string {
+  const next = `${reason ?? ''}${reason === null || reason === '' ? '' : '\n'}${stamp(at)} ${line}`;
+  if (next.length <= REASON_MAX_CHARS) return next;
+  const head = next.slice(0, HEAD_KEEP_CHARS);
+  return `${head}\n…\n${next.slice(next.length - (REASON_MAX_CHARS - HEAD_KEEP_CHARS - 3))}`;
+}
+
+/** A person as the history names them: `Ana Ruiz (0055e000001AAAAAA3)`. */
+export function who(names: ReadonlyMap<string, string>, id: string): string {
+  const name = names.get(id);
+  return name === undefined ? id : `${name} (${id})`;
+}
+
+/** Owners named by breach lines (`SLA missed by … (id)`), for the report's breaches by owner. */
+export function breachOwners(reason: string | null): string[] {
+  return [...(reason ?? '').matchAll(/SLA missed by .*?\(([A-Za-z0-9]{15,18})\)/g)].map(
+    (match) => match[1] ?? '',
+  );
+}

@@ -1,0 +1,272 @@
+import {
+  markDecision,
+  readDecisionMarks,
+  reassignedDecisionId,
+} from '../../domain/decision-marks.js';
+import type { DirectoryUser } from '../../domain/routing/route-lead.js';
+import { routeLead } from '../../domain/routing/route-lead.js';
+import { computeSlaDueAt, type SlaDue } from '../../domain/sla/compute-sla-due-at.js';
+import { resolveOwnerTimezone } from '../../domain/sla/resolve-owner-timezone.js';
+import { formatLocalDate, toWallTime } from '../../domain/time/zoned-time.js';
+import type { ContactUpdate } from '../../ports/contact-writer.port.js';
+import type { HandoffLead } from '../../ports/lead-lifecycle.port.js';
+import type { FollowUpTask, LeadUpdate } from '../../ports/lead-store.port.js';
+import type { LifecycleDeps } from '../lifecycle/lifecycle.types.js';
+import type { People } from '../lifecycle/load-people.js';
+import { appendReason, who } from '../lifecycle/reason-history.js';
+
+export interface Breach {
+  readonly lead: HandoffLead;
+  readonly lateMinutes: number;
+}
+
+export interface EscalationResult {
+  reassigned: number;
+  notified: number;
+  recorded: number;
+  readonly failed: HandoffLead[];
+  readonly hubspot: ContactUpdate[];
+}
+
+/** A planned escalation: the Lead's new fields, the Task to upsert first, the Task to close. */
+interface Step {
+  readonly lead: HandoffLead;
+  readonly kind: 'reassigned' | 'notified' | 'recorded';
+  readonly update: LeadUpdate;
+  readonly task: FollowUpTask | null;
+  readonly closeDecision: string | null;
+  readonly hubspot: ContactUpdate['properties'];
+}
+
+function leadName(lead: HandoffLead): string {
+  return (
+    [lead.attributes['first_name'], lead.attributes['last_name']]
+      .filter((part) => typeof part === 'string' && part !== '')
+      .join(' ') || `Lead ${lead.id}`
+  );
+}
+
+const isUser = (id: string): boolean => id.startsWith('005');
+
+/**
+ * Performs `sla.on_breach` for leads whose due instant passed without a first touch, in the
+ * order that leaves no gap if the process dies: Tasks first (upserted on their decision id),
+ * then the previous owner's Task closed, then the Lead with its marked decision id — the mark is
+ * what says the breach is handled, so a rerun repeats nothing that was done.
+ */
+export async function escalateBreaches(
+  deps: LifecycleDeps,
+  breaches: readonly Breach[],
+  people: People,
+  now: Date,
+): Promise<EscalationResult> {
+  const result: EscalationResult = {
+    reassigned: 0,
+    notified: 0,
+    recorded: 0,
+    failed: [],
+    hubspot: [],
+  };
+  if (breaches.length === 0) return result;
+  const { on_breach: onBreach } = deps.definition.sla;
+  const toReassign = breaches.filter(
+    ({ lead }) =>
+      onBreach.action === 'reassign' &&
+      readDecisionMarks(lead.decisionId).reassignments < onBreach.max_reassignments &&
+      lead.tier !== null &&
+      deps.definition.sla.first_touch[lead.tier] !== undefined,
+  );
+  const reassigned = new Set(toReassign.map(({ lead }) => lead.id));
+  const steps: Step[] = [
+    ...(await reassign(deps, toReassign, people, now)),
+    ...breaches
+      .filter(({ lead }) => !reassigned.has(lead.id))
+      .map((breach) =>
+        onBreach.action === 'none'
+          ? record(breach, people, now)
+          : notify(deps, breach, people, now),
+      ),
+  ];
+
+  const failed = new Set<string>();
+  const tasks = steps.filter((step) => step.task !== null);
+  const taskOutcomes = await deps.leads.upsertTasks(tasks.map((step) => step.task as FollowUpTask));
+  taskOutcomes.forEach((outcome, index) => {
+    const lead = tasks[index]?.lead;
+    if (!outcome.ok && lead !== undefined) failed.add(lead.id);
+  });
+  const closing = steps.filter((step) => step.closeDecision !== null && !failed.has(step.lead.id));
+  await deps.lifecycle.closeTasks(closing.map((step) => step.closeDecision as string));
+  const ready = steps.filter((step) => !failed.has(step.lead.id));
+  const outcomes = await deps.leads.updateLeads(ready.map((step) => step.update));
+  outcomes.forEach((outcome, index) => {
+    const lead = ready[index]?.lead;
+    if (!outcome.ok && lead !== undefined) failed.add(lead.id);
+  });
+
+  for (const step of steps) {
+    if (failed.has(step.lead.id)) {
+      result.failed.push(step.lead);
+      continue;
+    }
+    result[step.kind] += 1;
+    deps.log.info(
+      {
+        leadId: step.lead.id,
+        ownerId: step.lead.ownerId,
+        action: step.kind,
+        newOwnerId: step.update.ownerId,
+        due: step.update.due?.toISOString(),
+        decisionId: step.update.decisionId,
+      },
+      'sla breached',
+    );
+    if (step.lead.hubspotContactId !== null)
+      result.hubspot.push({ contactId: step.lead.hubspotContactId, properties: step.hubspot });
+  }
+  return result;
+}
+
+/** The next eligible member of the lead's pool (the late owner excluded), under the shared rotation. */
+async function reassign(
+  deps: LifecycleDeps,
+  breaches: readonly Breach[],
+  people: People,
+  now: Date,
+): Promise<Step[]> {
+  if (breaches.length === 0) return [];
+  const { definition } = deps;
+  return deps.state.withRouting(({ rotation, openLeads }) => {
+    let nextRotation = rotation;
+    const open: Record<string, number> = { ...openLeads };
+    const steps: Step[] = [];
+    for (const { lead, lateMinutes } of breaches) {
+      const directory = new Map<string, DirectoryUser>();
+      for (const [id, user] of people.directory)
+        directory.set(id, {
+          ...user,
+          openLeads: open[id] ?? 0,
+          // The owner who let it lapse is not eligible this time.
+          active: user.active && id !== lead.ownerId,
+        });
+      const routed = routeLead({
+        lead: { attributes: lead.attributes, account: null },
+        definition,
+        directory,
+        rotation: nextRotation,
+      });
+      nextRotation = routed.nextRotation;
+      const owner = routed.decision.owner;
+      open[owner] = (open[owner] ?? 0) + 1;
+      const marks = readDecisionMarks(lead.decisionId);
+      const decisionId = reassignedDecisionId(lead.decisionId, marks.reassignments + 1);
+      const sla: SlaDue = computeSlaDueAt({
+        routedAt: now,
+        tier: lead.tier ?? '',
+        sla: definition.sla,
+        timezone: resolveOwnerTimezone({ definition, owner, directory }),
+      });
+      const line = `SLA missed by ${who(people.names, lead.ownerId)}: ${lateMinutes} min late; reassigned to ${who(people.names, owner)} (reassignment ${marks.reassignments + 1} of ${definition.sla.on_breach.max_reassignments}), due ${sla.due.toISOString()}.`;
+      steps.push({
+        lead,
+        kind: 'reassigned',
+        update: {
+          leadId: lead.id,
+          ownerId: owner,
+          due: sla.due,
+          routedAt: now,
+          decisionId,
+          slaBreached: true,
+          reason: appendReason(lead.reason, now, line),
+        },
+        task: isUser(owner)
+          ? {
+              decisionId,
+              leadId: lead.id,
+              ownerId: owner,
+              subject:
+                `Follow up with ${leadName(lead)} (tier ${lead.tier ?? '?'}) — reassigned after a missed SLA`.slice(
+                  0,
+                  255,
+                ),
+              dueDate: formatLocalDate(toWallTime(sla.timezone, sla.due.getTime())),
+              reminderAt: sla.due,
+              description: line,
+              priority: 'High',
+            }
+          : null,
+        closeDecision: lead.decisionId,
+        hubspot: {
+          status: 'breached',
+          owner: people.names.get(owner) ?? owner,
+          due: sla.due.toISOString(),
+        },
+      });
+    }
+    return { result: steps, next: { rotation: nextRotation, openLeads: open } };
+  });
+}
+
+/** A Task for the owner's manager (else the fallback owner, when that is a user). */
+function notify(
+  deps: LifecycleDeps,
+  { lead, lateMinutes }: Breach,
+  people: People,
+  now: Date,
+): Step {
+  const fallback = deps.definition.routing.fallback_owner;
+  const manager = people.users.get(lead.ownerId)?.managerId ?? fallback;
+  const decisionId = markDecision(lead.decisionId, 'n');
+  const line = `SLA missed by ${who(people.names, lead.ownerId)}: ${lateMinutes} min late; ${
+    isUser(manager)
+      ? `${who(people.names, manager)} notified`
+      : 'nobody to notify (no manager, fallback owner is a queue)'
+  }.`;
+  const timezone = people.users.get(manager)?.timezone ?? deps.definition.sla.default_timezone;
+  return {
+    lead,
+    kind: 'notified',
+    update: {
+      leadId: lead.id,
+      decisionId,
+      slaBreached: true,
+      reason: appendReason(lead.reason, now, line),
+    },
+    task: isUser(manager)
+      ? {
+          decisionId,
+          leadId: lead.id,
+          ownerId: manager,
+          subject:
+            `SLA missed: ${leadName(lead)} is ${lateMinutes} min past due (owner ${people.names.get(lead.ownerId) ?? lead.ownerId})`.slice(
+              0,
+              255,
+            ),
+          dueDate: formatLocalDate(toWallTime(timezone, now.getTime())),
+          reminderAt: now,
+          description: line,
+          priority: 'High',
+        }
+      : null,
+    closeDecision: null,
+    hubspot: { status: 'breached' },
+  };
+}
+
+/** `on_breach: none`: the breach is recorded in both systems, nothing else. */
+function record({ lead, lateMinutes }: Breach, people: People, now: Date): Step {
+  const line = `SLA missed by ${who(people.names, lead.ownerId)}: ${lateMinutes} min late; recorded (on_breach: none).`;
+  return {
+    lead,
+    kind: 'recorded',
+    update: {
+      leadId: lead.id,
+      decisionId: markDecision(lead.decisionId, 'x'),
+      slaBreached: true,
+      reason: appendReason(lead.reason, now, line),
+    },
+    task: null,
+    closeDecision: null,
+    hubspot: { status: 'breached' },
+  };
+}

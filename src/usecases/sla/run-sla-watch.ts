@@ -1,0 +1,151 @@
+import { readDecisionMarks } from '../../domain/decision-marks.js';
+import { assessFirstTouch, type FirstTouch } from '../../domain/sla/assess-first-touch.js';
+import { MS_PER_DAY } from '../../domain/time/zoned-time.js';
+import type { ContactUpdate } from '../../ports/contact-writer.port.js';
+import type { HandoffLead } from '../../ports/lead-lifecycle.port.js';
+import type { LeadUpdate } from '../../ports/lead-store.port.js';
+import { ROUTED_STATUS } from '../sync/write-decisions.js';
+import type { LifecycleDeps } from '../lifecycle/lifecycle.types.js';
+import { loadPeople } from '../lifecycle/load-people.js';
+import { appendReason, who } from '../lifecycle/reason-history.js';
+import { escalateBreaches, type Breach } from './escalate-breaches.js';
+
+export const SLA_STREAM = 'salesforce.sla';
+/** How far back an overdue, untouched lead is still escalated (and a first run looks). */
+const LOOKBACK_DAYS = 30;
+/** Salesforce's SystemModstamp filter works to the second: re-read a little to lose nothing. */
+const OVERLAP_MS = 60_000;
+
+export interface SlaWatchSummary {
+  checked: number;
+  accepted: number;
+  late_touches: number;
+  breached: number;
+  reassigned: number;
+  notified: number;
+  recorded: number;
+  quarantined: number;
+}
+
+/**
+ * The SLA watch: finds routed leads whose first touch happened (→ `accepted`/`working` in
+ * HubSpot with the time to first touch) or whose due instant passed without one (→ breach and
+ * `sla.on_breach`). Its state is read from Salesforce every time — the decision id, due date,
+ * status, Tasks and Events — so losing Redis loses nothing and Leads routed by an earlier
+ * installation are watched too. The cursor (Redis) only narrows what is re-read.
+ */
+export async function runSlaWatch(deps: LifecycleDeps): Promise<SlaWatchSummary> {
+  const { definition } = deps;
+  const now = deps.now();
+  const lookback = new Date(now.getTime() - LOOKBACK_DAYS * MS_PER_DAY);
+  const cursor = (await deps.state.cursor(SLA_STREAM)) ?? lookback;
+  const since = new Date(cursor.getTime() - OVERLAP_MS);
+  const summary: SlaWatchSummary = {
+    checked: 0,
+    accepted: 0,
+    late_touches: 0,
+    breached: 0,
+    reassigned: 0,
+    notified: 0,
+    recorded: 0,
+    quarantined: 0,
+  };
+
+  const watched = new Map<string, HandoffLead>();
+  for (const lead of await deps.lifecycle.watchedLeads({
+    changedSince: since,
+    overdueSince: lookback,
+    now,
+    routedStatus: ROUTED_STATUS,
+  }))
+    watched.set(lead.id, lead);
+  // A logged call or a completed Task does not change the Lead itself.
+  const active = (await deps.lifecycle.leadsWithActivitySince(since)).filter(
+    (id) => !watched.has(id),
+  );
+  for (const lead of await deps.lifecycle.routedLeadsByIds(active)) watched.set(lead.id, lead);
+
+  const rejected = new Set(
+    definition.feedback.rejected_statuses.map((status) => status.toLowerCase()),
+  );
+  // Rejections belong to the feedback loop; converted Leads are done.
+  const candidates = [...watched.values()].filter(
+    (lead) =>
+      !lead.isConverted &&
+      lead.due !== null &&
+      !rejected.has(lead.status.toLowerCase()) &&
+      !readDecisionMarks(lead.decisionId).rejected,
+  );
+  summary.checked = candidates.length;
+  if (candidates.length === 0) {
+    await deps.state.advanceCursor(SLA_STREAM, now);
+    return summary;
+  }
+  const touches = await deps.lifecycle.touches(candidates.map((lead) => lead.id));
+  const people = await loadPeople(deps.directory);
+
+  const hubspot: ContactUpdate[] = [];
+  const lateTouches: LeadUpdate[] = [];
+  const breaches: Breach[] = [];
+  for (const lead of candidates) {
+    const touch: FirstTouch = assessFirstTouch({
+      lead: { ...lead, due: lead.due ?? now },
+      activities: touches.get(lead.id) ?? [],
+      routedStatus: ROUTED_STATUS,
+      now,
+    });
+    if (touch.kind === 'touched') {
+      summary.accepted += 1;
+      if (lead.hubspotContactId !== null)
+        hubspot.push({
+          contactId: lead.hubspotContactId,
+          properties: {
+            status: lead.status.toLowerCase().startsWith('working') ? 'working' : 'accepted',
+            first_touch_at: touch.at.toISOString(),
+            ...(touch.minutes === null ? {} : { minutes_to_first_touch: String(touch.minutes) }),
+          },
+        });
+      if (!touch.inTime && !lead.slaBreached) {
+        summary.late_touches += 1;
+        const late = Math.round((touch.at.getTime() - (lead.due?.getTime() ?? 0)) / 60_000);
+        lateTouches.push({
+          leadId: lead.id,
+          slaBreached: true,
+          reason: appendReason(
+            lead.reason,
+            now,
+            `SLA missed by ${who(people.names, lead.ownerId)}: first touch ${late} min after the due time.`,
+          ),
+        });
+      }
+      continue;
+    }
+    if (touch.kind === 'overdue' && !readDecisionMarks(lead.decisionId).breachHandled)
+      breaches.push({ lead, lateMinutes: touch.lateMinutes });
+  }
+
+  const failed: HandoffLead[] = [];
+  const outcomes = await deps.leads.updateLeads(lateTouches);
+  for (const [index, outcome] of outcomes.entries()) {
+    const lead = candidates.find((candidate) => candidate.id === lateTouches[index]?.leadId);
+    if (!outcome.ok && lead !== undefined) failed.push(lead);
+  }
+  const escalation = await escalateBreaches(deps, breaches, people, now);
+  summary.breached += breaches.length;
+  summary.reassigned += escalation.reassigned;
+  summary.notified += escalation.notified;
+  summary.recorded += escalation.recorded;
+  failed.push(...escalation.failed);
+  hubspot.push(...escalation.hubspot);
+  await deps.outbox.send(hubspot, { onlyChanges: true });
+
+  for (const lead of failed) {
+    summary.quarantined += 1;
+    deps.log.warn({ leadId: lead.id }, 'sla update failed; retried next run');
+  }
+  // A lead whose write failed is read again next run: the cursor stays before it.
+  const retryFrom = Math.min(now.getTime(), ...failed.map((lead) => lead.modifiedAt.getTime()));
+  await deps.state.advanceCursor(SLA_STREAM, new Date(retryFrom));
+  deps.log.info({ ...summary }, 'sla watch finished');
+  return summary;
+}
