@@ -1,6 +1,8 @@
 import { createLogger } from '../platform/logger.js';
 import { startWorkers } from '../jobs/start-workers.js';
 import { createWorkerConnection } from '../main.js';
+import type { JobValue } from '../jobs/processors/job-steps.js';
+import type { SyncCycleResult } from '../jobs/processors/sync-cycle.processor.js';
 import type { SyncSummary } from '../usecases/sync/run-sync-cycle.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, type CliIo } from './cli-io.js';
 import { loadEnvAndDefinition, openSyncRuntime } from './load-runtime.js';
@@ -14,15 +16,49 @@ export interface SyncFlags {
   readonly config?: string | undefined;
 }
 
+type CycleResult = SyncSummary & Pick<SyncCycleResult, 'sla' | 'feedback'>;
+
+const count = (value: JobValue | undefined, path: readonly string[]): number => {
+  let current: unknown = value;
+  for (const key of path)
+    current =
+      typeof current === 'object' && current !== null
+        ? (current as Record<string, unknown>)[key]
+        : undefined;
+  return typeof current === 'number' ? current : 0;
+};
+
+/** Records the cycle could not finish (quarantined or failed), across all its jobs. */
+function problems(result: CycleResult): number {
+  return (
+    result.quarantined +
+    count(result.sla, ['quarantined']) +
+    count(result.sla, ['hubspot', 'quarantined']) +
+    count(result.feedback, ['failed']) +
+    count(result.feedback, ['hubspot', 'quarantined'])
+  );
+}
+
 function text(
-  summary: SyncSummary,
+  summary: CycleResult,
   apiCalls: { hubspot: number; salesforce: number },
   dryRun: boolean,
 ): string {
+  const { sla, feedback } = summary;
   const lines = [
     `pulled ${summary.pulled.contacts} contacts (${summary.pulled.leads_matched} matched to Leads); decided ${summary.decided}, qualified ${summary.qualified}`,
     `${dryRun ? 'would route' : 'routed'} ${summary.routed}; skipped ${summary.skipped.already_routed} already routed, ${summary.skipped.owned_by_rep} owned by a rep, ${summary.skipped.converted} converted, ${summary.skipped.no_lead} without a Lead, ${summary.skipped.shared_lead} sharing a Lead with another contact, ${summary.skipped.recycling} rejected and not yet recycled`,
     `wrote ${summary.written.salesforce} Salesforce and ${summary.written.hubspot} HubSpot records; ${summary.tasks_created} Tasks created; ${summary.quarantined} quarantined`,
+    ...(sla === undefined
+      ? []
+      : [
+          `SLA: checked ${count(sla, ['checked'])}, ${count(sla, ['accepted'])} touched (${count(sla, ['late_touches'])} late), ${count(sla, ['breached'])} breached: ${count(sla, ['reassigned'])} reassigned, ${count(sla, ['notified'])} notified, ${count(sla, ['recorded'])} recorded`,
+        ]),
+    ...(feedback === undefined
+      ? []
+      : [
+          `rejections: ${count(feedback, ['rejected'])} returned to marketing (${count(feedback, ['flagged'])} with a missing or unknown reason), ${count(feedback, ['hubspot', 'notes'])} notes written`,
+        ]),
     `API calls: HubSpot ${apiCalls.hubspot}, Salesforce ${apiCalls.salesforce}`,
   ];
   if (dryRun) {
@@ -38,8 +74,8 @@ function text(
 
 /**
  * `handoff sync --once`: one complete cycle against the configured tenants, then exit.
- * Exit 0 when everything was written, 1 when records were quarantined, 2 for configuration or
- * authentication problems.
+ * Exit 0 when everything was written, 1 when records were quarantined or could not be finished
+ * (routing, SLA watch or rejections), 2 for configuration or authentication problems.
  */
 export async function syncCommand(flags: SyncFlags, io: CliIo): Promise<number> {
   if (flags.once !== true) {
@@ -78,7 +114,7 @@ export async function syncCommand(flags: SyncFlags, io: CliIo): Promise<number> 
         `${JSON.stringify({ ...rest, api_calls: apiCalls, dry_run: dryRun, ...(dryRun ? { planned: plan } : {}) })}\n`,
       );
     } else io.stdout(text(summary, result.api_calls, dryRun));
-    return summary.quarantined > 0 ? EXIT_PROBLEMS : EXIT_OK;
+    return problems(summary) > 0 ? EXIT_PROBLEMS : EXIT_OK;
   } catch (err) {
     // The job failed: nothing is lost, cursors moved only past written pages.
     const reason = err instanceof Error ? err.message : String(err);

@@ -10,6 +10,8 @@ export interface SalesLead {
   readonly convertedContactId: string | null;
   readonly hubspotContactId: string | null;
   readonly modifiedAt: Date;
+  /** A rep's earlier rejection (`Rejection_Reason__c`, `Rejection_Comment__c`), if any. */
+  readonly rejection: { readonly reason: string | null; readonly comment: string | null };
   readonly handoff: {
     readonly score: number | null;
     readonly tier: string | null;
@@ -44,6 +46,8 @@ export interface LeadUpdate {
   /** When the current owner got the lead (the SLA clock's start). */
   readonly routedAt?: Date;
   readonly slaBreached?: boolean;
+  /** Clears an earlier rejection's reason and comment (the lead is routed again). */
+  readonly clearRejection?: boolean;
   /** Links the Lead to its contact (`HubSpot_Contact_Id__c`) when it was matched otherwise. */
   readonly hubspotContactId?: string;
 }

@@ -27,8 +27,9 @@ const BatchErrorsWire = z.object({
     .nullish(),
 });
 
+/** Note bodies are HTML: a rep's comment must show as text, not markup. */
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (character) => `&#${character.charCodeAt(0)};`);
+  return text.replace(/[&<>]/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
 /** ContactFeedbackWriter over the CRM v3 batch, lists and notes endpoints. */

@@ -94,6 +94,10 @@ export class SalesforceLeadStore implements LeadStore {
       convertedContactId: text(record['ConvertedContactId']),
       hubspotContactId: text(record[this.fields.hubspot_contact_id]),
       modifiedAt: toDate(record['SystemModstamp']) ?? new Date(0),
+      rejection: {
+        reason: text(record[this.fields.rejection_reason]),
+        comment: text(record[this.fields.rejection_comment]),
+      },
       handoff: {
         score: typeof score === 'number' ? score : null,
         tier: text(record[this.fields.tier]),
@@ -120,6 +124,8 @@ export class SalesforceLeadStore implements LeadStore {
       fields.due,
       fields.reason,
       fields.decision_id,
+      fields.rejection_reason,
+      fields.rejection_comment,
     ]);
     const conditions = [
       ...chunks(keys.leadIds, IN_LIST_LIMIT).map((ids) => soql`Id IN ${ids}`),
@@ -178,9 +184,9 @@ export class SalesforceLeadStore implements LeadStore {
 
   private ownedFields(
     update: Omit<LeadUpdate, 'leadId'>,
-  ): Record<string, string | number | boolean> {
+  ): Record<string, string | number | boolean | null> {
     const { fields } = this;
-    const values: Record<string, string | number | boolean> = {};
+    const values: Record<string, string | number | boolean | null> = {};
     if (update.ownerId !== undefined) values['OwnerId'] = update.ownerId;
     if (update.status !== undefined) values['Status'] = update.status;
     if (update.score !== undefined) values[fields.score] = update.score;
@@ -190,6 +196,10 @@ export class SalesforceLeadStore implements LeadStore {
     if (update.decisionId !== undefined) values[fields.decision_id] = update.decisionId;
     if (update.routedAt !== undefined) values[fields.routed_at] = update.routedAt.toISOString();
     if (update.slaBreached !== undefined) values[fields.sla_breached] = update.slaBreached;
+    if (update.clearRejection === true) {
+      values[fields.rejection_reason] = null;
+      values[fields.rejection_comment] = null;
+    }
     if (update.hubspotContactId !== undefined)
       values[fields.hubspot_contact_id] = update.hubspotContactId;
     return values;

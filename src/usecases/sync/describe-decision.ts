@@ -34,6 +34,14 @@ export function decisionId(
   return `d-${createHash('sha256').update(`${contactId}|${definition.version}|${event}`).digest('hex').slice(0, 24)}`;
 }
 
+/**
+ * The decision id of a lead qualifying again after its recycle date: derived from the decision
+ * and the recycle instant, so every cycle computes the same new id and routes it once.
+ */
+export function recycledDecisionId(id: string, recycleAt: Date): string {
+  return `d-${createHash('sha256').update(`${id}|recycled|${recycleAt.getTime()}`).digest('hex').slice(0, 24)}`;
+}
+
 /** The one-paragraph "why this lead, why this owner" a rep reads on the Lead and the Task. */
 export function describeDecision(
   qualification: QualificationResult,

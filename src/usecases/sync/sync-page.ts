@@ -11,7 +11,7 @@ import { ENGAGEMENT_KINDS, type MarketingContact } from '../../ports/contact-sou
 import type { ContactUpdate } from '../../ports/contact-writer.port.js';
 import type { AccountOwner, SalesLead } from '../../ports/lead-store.port.js';
 import { contactUpdate, routedProperties, type OwnedProperties } from './contact-properties.js';
-import { decisionId } from './describe-decision.js';
+import { decisionId, recycledDecisionId } from './describe-decision.js';
 import { convertedContactOf, emailDomain, matchLead } from './match-lead.js';
 import type { CycleContext, Planned, SyncCycleDeps } from './sync-cycle.types.js';
 import { writeDecisions } from './write-decisions.js';
@@ -134,13 +134,22 @@ export async function syncPage(
       if (salesforceContactId !== null) converted.push({ contact, salesforceContactId });
       continue;
     }
-    const id = decisionId(contact.id, definition, qualification, activities);
+    // Rejected before and past its recycle date: qualifying now is a new MQL, with a new id.
+    const recycle = recycleAt(definition, contact, lead);
+    const decided = decisionId(contact.id, definition, qualification, activities);
+    const id =
+      recycle !== null && context.now >= recycle ? recycledDecisionId(decided, recycle) : decided;
     if (lead === null && !definition.routing.create_missing_leads) {
       summary.skipped.no_lead += 1;
       continue;
     }
     const marks =
       lead?.handoff.decisionId == null ? null : readDecisionMarks(lead.handoff.decisionId);
+    if (marks?.rejected === true && (recycle === null || context.now < recycle)) {
+      // Returned by its rep: not routed again before its recycle date, however well it scores.
+      summary.skipped.recycling += 1;
+      continue;
+    }
     if (lead !== null && marks?.base === id) {
       summary.skipped.already_routed += 1;
       // Rejected: the feedback loop owns what HubSpot shows.
@@ -157,15 +166,6 @@ export async function syncPage(
         desired:
           contact.handoff.status == null ? desired : { ...desired, status: contact.handoff.status },
       });
-      continue;
-    }
-    if (
-      lead !== null &&
-      marks?.rejected === true &&
-      context.now < recycleAt(definition, contact, lead)
-    ) {
-      // Returned by its rep: not routed again before its recycle date, however well it scores.
-      summary.skipped.recycling += 1;
       continue;
     }
     // A recycled lead is routed again like a new MQL, whoever holds it for nurture.
@@ -235,15 +235,29 @@ export async function syncPage(
       });
 }
 
-/** When a rejected lead may be routed again: its rejection plus its reason's recycle days. */
-function recycleAt(definition: Definition, contact: MarketingContact, lead: SalesLead): Date {
-  const rejectedAt = Date.parse(contact.handoff.rejected_at ?? '');
+/**
+ * When a rejected lead may be routed again: its rejection (`handoff_rejected_at`, else the
+ * Lead's last change when the Lead says rejected) plus its reason's recycle days; null when the
+ * lead was never rejected.
+ */
+function recycleAt(
+  definition: Definition,
+  contact: MarketingContact,
+  lead: SalesLead | null,
+): Date | null {
+  const stamped = Date.parse(contact.handoff.rejected_at ?? '');
+  const leadRejected =
+    lead?.handoff.decisionId != null && readDecisionMarks(lead.handoff.decisionId).rejected;
+  const rejectedAt = Number.isNaN(stamped)
+    ? leadRejected
+      ? lead.modifiedAt.getTime()
+      : null
+    : stamped;
+  if (rejectedAt === null) return null;
   const { feedback } = definition;
   const reason = contact.handoff.rejection_reason ?? feedback.default_reason;
   const days = feedback.reasons[reason]?.recycle_after_days ?? feedback.recycle_after_days;
-  return new Date(
-    (Number.isNaN(rejectedAt) ? lead.modifiedAt.getTime() : rejectedAt) + days * MS_PER_DAY,
-  );
+  return new Date(rejectedAt + days * MS_PER_DAY);
 }
 
 /** Owners for the contacts that need one, under the rotation and open-lead counts in Redis. */

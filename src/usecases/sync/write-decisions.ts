@@ -119,6 +119,11 @@ export async function writeDecisions(
     ...(item.lead !== null && item.lead.hubspotContactId === null
       ? { hubspotContactId: item.contact.id }
       : {}),
+    // A rep's old rejection must not be read as the reason of the next one.
+    ...(item.lead !== null &&
+    (item.lead.rejection.reason !== null || item.lead.rejection.comment !== null)
+      ? { clearRejection: true }
+      : {}),
   }));
   const updateOutcomes = await deps.leads.updateLeads(updates);
   summary.written.salesforce += updates.length;

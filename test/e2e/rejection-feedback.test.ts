@@ -1,0 +1,221 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  startLifecycle,
+  type LifecycleHarness,
+  type SfRecord,
+} from '../support/lifecycle-harness.js';
+
+const NOW = '2026-11-24T15:00:00Z';
+const NURTURE_QUEUE = '00G5e000000NURTURE';
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+let harness: LifecycleHarness | null = null;
+
+afterEach(async () => {
+  await harness?.close();
+  harness = null;
+});
+
+function contactOf(h: LifecycleHarness, lead: SfRecord) {
+  const contact = h.running.hubspot.store.objects.contacts.get(
+    String(lead['HubSpot_Contact_Id__c']),
+  );
+  if (contact === undefined) throw new Error('lead without contact');
+  return contact;
+}
+
+/** Handoff's rejection notes on a contact (the seed gives contacts notes of their own). */
+function notesOf(h: LifecycleHarness, contactId: string): string[] {
+  const { store } = h.running.hubspot;
+  return store
+    .associated('contacts', contactId, 'notes')
+    .map((id) => store.objects.notes.get(id)?.properties['hs_note_body'] ?? '')
+    .filter((body) => body.startsWith('Lead returned by sales'));
+}
+
+function listMembers(h: LifecycleHarness, listId: string): string[] {
+  return [...(h.running.hubspot.store.lists.get(listId)?.members.keys() ?? [])].map(String);
+}
+
+describe('rejections returned to marketing', () => {
+  it('writes properties, one note, the nurture list and a recycled stage per rejection, and hands the Lead to nurture', async () => {
+    const h = await startLifecycle({ contacts: 240, seed: 41, at: NOW });
+    harness = h;
+    expect((await h.sync()).code).toBe(0);
+    const routed = h.routedLeads().filter((lead) => String(lead['OwnerId']).startsWith('005'));
+    expect(routed.length).toBeGreaterThanOrEqual(6);
+    const [noBudget, badTiming, missing, unknown, badData, gone] = routed as [
+      SfRecord,
+      SfRecord,
+      SfRecord,
+      SfRecord,
+      SfRecord,
+      SfRecord,
+    ];
+    // Marketing had moved one contact on to a later stage: recycling must move it back.
+    h.running.hubspot.store.update('contacts', contactOf(h, noBudget), {
+      lifecyclestage: 'salesqualifiedlead',
+    });
+    // Records are live: keep who owned each Lead before it goes to nurture.
+    const reps = new Map(routed.map((lead) => [lead['Id'], String(lead['OwnerId'])]));
+    h.clock += HOUR;
+    const rejections: [SfRecord, SfRecord][] = [
+      [
+        noBudget,
+        {
+          Status: 'Unqualified',
+          Rejection_Reason__c: 'No budget',
+          Rejection_Comment__c: 'Budget frozen until Q3',
+        },
+      ],
+      [badTiming, { Status: 'Rejected', Rejection_Reason__c: 'Bad timing' }],
+      [missing, { Status: 'Unqualified' }],
+      [unknown, { Status: 'Unqualified', Rejection_Reason__c: 'Competitor' }],
+      [badData, { Status: 'Unqualified', Rejection_Reason__c: 'Bad contact data' }],
+      [gone, { Status: 'Unqualified', Rejection_Reason__c: 'Too small' }],
+    ];
+    for (const [lead, values] of rejections) h.updateLead(String(lead['Id']), values);
+    // The last one's contact was merged away in HubSpot meanwhile.
+    const goneContact = contactOf(h, gone);
+    h.running.hubspot.store.archive('contacts', goneContact);
+
+    h.clock += HOUR;
+    const run = await h.sync();
+    // The lost contact is a partial failure: parked for the admin, exit 1.
+    expect(run.code).toBe(1);
+    expect(run.json['feedback']).toMatchObject({
+      rejected: 6,
+      flagged: 2,
+      returned_to_nurture: 6,
+      by_reason: {
+        'No budget': 1,
+        'Bad timing': 1,
+        Unspecified: 2,
+        'Bad contact data': 1,
+        'Too small': 1,
+      },
+      hubspot: { applied: 5, notes: 5, quarantined: 1 },
+    });
+
+    const expected: [SfRecord, string, string | null, string, string][] = [
+      [noBudget, 'No budget', 'Budget frozen until Q3', '101', 'lead'],
+      [badTiming, 'Bad timing', null, '102', 'lead'],
+      [missing, 'Unspecified', null, '100', 'lead'],
+      [unknown, 'Unspecified', null, '100', 'lead'],
+      [badData, 'Bad contact data', null, '106', 'other'],
+    ];
+    for (const [lead, reason, comment, list, stage] of expected) {
+      const contact = contactOf(h, lead);
+      const rep = h.running.salesforce.store.get(reps.get(lead['Id']) ?? '')?.record['Name'];
+      expect(contact.properties).toMatchObject({
+        handoff_status: 'rejected',
+        handoff_rejection_reason: reason,
+        handoff_rejected_by: rep,
+        lifecyclestage: stage,
+      });
+      expect(contact.properties['handoff_rejection_comment'] ?? null).toBe(comment);
+      expect(Date.parse(contact.properties['handoff_rejected_at'] ?? '')).toBe(
+        Date.parse(NOW) + HOUR,
+      );
+      const notes = notesOf(h, contact.id);
+      expect(notes).toHaveLength(1);
+      expect(notes[0]).toContain(`Lead returned by sales: ${reason}`);
+      expect(notes[0]).toContain(`Score at handoff: ${String(lead['Handoff_Score__c'])}`);
+      expect(notes[0]).toContain('definition 2026-11-01');
+      expect(listMembers(h, list)).toContain(contact.id);
+      // Salesforce: the Lead left the rep's list.
+      const after = h.lead(String(lead['Id']));
+      expect(after['OwnerId']).toBe(NURTURE_QUEUE);
+      expect(String(after['Handoff_Decision_Id__c'])).toMatch(/~j$/);
+      expect(String(after['Handoff_Reason__c'])).toContain(`Rejected by ${String(rep)}`);
+      const tasks = h.handoffTasks().filter((task) => task['WhoId'] === lead['Id']);
+      expect(tasks.length).toBeGreaterThan(0);
+      for (const task of tasks) expect(task['IsClosed']).toBe(true);
+    }
+    expect(notesOf(h, contactOf(h, missing).id)[0]).toContain('No reason was given');
+    expect(notesOf(h, contactOf(h, unknown).id)[0]).toContain(
+      '"Competitor" is not in the agreed list',
+    );
+
+    // Re-runs repeat nothing: no note, list add or Lead write.
+    const hubspotSeq = h.running.hubspot.server.log.lastSeq;
+    const salesforceSeq = h.running.salesforce.server.log.lastSeq;
+    h.clock += HOUR;
+    const again = await h.sync();
+    expect(again.code).toBe(0);
+    expect(again.json['feedback']).toMatchObject({ rejected: 0 });
+    const writes = [
+      ...h.running.hubspot.server.log.list(hubspotSeq),
+      ...h.running.salesforce.server.log.list(salesforceSeq),
+    ]
+      .map((call) => call.endpoint)
+      .filter((endpoint) => /create|update|upsert|memberships\.add/.test(endpoint));
+    expect(writes).toEqual([]);
+    for (const [lead] of expected) expect(notesOf(h, contactOf(h, lead).id)).toHaveLength(1);
+  });
+
+  it('routes a recycled lead again only after its recycle days, and a second rejection gets a second note', async () => {
+    const h = await startLifecycle({ contacts: 120, seed: 42, at: NOW });
+    harness = h;
+    expect((await h.sync()).code).toBe(0);
+    const lead = h
+      .routedLeads()
+      .find((candidate) => String(candidate['OwnerId']).startsWith('005'));
+    if (lead === undefined) throw new Error('no routed lead');
+    const leadId = String(lead['Id']);
+    const contactId = String(lead['HubSpot_Contact_Id__c']);
+    const firstDecision = String(lead['Handoff_Decision_Id__c']);
+    h.clock += HOUR;
+    h.updateLead(leadId, { Status: 'Unqualified', Rejection_Reason__c: 'Not decision maker' });
+    h.clock += HOUR;
+    expect((await h.sync()).code).toBe(0);
+    expect(h.lead(leadId)['OwnerId']).toBe(NURTURE_QUEUE);
+
+    // Marketing keeps working the contact: it now qualifies on fit alone.
+    const contact = h.running.hubspot.store.objects.contacts.get(contactId);
+    if (contact === undefined) throw new Error('contact missing');
+    const strongFit = {
+      jobtitle: 'Chief Revenue Officer',
+      numberofemployees: '5000',
+      country: 'US',
+      industry: 'Software',
+    };
+    h.clock += 10 * DAY;
+    h.running.hubspot.store.update('contacts', contact, strongFit);
+    h.clock += HOUR;
+    const early = await h.sync();
+    expect(early.json["skipped"]).toMatchObject({ recycling: 1 });
+    expect(h.lead(leadId)['OwnerId']).toBe(NURTURE_QUEUE);
+    expect(String(h.lead(leadId)['Handoff_Decision_Id__c'])).toBe(`${firstDecision}~j`);
+
+    // "Not decision maker" recycles after 30 days: then it is a new MQL with a new decision.
+    h.clock = Date.parse(NOW) + 31 * DAY;
+    h.running.hubspot.store.update('contacts', contact, {
+      jobtitle: 'Chief Revenue Officer (CRO)',
+    });
+    h.clock += HOUR;
+    const late = await h.sync();
+    expect(late.code).toBe(0);
+    const rerouted = h.lead(leadId);
+    const secondDecision = String(rerouted['Handoff_Decision_Id__c']);
+    expect(secondDecision).not.toContain(firstDecision);
+    expect(secondDecision).not.toMatch(/~/);
+    expect(rerouted['OwnerId']).not.toBe(NURTURE_QUEUE);
+    expect(rerouted['Status']).toBe('Open - Not Contacted');
+    expect(contact.properties['handoff_status']).toBe('routed');
+    const again = await h.sync();
+    expect(again.json).toMatchObject({ routed: 0 });
+
+    // Rejected again: a second event, a second note.
+    h.clock += DAY;
+    h.updateLead(leadId, { Status: 'Rejected', Rejection_Reason__c: 'Bad timing' });
+    h.clock += HOUR;
+    expect((await h.sync()).code).toBe(0);
+    const notes = notesOf(h, contactId);
+    expect(notes).toHaveLength(2);
+    expect(notes.some((note) => note.includes('Lead returned by sales: Bad timing'))).toBe(true);
+    expect(listMembers(h, '102')).toContain(contactId);
+    expect(String(h.lead(leadId)['Handoff_Decision_Id__c'])).toBe(`${secondDecision}~j`);
+  });
+});

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start-sandboxes.js';
+import { runCliInProcess, type CliRun } from './run-cli-in-process.js';
+
+export const CONFIG = new URL('../../config/handoff.example.yaml', import.meta.url).pathname;
+
+export type SfRecord = Record<string, unknown>;
+
+/**
+ * Sandboxes and Handoff on one movable clock, for tests that span days: the sandbox stamps
+ * records (a rep's call, a status change) at `clock`, and each `sync` runs at `clock`.
+ */
+export interface LifecycleHarness {
+  readonly running: RunningSandboxes;
+  clock: number;
+  sync(extraEnv?: Record<string, string>): Promise<CliRun & { json: Record<string, unknown> }>;
+  routedLeads(): SfRecord[];
+  lead(id: string): SfRecord;
+  /** A rep's change to a Lead, made through the sandbox as Salesforce would record it. */
+  updateLead(id: string, values: SfRecord): void;
+  /** A rep logs a completed call on a Lead now. */
+  logCall(leadId: string, ownerId: string): void;
+  handoffTasks(): SfRecord[];
+  close(): Promise<void>;
+}
+
+export async function startLifecycle(options: {
+  contacts: number;
+  seed: number;
+  at: string;
+}): Promise<LifecycleHarness> {
+  let clock = Date.parse(options.at);
+  const running = await startSandboxes({
+    contacts: options.contacts,
+    seed: options.seed,
+    now: () => clock,
+  });
+  const env = {
+    ...running.env,
+    REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    HANDOFF_REDIS_PREFIX: `test-${randomUUID()}`,
+    LOG_LEVEL: 'silent',
+  };
+  const store = running.salesforce.store;
+  const harness: LifecycleHarness = {
+    running,
+    get clock() {
+      return clock;
+    },
+    set clock(value: number) {
+      clock = value;
+    },
+    async sync(extraEnv = {}) {
+      const run = await runCliInProcess(['sync', '--once', '--json', '--config', CONFIG], {
+        env: { ...env, ...extraEnv },
+        now: new Date(clock).toISOString(),
+      });
+      let json: Record<string, unknown> = {};
+      try {
+        json = JSON.parse(run.stdout) as Record<string, unknown>;
+      } catch {
+        throw new Error(`sync printed no JSON (exit ${run.code}): ${run.stderr}`);
+      }
+      return { ...run, json };
+    },
+    routedLeads: () =>
+      [...store.table('Lead').values()].filter(
+        (lead) => typeof lead['Handoff_Decision_Id__c'] === 'string',
+      ),
+    lead: (id) => {
+      const found = store.get(id)?.record;
+      if (found === undefined) throw new Error(`no record ${id}`);
+      return found;
+    },
+    updateLead: (id, values) => {
+      const result = store.update('Lead', id, values, false);
+      if (!result.ok) throw new Error(`lead update refused: ${JSON.stringify(result.errors)}`);
+    },
+    logCall: (leadId, ownerId) => {
+      const result = store.create(
+        'Task',
+        {
+          WhoId: leadId,
+          OwnerId: ownerId,
+          Subject: 'Call',
+          Status: 'Completed',
+          TaskSubtype: 'Call',
+        },
+        false,
+      );
+      if (!result.ok) throw new Error(`call refused: ${JSON.stringify(result.errors)}`);
+    },
+    handoffTasks: () =>
+      [...store.table('Task').values()].filter(
+        (task) => typeof task['Handoff_Decision_Id__c'] === 'string',
+      ),
+    close: () => running.close(),
+  };
+  return harness;
+}
