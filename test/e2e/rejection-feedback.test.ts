@@ -185,7 +185,7 @@ describe('rejections returned to marketing', () => {
     h.running.hubspot.store.update('contacts', contact, strongFit);
     h.clock += HOUR;
     const early = await h.sync();
-    expect(early.json["skipped"]).toMatchObject({ recycling: 1 });
+    expect(early.json['skipped']).toMatchObject({ recycling: 1 });
     expect(h.lead(leadId)['OwnerId']).toBe(NURTURE_QUEUE);
     expect(String(h.lead(leadId)['Handoff_Decision_Id__c'])).toBe(`${firstDecision}~j`);
 

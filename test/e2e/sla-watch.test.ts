@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  startLifecycle,
+  type LifecycleHarness,
+  type SfRecord,
+} from '../support/lifecycle-harness.js';
+
+const NOW = '2026-11-24T15:00:00Z';
+const MANAGER = '0055e000001MANAGER';
+const MINUTE = 60_000;
+
+let harness: LifecycleHarness | null = null;
+
+afterEach(async () => {
+  await harness?.close();
+  harness = null;
+});
+
+const isUser = (id: unknown): boolean => String(id).startsWith('005');
+
+describe('the SLA watch', () => {
+  it('accepts touches in time, records late ones, reassigns a breach, then notifies the manager on the second', async () => {
+    const h = await startLifecycle({ contacts: 200, seed: 51, at: NOW });
+    harness = h;
+    expect((await h.sync()).code).toBe(0);
+    const routed = h.routedLeads().filter((lead) => isUser(lead['OwnerId']));
+    expect(routed.length).toBeGreaterThan(10);
+    // Records are live: copy what the assertions compare against.
+    const before = new Map(routed.map((lead) => [String(lead['Id']), { ...lead }]));
+    const [inTime, late] = routed as [SfRecord, SfRecord];
+    const dueOf = (lead: SfRecord): number => Number(lead['Handoff_Due__c']);
+
+    // One rep calls a minute before the due instant, another a minute after.
+    h.clock = dueOf(inTime) - MINUTE;
+    h.logCall(String(inTime['Id']), String(inTime['OwnerId']));
+    h.clock = dueOf(late) + MINUTE;
+    h.logCall(String(late['Id']), String(late['OwnerId']));
+
+    h.clock = Date.parse('2026-12-08T15:00:00Z');
+    const first = await h.sync();
+    expect(first.code).toBe(0);
+    const sla = first.json['sla'] as Record<string, number>;
+    expect(sla['accepted']).toBeGreaterThanOrEqual(2);
+    expect(sla['late_touches']).toBe(1);
+    expect(sla['reassigned']).toBeGreaterThan(0);
+    expect(sla['breached']).toBe((sla['reassigned'] ?? 0) + (sla['notified'] ?? 0));
+
+    const contactOf = (lead: SfRecord) =>
+      h.running.hubspot.store.objects.contacts.get(String(lead['HubSpot_Contact_Id__c']));
+    // In time: accepted, with the minutes from routing to the call.
+    const inTimeNow = h.lead(String(inTime['Id']));
+    expect(inTimeNow['Handoff_SLA_Breached__c']).toBe(false);
+    expect(inTimeNow['Handoff_Decision_Id__c']).toBe(
+      before.get(String(inTime['Id']))?.['Handoff_Decision_Id__c'],
+    );
+    expect(contactOf(inTime)?.properties).toMatchObject({
+      handoff_status: 'accepted',
+      handoff_minutes_to_first_touch: String(
+        Math.round((dueOf(inTime) - MINUTE - Date.parse(NOW)) / MINUTE),
+      ),
+    });
+    // Late: breached and recorded, but the rep is working it, so nobody else gets it.
+    const lateNow = h.lead(String(late['Id']));
+    expect(lateNow['Handoff_SLA_Breached__c']).toBe(true);
+    expect(lateNow['OwnerId']).toBe(before.get(String(late['Id']))?.['OwnerId']);
+    expect(String(lateNow['Handoff_Reason__c'])).toContain('first touch 1 min after the due time');
+    expect(contactOf(late)?.properties['handoff_status']).toBe('accepted');
+
+    // Untouched: reassigned once, with a new due date, a new Task, the old Task closed.
+    const reassigned = h
+      .routedLeads()
+      .filter((lead) => String(lead['Handoff_Decision_Id__c']).endsWith('~r1'));
+    expect(reassigned).toHaveLength(sla['reassigned'] ?? -1);
+    for (const lead of reassigned) {
+      const previous = before.get(String(lead['Id']));
+      if (previous === undefined) continue;
+      expect(lead['OwnerId']).not.toBe(previous['OwnerId']);
+      expect(lead['Handoff_SLA_Breached__c']).toBe(true);
+      expect(lead['Handoff_Routed_At__c']).toBe(h.clock);
+      expect(Number(lead['Handoff_Due__c'])).toBeGreaterThan(h.clock);
+      expect(String(lead['Handoff_Reason__c'])).toMatch(/SLA missed by .+ min late; reassigned to/);
+      const tasks = h.handoffTasks().filter((task) => task['WhoId'] === lead['Id']);
+      const oldTask = tasks.find(
+        (task) => task['Handoff_Decision_Id__c'] === previous['Handoff_Decision_Id__c'],
+      );
+      expect(oldTask?.['IsClosed']).toBe(true);
+      const newTask = tasks.find(
+        (task) => task['Handoff_Decision_Id__c'] === lead['Handoff_Decision_Id__c'],
+      );
+      if (isUser(lead['OwnerId']))
+        expect(newTask).toMatchObject({ OwnerId: lead['OwnerId'], IsClosed: false });
+      else expect(newTask).toBeUndefined();
+      const owner = h.running.salesforce.store.get(String(lead['OwnerId']))?.record['Name'];
+      expect(contactOf(lead)?.properties).toMatchObject({
+        handoff_status: 'breached',
+        handoff_owner: owner,
+      });
+    }
+
+    // Two weeks on, with Redis lost meanwhile: the state is read back from Salesforce and the
+    // second breach notifies the manager (max_reassignments is 1).
+    h.clock = Date.parse('2026-12-22T15:00:00Z');
+    const tasksBefore = h.handoffTasks().length;
+    const second = await h.sync({ HANDOFF_REDIS_PREFIX: `test-${randomUUID()}` });
+    expect(second.code).toBe(0);
+    const secondSla = second.json['sla'] as Record<string, number>;
+    expect(secondSla['reassigned']).toBe(0);
+    expect(secondSla['notified']).toBeGreaterThanOrEqual(reassigned.length);
+    const userOwned = reassigned.filter(
+      (lead) => isUser(lead['OwnerId']) && lead['OwnerId'] !== MANAGER,
+    );
+    expect(userOwned.length).toBeGreaterThan(0);
+    for (const lead of reassigned) {
+      const id = String(lead['Handoff_Decision_Id__c']);
+      expect(id).toMatch(/~r1~n$/);
+      expect(String(lead['Handoff_Reason__c'])).toMatch(/notified|nobody to notify/);
+    }
+    for (const lead of userOwned) {
+      const notice = h
+        .handoffTasks()
+        .find((task) => task['Handoff_Decision_Id__c'] === lead['Handoff_Decision_Id__c']);
+      expect(notice).toMatchObject({ OwnerId: MANAGER, WhoId: lead['Id'], Priority: 'High' });
+      expect(String(notice?.['Subject'])).toMatch(/^SLA missed: .+ min past due/);
+    }
+    expect(h.handoffTasks().length).toBeGreaterThan(tasksBefore);
+
+    // Handled breaches are not handled twice.
+    const salesforceSeq = h.running.salesforce.server.log.lastSeq;
+    const third = await h.sync();
+    expect(third.json['sla']).toMatchObject({ breached: 0, reassigned: 0, notified: 0 });
+    expect(
+      h.running.salesforce.server.log
+        .list(salesforceSeq)
+        .filter((call) => /collections\.(update|upsert|create)/.test(call.endpoint)),
+    ).toEqual([]);
+  });
+});
