@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import type { Connection } from 'jsforce';
 import type { Logger } from 'pino';
 import { createHubSpotClient } from './adapters/hubspot/hubspot-client.js';
 import { HubSpotContactSource } from './adapters/hubspot/hubspot-contact-source.adapter.js';
@@ -20,6 +21,7 @@ import { ApiCallMeter } from './platform/api-call-meter.js';
 import type { ContactFeedbackWriter } from './ports/contact-feedback.port.js';
 import type { ContactWriter } from './ports/contact-writer.port.js';
 import type { LeadLifecycleStore } from './ports/lead-lifecycle.port.js';
+import type { SalesDirectory } from './ports/sales-directory.port.js';
 import type { SyncCycleDeps } from './usecases/sync/run-sync-cycle.js';
 
 /** A missing or contradictory piece of configuration: exit 2, naming it. */
@@ -79,6 +81,34 @@ export class RedisUnavailableError extends Error {
   readonly code = 'REDIS_UNAVAILABLE';
 }
 
+/** A metered Salesforce connection: every jsforce call goes through `Connection.request`. */
+async function connectSalesforce(env: Env, meter: ApiCallMeter): Promise<Connection> {
+  const salesforce = await createSalesforceConnection({
+    auth: salesforceAuthFrom(env),
+    version: env.SALESFORCE_API_VERSION,
+  });
+  const request = salesforce.request.bind(salesforce);
+  salesforce.request = (...args: Parameters<typeof request>) => {
+    meter.count('salesforce');
+    return request(...args);
+  };
+  return salesforce;
+}
+
+/** What `handoff report` reads: Salesforce only, where Handoff keeps its state; no Redis. */
+export async function createReportRuntime(
+  env: Env,
+  definition: Definition,
+): Promise<{ lifecycle: LeadLifecycleStore; directory: SalesDirectory; meter: ApiCallMeter }> {
+  const meter = new ApiCallMeter();
+  const salesforce = await connectSalesforce(env, meter);
+  return {
+    lifecycle: new SalesforceLeadLifecycle(salesforce, resolveMapping(definition.mapping)),
+    directory: new SalesforceDirectory(salesforce),
+    meter,
+  };
+}
+
 export interface SyncRuntime {
   readonly deps: Omit<SyncCycleDeps, 'outbox'>;
   readonly contactWriter: ContactWriter;
@@ -101,7 +131,6 @@ export async function createSyncRuntime(
 ): Promise<SyncRuntime> {
   if (env.HUBSPOT_ACCESS_TOKEN === undefined)
     throw new SetupError('HUBSPOT_ACCESS_TOKEN is required');
-  const auth = salesforceAuthFrom(env);
   const meter = new ApiCallMeter();
   const mapping = resolveMapping(definition.mapping);
   const hubspot = createHubSpotClient({
@@ -109,16 +138,7 @@ export async function createSyncRuntime(
     baseUrl: env.HUBSPOT_BASE_URL,
   });
   const countHubSpot = (): void => meter.count('hubspot');
-  const salesforce = await createSalesforceConnection({
-    auth,
-    version: env.SALESFORCE_API_VERSION,
-  });
-  // Every jsforce call (queries, queryMore pages, collections) goes through Connection.request.
-  const request = salesforce.request.bind(salesforce);
-  salesforce.request = (...args: Parameters<typeof request>) => {
-    meter.count('salesforce');
-    return request(...args);
-  };
+  const salesforce = await connectSalesforce(env, meter);
   // Fail fast when Redis is away (a CLI cycle must not hang); the worker connection differs.
   const redis = new Redis(env.REDIS_URL, {
     maxRetriesPerRequest: 1,

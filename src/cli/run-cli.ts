@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.js';
 import { EXPLAIN_USAGE, explainCommand } from './explain-command.js';
 import { SANDBOX_USAGE, sandboxCommand } from './sandbox-command.js';
+import { REPORT_USAGE, reportCommand } from './report-command.js';
 import { RUN_USAGE, runCommand } from './run-command.js';
 import { SYNC_USAGE, syncCommand } from './sync-command.js';
 import { VALIDATE_USAGE, validateCommand } from './validate-command.js';
@@ -17,6 +18,8 @@ usage:
       one sync cycle against the configured HubSpot and Salesforce, then exit
   ${RUN_USAGE}
       the long-running worker: polls on sync.poll_interval, serves GET /healthz on PORT
+  ${REPORT_USAGE}
+      funnel KPIs from Salesforce: routed, accepted, rejected by reason, SLA compliance, time to first touch
   ${SANDBOX_USAGE}
       seeded HubSpot and Salesforce sandboxes on loopback; prints their URLs and credentials
 
@@ -71,6 +74,18 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         {
           once: flags['once'] === true,
           dryRun: flags['dry-run'] === true,
+          json: flags['json'] === true,
+          config: text(flags, 'config'),
+        },
+        io,
+      ),
+  },
+  report: {
+    options: { since: { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string' } },
+    run: (flags, io) =>
+      reportCommand(
+        {
+          since: text(flags, 'since'),
           json: flags['json'] === true,
           config: text(flags, 'config'),
         },

@@ -138,6 +138,26 @@ describe('rejections returned to marketing', () => {
       '"Competitor" is not in the agreed list',
     );
 
+    // The report reads the same rejections back from Salesforce alone.
+    const report = await h.report(['--json', '--since', '2026-11-01T00:00:00Z']);
+    expect(report.code).toBe(0);
+    const funnel = JSON.parse(report.stdout) as {
+      routed: number;
+      rejected: number;
+      rejections_by_reason: unknown;
+      rejections_by_source: Record<string, number>;
+    };
+    expect(funnel.routed).toBe(h.routedLeads().length);
+    expect(funnel.rejected).toBe(6);
+    expect(funnel.rejections_by_reason).toEqual({
+      'No budget': 1,
+      'Bad timing': 1,
+      Unspecified: 2,
+      'Bad contact data': 1,
+      'Too small': 1,
+    });
+    expect(Object.values(funnel.rejections_by_source).reduce((a, b) => a + b, 0)).toBe(6);
+
     // Re-runs repeat nothing: no note, list add or Lead write.
     const hubspotSeq = h.running.hubspot.server.log.lastSeq;
     const salesforceSeq = h.running.salesforce.server.log.lastSeq;

@@ -98,6 +98,38 @@ describe('the SLA watch', () => {
       });
     }
 
+    // The report, from Salesforce alone: one met, the late one and every reassigned lead breached.
+    const report = await h.report(['--json', '--since', '2026-11-24T00:00:00Z']);
+    expect(report.code).toBe(0);
+    const funnel = JSON.parse(report.stdout) as {
+      routed: number;
+      accepted: number;
+      sla: { due: number; met: number; breached: number; compliance: number };
+      time_to_first_touch_minutes: { median: number; p90: number; count: number };
+      breaches_by_owner: Record<string, number>;
+    };
+    expect(funnel.routed).toBe(h.routedLeads().length);
+    expect(funnel.accepted).toBeGreaterThanOrEqual(2);
+    expect(funnel.sla.met).toBeGreaterThanOrEqual(1);
+    expect(funnel.sla.breached).toBeGreaterThanOrEqual((sla['reassigned'] ?? 0) + 1);
+    expect(funnel.sla.compliance).toBeCloseTo(
+      funnel.sla.met / (funnel.sla.met + funnel.sla.breached),
+      3,
+    );
+    expect(funnel.time_to_first_touch_minutes.count).toBeGreaterThanOrEqual(2);
+    expect(funnel.time_to_first_touch_minutes.p90).toBeGreaterThanOrEqual(
+      funnel.time_to_first_touch_minutes.median,
+    );
+    expect(Object.values(funnel.breaches_by_owner).reduce((a, b) => a + b, 0)).toBe(
+      funnel.sla.breached,
+    );
+    const table = await h.report(['--since', '2026-11-24T00:00:00Z']);
+    expect(table.stdout).toMatch(/MQLs routed\s+\d+/);
+    expect(table.stdout).toContain('breaches by owner:');
+    const bad = await h.report(['--since', 'last week']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--since');
+
     // Two weeks on, with Redis lost meanwhile: the state is read back from Salesforce and the
     // second breach notifies the manager (max_reassignments is 1).
     h.clock = Date.parse('2026-12-22T15:00:00Z');

@@ -14,6 +14,8 @@ export interface LifecycleHarness {
   readonly running: RunningSandboxes;
   clock: number;
   sync(extraEnv?: Record<string, string>): Promise<CliRun & { json: Record<string, unknown> }>;
+  /** `handoff report` at `clock`. */
+  report(args?: readonly string[]): Promise<CliRun>;
   routedLeads(): SfRecord[];
   lead(id: string): SfRecord;
   /** A rep's change to a Lead, made through the sandbox as Salesforce would record it. */
@@ -63,6 +65,11 @@ export async function startLifecycle(options: {
       }
       return { ...run, json };
     },
+    report: (args = ['--json']) =>
+      runCliInProcess(['report', ...args, '--config', CONFIG], {
+        env,
+        now: new Date(clock).toISOString(),
+      }),
     routedLeads: () =>
       [...store.table('Lead').values()].filter(
         (lead) => typeof lead['Handoff_Decision_Id__c'] === 'string',
