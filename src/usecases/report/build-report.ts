@@ -120,18 +120,25 @@ export async function buildReport(deps: ReportDeps, since: Date, now: Date): Pro
     });
     if (touch.kind === 'touched' || lead.isConverted) {
       if (!isRejected(lead)) accepted += 1;
-      if (touch.kind === 'touched' && touch.minutes !== null) minutes.push(touch.minutes);
+      // A rejection's status change is dated by Handoff's own later write: no timing to trust.
+      if (
+        touch.kind === 'touched' &&
+        touch.minutes !== null &&
+        !(touch.by === 'status' && isRejected(lead))
+      )
+        minutes.push(touch.minutes);
     }
-    if (
+    // The watch marks a breach as it happens; a lead rejected without one was answered in time
+    // (its status change carries Handoff's later write time, not the rep's).
+    const late =
       lead.slaBreached ||
-      touch.kind === 'overdue' ||
-      (touch.kind === 'touched' && !touch.inTime)
-    ) {
+      (!isRejected(lead) &&
+        (touch.kind === 'overdue' || (touch.kind === 'touched' && !touch.inTime)));
+    if (late) {
       breached += 1;
-      // A breach the watch has not recorded yet still counts against the current owner.
-      if (!lead.slaBreached && breachOwners(lead.reason).length === 0)
-        bump(byOwner, names.get(lead.ownerId) ?? lead.ownerId);
-    } else if (touch.kind === 'touched') met += 1;
+      // A breach the watch has not recorded yet counts against the current owner.
+      if (!lead.slaBreached) bump(byOwner, names.get(lead.ownerId) ?? lead.ownerId);
+    } else if (touch.kind === 'touched' || isRejected(lead)) met += 1;
   }
   minutes.sort((a, b) => a - b);
   return {
