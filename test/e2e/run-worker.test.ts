@@ -93,6 +93,9 @@ describe('handoff run', () => {
       .map((line) => JSON.parse(line) as { msg: string; health?: string });
     expect(lines.filter((line) => line.msg === 'worker stopped')).toHaveLength(2);
     expect(lines.some((line) => line.msg === 'lead routed')).toBe(true);
+    // The SLA watch and the rejection scan run on their own schedules too.
+    expect(lines.some((line) => line.msg === 'sla watch finished')).toBe(true);
+    expect(lines.some((line) => line.msg === 'rejection scan finished')).toBe(true);
     expect(`${a.stdout}${b.stdout}`).not.toMatch(/@(sandbox-sales|acme|gmail)\./);
 
     const tasks = [...running.salesforce.store.table('Task').values()].filter(

@@ -56,6 +56,7 @@ export async function runFeedbackScan(deps: LifecycleDeps): Promise<FeedbackSumm
   ).filter((lead) => !lead.isConverted);
   if (leads.length === 0) {
     await deps.state.advanceCursor(REJECTIONS_STREAM, now);
+    deps.log.info({ ...summary }, 'rejection scan finished');
     return summary;
   }
   const people = await loadPeople(deps.directory);

@@ -79,6 +79,7 @@ export async function runSlaWatch(deps: LifecycleDeps): Promise<SlaWatchSummary>
   summary.checked = candidates.length;
   if (candidates.length === 0) {
     await deps.state.advanceCursor(SLA_STREAM, now);
+    deps.log.info({ ...summary }, 'sla watch finished');
     return summary;
   }
   const touches = await deps.lifecycle.touches(candidates.map((lead) => lead.id));

@@ -1,5 +1,6 @@
 import type { DirectoryUser } from '../../domain/routing/route-lead.js';
 import type { MarketingContact } from '../../ports/contact-source.port.js';
+import { loadPeople } from '../lifecycle/load-people.js';
 import { syncPage } from './sync-page.js';
 import type { CycleContext, SyncCycleDeps, SyncSummary } from './sync-cycle.types.js';
 
@@ -38,9 +39,8 @@ async function loadDirectory(
   deps: SyncCycleDeps,
   dryRun: boolean,
 ): Promise<Pick<CycleContext, 'users' | 'names' | 'activeReps'>> {
-  const [users, queues, openCounts] = await Promise.all([
-    deps.directory.users(),
-    deps.directory.queues(),
+  const [people, openCounts] = await Promise.all([
+    loadPeople(deps.directory),
     deps.directory.openLeadCounts([
       ...CLOSED_STATUSES,
       ...deps.definition.feedback.rejected_statuses,
@@ -48,24 +48,14 @@ async function loadDirectory(
   ]);
   // Salesforce's count is the truth: reps closed and took Leads since the last cycle.
   if (!dryRun) await deps.state.resetOpenLeads(openCounts);
+  const users = new Map<string, DirectoryUser>();
+  for (const [id, user] of people.directory)
+    users.set(id, { ...user, openLeads: openCounts.get(id) ?? 0 });
   return {
-    names: new Map<string, string>([
-      ...users.map((user) => [user.id, user.name] as const),
-      ...queues.map((queue) => [queue.id, queue.name] as const),
-    ]),
-    users: new Map<string, DirectoryUser>(
-      users.map((user) => [
-        user.id,
-        {
-          active: user.active,
-          outOfOffice: false,
-          openLeads: openCounts.get(user.id) ?? 0,
-          timezone: user.timezone,
-        },
-      ]),
-    ),
+    names: people.names,
+    users,
     activeReps: new Set(
-      users
+      [...people.users.values()]
         .filter((user) => user.active && user.id !== deps.integrationUserId)
         .map((user) => user.id),
     ),
