@@ -14,10 +14,20 @@ function stamp(at: Date): string {
  * go; the routing paragraph stays.
  */
 export function appendReason(reason: string | null, at: Date, line: string): string {
-  const next = `${reason ?? ''}${reason === null || reason === '' ? '' : '\n'}${stamp(at)} ${line}`;
+  const entry = `${stamp(at)} ${line}`;
+  const next = reason === null || reason === '' ? entry : `${reason}\n${entry}`;
   if (next.length <= REASON_MAX_CHARS) return next;
-  const head = next.slice(0, HEAD_KEEP_CHARS);
-  return `${head}\n…\n${next.slice(next.length - (REASON_MAX_CHARS - HEAD_KEEP_CHARS - 3))}`;
+  const lines = next.split('\n');
+  const head = (lines[0] ?? '').slice(0, HEAD_KEEP_CHARS);
+  const kept: string[] = [];
+  let length = head.length + 2;
+  for (let index = lines.length - 1; index > 0; index -= 1) {
+    const candidate = lines[index] ?? '';
+    if (length + candidate.length + 1 > REASON_MAX_CHARS) break;
+    kept.unshift(candidate);
+    length += candidate.length + 1;
+  }
+  return [head, '…', ...kept.filter((entry) => entry !== '…')].join('\n');
 }
 
 /** A person as the history names them: `Ana Ruiz (0055e000001AAAAAA3)`. */
