@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadDefinitionFile } from '../../src/config/load-definition.js';
 import {
+  CONFIG,
   startLifecycle,
   type LifecycleHarness,
   type SfRecord,
@@ -173,6 +175,47 @@ describe('rejections returned to marketing', () => {
       .filter((endpoint) => /create|update|upsert|memberships\.add/.test(endpoint));
     expect(writes).toEqual([]);
     for (const [lead] of expected) expect(notesOf(h, contactOf(h, lead).id)).toHaveLength(1);
+  });
+
+  it('files every configured reason with its own nurture list and lifecycle stage', async () => {
+    const loaded = await loadDefinitionFile(CONFIG);
+    if (!loaded.ok) throw new Error('example definition invalid');
+    const { feedback } = loaded.value;
+    const h = await startLifecycle({ contacts: 300, seed: 43, at: NOW });
+    harness = h;
+    expect((await h.sync()).code).toBe(0);
+    const reasons = Object.entries(feedback.reasons);
+    const leads = h
+      .routedLeads()
+      .filter((lead) => String(lead['OwnerId']).startsWith('005'))
+      .slice(0, reasons.length);
+    expect(leads).toHaveLength(reasons.length);
+    h.clock += HOUR;
+    reasons.forEach(([reason], index) => {
+      h.updateLead(String(leads[index]?.['Id']), {
+        Status: 'Rejected',
+        Rejection_Reason__c: reason,
+      });
+    });
+    h.clock += HOUR;
+    const run = await h.sync();
+    expect(run.code).toBe(0);
+    expect(run.json['feedback']).toMatchObject({ rejected: reasons.length, flagged: 0 });
+    reasons.forEach(([reason, settings], index) => {
+      const contact = contactOf(h, leads[index] ?? {});
+      expect(contact.properties).toMatchObject({
+        handoff_status: 'rejected',
+        handoff_rejection_reason: reason,
+        lifecyclestage: settings.lifecycle_stage ?? feedback.recycle_lifecycle_stage,
+      });
+      if (settings.nurture_list !== undefined)
+        expect(listMembers(h, settings.nurture_list)).toContain(contact.id);
+      const days = settings.recycle_after_days ?? feedback.recycle_after_days;
+      const recycle = new Date(Date.parse(NOW) + HOUR + days * DAY).toISOString().slice(0, 10);
+      expect(notesOf(h, contact.id)).toEqual([
+        expect.stringContaining(`May be routed again from ${recycle}`),
+      ]);
+    });
   });
 
   it('routes a recycled lead again only after its recycle days, and a second rejection gets a second note', async () => {
