@@ -2,7 +2,8 @@
  * `npm run bench:sync`: one sync cycle against a seeded sandbox tenant (default 2,000 contacts,
  * 1,000 Leads) and the sandbox's API-call counts per endpoint, next to the batched floor of
  * ../shared/reference/limits-and-reliability.md §5.1 (reads of changed records, 200 per
- * Collections write, 100 per HubSpot batch). Needs Redis at REDIS_URL.
+ * Collections write, 100 per HubSpot batch), with the SLA watch's and rejection scan's calls
+ * apart. Needs Redis at REDIS_URL.
  *
  *   npm run bench:sync -- --contacts 2000
  */
@@ -42,12 +43,26 @@ const code = await runCli(
   },
 );
 const elapsedMs = performance.now() - started;
+interface Calls {
+  hubspot: number;
+  salesforce: number;
+}
 const summary = JSON.parse(stdout) as {
   pulled: { contacts: number };
   qualified: number;
   routed: number;
   tasks_created: number;
   written: { salesforce: number; hubspot: number };
+  api_calls: Calls;
+  sla: { calls: Calls; checked: number };
+  feedback: { calls: Calls };
+};
+// `sync --once` also runs the SLA watch and the rejection scan after routing; their calls are
+// reported on their own, the floor is about routing.
+const routing = {
+  hubspot: summary.api_calls.hubspot - summary.sla.calls.hubspot - summary.feedback.calls.hubspot,
+  salesforce:
+    summary.api_calls.salesforce - summary.sla.calls.salesforce - summary.feedback.calls.salesforce,
 };
 const hubspot = sandboxes.hubspot.server.log.summary();
 const salesforce = sandboxes.salesforce.server.log.summary();
@@ -64,8 +79,9 @@ process.stdout.write(
     `sync --once: ${summary.pulled.contacts} contacts, ${summary.qualified} qualified, ${summary.routed} routed, ${summary.tasks_created} Tasks, exit ${code}, ${Math.round(elapsedMs)} ms`,
     line('HubSpot', hubspot),
     line('Salesforce', salesforce),
-    `  batched floor (search pages + batch writes / one query + 3 Collections writes per 200): HubSpot ${floor.hubspot}, Salesforce ${floor.salesforce}`,
-    `  ratio to floor: HubSpot ${(hubspot.total / floor.hubspot).toFixed(1)}×, Salesforce ${(salesforce.total / floor.salesforce).toFixed(1)}× (engagement reads and directory/identity reads are above the floor's model)`,
+    `  of which routing: HubSpot ${routing.hubspot}, Salesforce ${routing.salesforce}; SLA watch (${summary.sla.checked} Leads checked): HubSpot ${summary.sla.calls.hubspot}, Salesforce ${summary.sla.calls.salesforce}; rejection scan: HubSpot ${summary.feedback.calls.hubspot}, Salesforce ${summary.feedback.calls.salesforce}`,
+    `  batched floor for routing (search pages + batch writes / one query + 3 Collections writes per 200): HubSpot ${floor.hubspot}, Salesforce ${floor.salesforce}`,
+    `  routing's ratio to floor: HubSpot ${(routing.hubspot / floor.hubspot).toFixed(1)}×, Salesforce ${(routing.salesforce / floor.salesforce).toFixed(1)}× (engagement reads and directory/identity reads are above the floor's model)`,
     '',
   ].join('\n'),
 );

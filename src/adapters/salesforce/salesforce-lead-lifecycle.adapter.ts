@@ -8,8 +8,11 @@ import { chunks } from '../../platform/chunks.js';
 import { collection, queryAll, text, toDate } from './salesforce-records.js';
 import { field, fieldList, soql } from './soql.js';
 
-/** Values per IN list: keeps the query URL far below the 16,384-byte limit (B2). */
-const IN_LIST_LIMIT = 100;
+/**
+ * Record ids per IN list: 250 18-character ids, quoted and URL-encoded, stay near 8 KB, half
+ * the 16,384-byte query URL limit (B2).
+ */
+const IN_LIST_LIMIT = 250;
 /** sObject Collections take at most 200 records (B5). */
 const COLLECTION_LIMIT = 200;
 const LEAD_ID_PREFIX = '00Q';
