@@ -1,11 +1,10 @@
 import type { Client } from '@hubspot/api-client';
 import { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/objects/notes/index.js';
-import { z } from 'zod';
 import type { ContactFeedbackWriter, FeedbackNote } from '../../ports/contact-feedback.port.js';
 import type { WriteOutcome } from '../../ports/lead-store.port.js';
 import { chunks } from '../../platform/chunks.js';
-import { classifyHubSpotError } from './hubspot.errors.js';
-import { BatchReadWire } from './hubspot.schemas.js';
+import { hubspotCall } from './hubspot.errors.js';
+import { BatchReadWire, BatchWriteWire } from './hubspot.schemas.js';
 
 /** Batch endpoints take at most 100 inputs (A5). */
 const BATCH_LIMIT = 100;
@@ -14,18 +13,6 @@ const NOTE_TO_CONTACT = 202;
 /** Notes hold at most 65,536 characters (A8). */
 const NOTE_MAX_CHARS = 65_536;
 const LIFECYCLE = 'lifecyclestage';
-
-const BatchErrorsWire = z.object({
-  results: z.array(z.object({ id: z.string() })),
-  errors: z
-    .array(
-      z.object({
-        category: z.string().nullish(),
-        context: z.record(z.string(), z.array(z.string())).nullish(),
-      }),
-    )
-    .nullish(),
-});
 
 /** Note bodies are HTML: a rep's comment must show as text, not markup. */
 function escapeHtml(text: string): string {
@@ -40,13 +27,8 @@ export class HubSpotContactFeedback implements ContactFeedbackWriter {
     private readonly onRequest: () => void = () => undefined,
   ) {}
 
-  private async call<T>(request: () => Promise<T>): Promise<T> {
-    this.onRequest();
-    try {
-      return await request();
-    } catch (err) {
-      throw classifyHubSpotError(err);
-    }
+  private call<T>(request: () => Promise<T>): Promise<T> {
+    return hubspotCall(this.onRequest, request);
   }
 
   async lifecycleStages(
@@ -73,7 +55,7 @@ export class HubSpotContactFeedback implements ContactFeedbackWriter {
   private async updateBatch(
     inputs: readonly { id: string; properties: Record<string, string> }[],
   ): Promise<WriteOutcome[]> {
-    const response = BatchErrorsWire.parse(
+    const response = BatchWriteWire.parse(
       await this.call(() => this.client.crm.contacts.batchApi.update({ inputs: [...inputs] })),
     );
     const written = new Set(response.results.map((result) => result.id));
@@ -121,7 +103,7 @@ export class HubSpotContactFeedback implements ContactFeedbackWriter {
   async createNotes(notes: readonly FeedbackNote[]): Promise<readonly WriteOutcome[]> {
     const outcomes: WriteOutcome[] = [];
     for (const batch of chunks(notes, BATCH_LIMIT)) {
-      const response = BatchErrorsWire.parse(
+      const response = BatchWriteWire.parse(
         await this.call(() =>
           this.client.crm.objects.notes.batchApi.create({
             inputs: batch.map((note) => ({

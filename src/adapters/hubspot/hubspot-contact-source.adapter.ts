@@ -9,7 +9,7 @@ import type {
   EngagementKind,
   MarketingContact,
 } from '../../ports/contact-source.port.js';
-import { classifyHubSpotError } from './hubspot.errors.js';
+import { hubspotCall } from './hubspot.errors.js';
 import { contactProperties, engagementActivity, toMarketingContact } from './hubspot.mappers.js';
 import { AssociationBatchWire, BatchReadWire, SearchPageWire } from './hubspot.schemas.js';
 import { chunks } from '../../platform/chunks.js';
@@ -32,13 +32,8 @@ export class HubSpotContactSource implements ContactSource {
     this.properties = contactProperties(mapping);
   }
 
-  private async call<T>(request: () => Promise<T>): Promise<T> {
-    this.onRequest();
-    try {
-      return await request();
-    } catch (err) {
-      throw classifyHubSpotError(err);
-    }
+  private call<T>(request: () => Promise<T>): Promise<T> {
+    return hubspotCall(this.onRequest, request);
   }
 
   /**

@@ -1,26 +1,14 @@
 import type { Client } from '@hubspot/api-client';
-import { z } from 'zod';
 import type { HubSpotOwnedProperty } from '../../domain/definition.js';
 import type { ResolvedMapping } from '../../domain/mapping.js';
 import type { ContactUpdate, ContactWriter } from '../../ports/contact-writer.port.js';
 import type { WriteOutcome } from '../../ports/lead-store.port.js';
 import { chunks } from '../../platform/chunks.js';
-import { classifyHubSpotError } from './hubspot.errors.js';
+import { hubspotCall } from './hubspot.errors.js';
+import { BatchWriteWire } from './hubspot.schemas.js';
 
 /** Batch endpoints take at most 100 inputs (A5). */
 const BATCH_LIMIT = 100;
-
-const BatchUpdateWire = z.object({
-  results: z.array(z.object({ id: z.string() })),
-  errors: z
-    .array(
-      z.object({
-        category: z.string().nullish(),
-        context: z.record(z.string(), z.array(z.string())).nullish(),
-      }),
-    )
-    .nullish(),
-});
 
 /** ContactWriter over `POST /crm/v3/objects/contacts/batch/update` (200, or 207 with errors). */
 export class HubSpotContactWriter implements ContactWriter {
@@ -44,16 +32,12 @@ export class HubSpotContactWriter implements ContactWriter {
         }
         return { id: update.contactId, properties };
       });
-      let response: z.infer<typeof BatchUpdateWire>;
-      this.onRequest();
-      try {
-        // https://developers.hubspot.com/docs/api-reference/crm-contacts-v3/batch/post-crm-v3-objects-contacts-batch-update
-        response = BatchUpdateWire.parse(
-          await this.client.crm.contacts.batchApi.update({ inputs }),
-        );
-      } catch (err) {
-        throw classifyHubSpotError(err);
-      }
+      // https://developers.hubspot.com/docs/api-reference/crm-contacts-v3/batch/post-crm-v3-objects-contacts-batch-update
+      const response = BatchWriteWire.parse(
+        await hubspotCall(this.onRequest, () =>
+          this.client.crm.contacts.batchApi.update({ inputs }),
+        ),
+      );
       const written = new Set(response.results.map((result) => result.id));
       const failed = new Map<string, string>();
       for (const error of response.errors ?? []) {

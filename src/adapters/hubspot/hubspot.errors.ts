@@ -99,3 +99,13 @@ export function classifyHubSpotError(err: unknown): IntegrationError {
     cause: err,
   });
 }
+
+/** One HubSpot request: counted once, and any failure classified (the only place SDK errors surface). */
+export async function hubspotCall<T>(onRequest: () => void, request: () => Promise<T>): Promise<T> {
+  onRequest();
+  try {
+    return await request();
+  } catch (err) {
+    throw classifyHubSpotError(err);
+  }
+}

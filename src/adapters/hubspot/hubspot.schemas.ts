@@ -25,3 +25,16 @@ export const AssociationBatchWire = z.object({
 });
 
 export const BatchReadWire = z.object({ results: z.array(HubSpotObjectWire) });
+
+/** A batch write's answer: 200, or 207 with errors whose context names the failed inputs. */
+export const BatchWriteWire = z.object({
+  results: z.array(z.object({ id: z.string() })),
+  errors: z
+    .array(
+      z.object({
+        category: z.string().nullish(),
+        context: z.record(z.string(), z.array(z.string())).nullish(),
+      }),
+    )
+    .nullish(),
+});

@@ -1,16 +1,14 @@
 import { markDecision } from '../../domain/decision-marks.js';
 import { normalizeRejection } from '../../domain/rejection/normalize-rejection.js';
-import { MS_PER_DAY } from '../../domain/time/zoned-time.js';
 import type { RejectionFeedback } from '../../ports/contact-feedback.port.js';
 import type { HandoffLead } from '../../ports/lead-lifecycle.port.js';
 import type { LeadUpdate } from '../../ports/lead-store.port.js';
 import type { LifecycleDeps } from '../lifecycle/lifecycle.types.js';
 import { loadPeople } from '../lifecycle/load-people.js';
 import { appendReason, who } from '../lifecycle/reason-history.js';
+import { finishScan, scanStart } from '../lifecycle/scan-window.js';
 
 export const REJECTIONS_STREAM = 'salesforce.rejections';
-const LOOKBACK_DAYS = 30;
-const OVERLAP_MS = 60_000;
 
 export interface FeedbackSummary {
   rejected: number;
@@ -37,9 +35,7 @@ function definitionVersionOf(lead: HandoffLead, fallback: string): string {
 export async function runFeedbackScan(deps: LifecycleDeps): Promise<FeedbackSummary> {
   const { definition } = deps;
   const now = deps.now();
-  const cursor =
-    (await deps.state.cursor(REJECTIONS_STREAM)) ??
-    new Date(now.getTime() - LOOKBACK_DAYS * MS_PER_DAY);
+  const since = await scanStart(deps.state, REJECTIONS_STREAM, now);
   const summary: FeedbackSummary = {
     rejected: 0,
     flagged: 0,
@@ -50,12 +46,12 @@ export async function runFeedbackScan(deps: LifecycleDeps): Promise<FeedbackSumm
   };
   const leads = (
     await deps.lifecycle.rejectedLeads({
-      changedSince: new Date(cursor.getTime() - OVERLAP_MS),
+      changedSince: since,
       statuses: definition.feedback.rejected_statuses,
     })
   ).filter((lead) => !lead.isConverted);
   if (leads.length === 0) {
-    await deps.state.advanceCursor(REJECTIONS_STREAM, now);
+    await finishScan(deps.state, REJECTIONS_STREAM, now, []);
     deps.log.info({ ...summary }, 'rejection scan finished');
     return summary;
   }
@@ -131,8 +127,7 @@ export async function runFeedbackScan(deps: LifecycleDeps): Promise<FeedbackSumm
   summary.failed = failed.length;
   for (const lead of failed)
     deps.log.warn({ leadId: lead.id }, 'rejection not marked; retried next run');
-  const retryFrom = Math.min(now.getTime(), ...failed.map((lead) => lead.modifiedAt.getTime()));
-  await deps.state.advanceCursor(REJECTIONS_STREAM, new Date(retryFrom));
+  await finishScan(deps.state, REJECTIONS_STREAM, now, failed);
   deps.log.info({ ...summary }, 'rejection scan finished');
   return summary;
 }

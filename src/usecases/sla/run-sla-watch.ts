@@ -8,13 +8,10 @@ import { ROUTED_STATUS } from '../sync/write-decisions.js';
 import type { LifecycleDeps } from '../lifecycle/lifecycle.types.js';
 import { loadPeople } from '../lifecycle/load-people.js';
 import { appendReason, who } from '../lifecycle/reason-history.js';
+import { finishScan, LOOKBACK_DAYS, scanStart } from '../lifecycle/scan-window.js';
 import { escalateBreaches, type Breach } from './escalate-breaches.js';
 
 export const SLA_STREAM = 'salesforce.sla';
-/** How far back an overdue, untouched lead is still escalated (and a first run looks). */
-const LOOKBACK_DAYS = 30;
-/** Salesforce's SystemModstamp filter works to the second: re-read a little to lose nothing. */
-const OVERLAP_MS = 60_000;
 
 export interface SlaWatchSummary {
   checked: number;
@@ -37,9 +34,9 @@ export interface SlaWatchSummary {
 export async function runSlaWatch(deps: LifecycleDeps): Promise<SlaWatchSummary> {
   const { definition } = deps;
   const now = deps.now();
+  // An overdue, untouched lead is escalated up to LOOKBACK_DAYS after its due date.
   const lookback = new Date(now.getTime() - LOOKBACK_DAYS * MS_PER_DAY);
-  const cursor = (await deps.state.cursor(SLA_STREAM)) ?? lookback;
-  const since = new Date(cursor.getTime() - OVERLAP_MS);
+  const since = await scanStart(deps.state, SLA_STREAM, now);
   const summary: SlaWatchSummary = {
     checked: 0,
     accepted: 0,
@@ -78,7 +75,7 @@ export async function runSlaWatch(deps: LifecycleDeps): Promise<SlaWatchSummary>
   );
   summary.checked = candidates.length;
   if (candidates.length === 0) {
-    await deps.state.advanceCursor(SLA_STREAM, now);
+    await finishScan(deps.state, SLA_STREAM, now, []);
     deps.log.info({ ...summary }, 'sla watch finished');
     return summary;
   }
@@ -144,9 +141,7 @@ export async function runSlaWatch(deps: LifecycleDeps): Promise<SlaWatchSummary>
     summary.quarantined += 1;
     deps.log.warn({ leadId: lead.id }, 'sla update failed; retried next run');
   }
-  // A lead whose write failed is read again next run: the cursor stays before it.
-  const retryFrom = Math.min(now.getTime(), ...failed.map((lead) => lead.modifiedAt.getTime()));
-  await deps.state.advanceCursor(SLA_STREAM, new Date(retryFrom));
+  await finishScan(deps.state, SLA_STREAM, now, failed);
   deps.log.info({ ...summary }, 'sla watch finished');
   return summary;
 }
