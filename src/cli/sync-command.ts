@@ -119,7 +119,7 @@ export async function syncCommand(flags: SyncFlags, io: CliIo): Promise<number> 
     // The job failed: nothing is lost, cursors moved only past written pages.
     const reason = err instanceof Error ? err.message : String(err);
     io.stderr(`sync stopped: ${reason}\n`);
-    return reason.startsWith('auth:') ? EXIT_INVALID : EXIT_PROBLEMS;
+    return /(^|: )auth:/.test(reason) ? EXIT_INVALID : EXIT_PROBLEMS;
   } finally {
     await worker.close();
     await runtime.close();

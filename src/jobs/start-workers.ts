@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents, Worker, type ConnectionOptions, type Processor } from 'bullmq';
+import { Job, Queue, QueueEvents, Worker, type ConnectionOptions, type Processor } from 'bullmq';
 import type { Logger } from 'pino';
 import { durationToMs, parseDuration } from '../domain/time/duration.js';
 import type { ApiCallMeter } from '../platform/api-call-meter.js';
@@ -59,6 +59,23 @@ const QUEUE_SETTINGS: Record<QueueName, { concurrency: number; perSecond: number
   [HUBSPOT_QUEUE]: { concurrency: 2, perSecond: 8 },
   [SALESFORCE_QUEUE]: { concurrency: 1, perSecond: 20 },
 };
+
+/**
+ * BullMQ fails a parent with "child <key> failed"; the child's own reason is what an admin needs
+ * (`permanent: salesforce INVALID_FIELD`), named by the child's job.
+ */
+async function explainChildFailure(
+  err: unknown,
+  queues: Readonly<Record<QueueName, Queue>>,
+): Promise<unknown> {
+  const match = err instanceof Error ? /^child .*:([^:]+):([^:]+) failed$/.exec(err.message) : null;
+  const queue = match === null ? undefined : queues[match[1] as QueueName];
+  if (match === null || queue === undefined) return err;
+  const child = await Job.fromId(queue, match[2] ?? '');
+  return child?.failedReason === undefined
+    ? err
+    : new Error(`${child.name}: ${child.failedReason}`, { cause: err });
+}
 
 /**
  * The three queues, their workers and the poll scheduler. Failed jobs retry with the provider's
@@ -182,7 +199,11 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
           jobCatalog['sync.cycle'].schema.parse({ trigger: 'once', dryRun }),
           { attempts: 1, jobId: `once-${randomUUID()}` },
         );
-        return (await job.waitUntilFinished(events)) as SyncCycleResult;
+        try {
+          return (await job.waitUntilFinished(events)) as SyncCycleResult;
+        } catch (err) {
+          throw await explainChildFailure(err, queues);
+        }
       } finally {
         await events.close();
       }

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadDefinitionFile } from '../../src/config/load-definition.js';
 import { resolveMapping } from '../../src/domain/mapping.js';
@@ -261,6 +264,28 @@ describe('handoff sync --once against the sandboxes', () => {
 });
 
 describe('handoff sync --once under injected faults', () => {
+  it('reports a failed SLA watch instead of waiting for it', async () => {
+    const running = await start(60);
+    const example = await readFile(CONFIG, 'utf8');
+    // A field the org does not have: routing's writes fail per record, the watch's query whole.
+    const config = join(await mkdtemp(join(tmpdir(), 'handoff-')), 'handoff.yaml');
+    await writeFile(
+      config,
+      example.replace(
+        /^mapping:\n/m,
+        'mapping:\n  salesforce_fields: { routed_at: Routed_At_Missing__c }\n',
+      ),
+    );
+    const run = await runCliInProcess(['sync', '--once', '--json', '--config', config], {
+      env: envFor(running),
+      now: NOW,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      'sync stopped: salesforce.sla.watch: permanent: salesforce INVALID_FIELD\n',
+    );
+  });
+
   it('a HubSpot 429 on the write-back pauses the hubspot queue only, then everything is written', async () => {
     const running = await start(200);
     running.hubspot.server.faults.add({

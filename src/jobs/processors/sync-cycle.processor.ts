@@ -84,6 +84,8 @@ async function addLifecycleChildren(salesforce: Queue, parent: Job): Promise<voi
   const opts = {
     parent: { id: parent.id ?? '', queue: parent.queueQualifiedName },
     attempts: 1,
+    // `sync --once` reports a failed watch or scan instead of waiting for it forever.
+    failParentOnFailure: true,
   };
   await salesforce.addBulk(
     (['salesforce.sla.watch', 'salesforce.feedback.scan'] as const).map((name) => ({
