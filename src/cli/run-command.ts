@@ -37,8 +37,9 @@ export async function runCommand(
     meter: runtime.meter,
   });
   const health = await startHealthServer(env.PORT, async () => {
-    const [pong, ...counts] = await Promise.all([
+    const [pong, quarantined, ...counts] = await Promise.all([
       connection.ping(),
+      runtime.deps.state.quarantined(),
       ...Object.values(workers.queues).map((queue) =>
         queue.getJobCounts(
           'waiting',
@@ -57,6 +58,15 @@ export async function runCommand(
         Object.keys(workers.queues).map((name, index) => [name, counts[index]]),
       ),
       definition: definition.version,
+      // Counts only: which records and why is the admin's view, not a public endpoint's.
+      quarantine: {
+        total: quarantined.length,
+        parked: quarantined.filter((entry) => entry.retry === false).length,
+        by_code: quarantined.reduce<Record<string, number>>((byCode, entry) => {
+          byCode[entry.code] = (byCode[entry.code] ?? 0) + 1;
+          return byCode;
+        }, {}),
+      },
     };
   });
   log.info(

@@ -172,6 +172,12 @@ describe('handoff run', () => {
       ok: true,
       redis: 'up',
       definition: '2026-11-01',
+      quarantine: { total: 0, parked: 0, by_code: {} },
+      queues: {
+        decisions: expect.any(Object) as unknown,
+        hubspot: expect.any(Object) as unknown,
+        salesforce: expect.any(Object) as unknown,
+      },
     });
     expect((await fetch(health.replace('/healthz', '/nope'))).status).toBe(404);
     shutdown.stop();
