@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  CONFIG,
   startLifecycle,
   type LifecycleHarness,
   type SfRecord,
@@ -166,5 +170,39 @@ describe('the SLA watch', () => {
         .list(salesforceSeq)
         .filter((call) => /collections\.(update|upsert|create)/.test(call.endpoint)),
     ).toEqual([]);
+  });
+
+  it('with on_breach none, records a breach in both systems and does nothing else', async () => {
+    const example = await readFile(CONFIG, 'utf8');
+    const config = join(await mkdtemp(join(tmpdir(), 'handoff-')), 'handoff.yaml');
+    await writeFile(
+      config,
+      example.replace(
+        'on_breach: { action: reassign, max_reassignments: 1 }',
+        'on_breach: { action: none }',
+      ),
+    );
+    const h = await startLifecycle({ contacts: 80, seed: 52, at: NOW, config });
+    harness = h;
+    expect((await h.sync()).code).toBe(0);
+    const owners = new Map(h.routedLeads().map((lead) => [lead['Id'], lead['OwnerId']]));
+    const tasks = h.handoffTasks().length;
+    h.clock = Date.parse('2026-12-08T15:00:00Z');
+    const run = await h.sync();
+    const sla = run.json['sla'] as Record<string, number>;
+    expect(sla['recorded']).toBe(owners.size);
+    expect(sla['reassigned'] ?? 0).toBe(0);
+    expect(sla['notified'] ?? 0).toBe(0);
+    for (const lead of h.routedLeads()) {
+      expect(String(lead['Handoff_Decision_Id__c'])).toMatch(/~x$/);
+      expect(lead['Handoff_SLA_Breached__c']).toBe(true);
+      expect(lead['OwnerId']).toBe(owners.get(lead['Id']));
+      expect(String(lead['Handoff_Reason__c'])).toContain('recorded (on_breach: none)');
+      const contact = h.running.hubspot.store.objects.contacts.get(
+        String(lead['HubSpot_Contact_Id__c']),
+      );
+      expect(contact?.properties['handoff_status']).toBe('breached');
+    }
+    expect(h.handoffTasks()).toHaveLength(tasks);
   });
 });

@@ -30,7 +30,10 @@ export async function startLifecycle(options: {
   contacts: number;
   seed: number;
   at: string;
+  /** A definition other than the example (a file path). */
+  config?: string;
 }): Promise<LifecycleHarness> {
+  const config = options.config ?? CONFIG;
   let clock = Date.parse(options.at);
   const running = await startSandboxes({
     contacts: options.contacts,
@@ -53,7 +56,7 @@ export async function startLifecycle(options: {
       clock = value;
     },
     async sync(extraEnv = {}) {
-      const run = await runCliInProcess(['sync', '--once', '--json', '--config', CONFIG], {
+      const run = await runCliInProcess(['sync', '--once', '--json', '--config', config], {
         env: { ...env, ...extraEnv },
         now: new Date(clock).toISOString(),
       });
@@ -66,7 +69,7 @@ export async function startLifecycle(options: {
       return { ...run, json };
     },
     report: (args = ['--json']) =>
-      runCliInProcess(['report', ...args, '--config', CONFIG], {
+      runCliInProcess(['report', ...args, '--config', config], {
         env,
         now: new Date(clock).toISOString(),
       }),
