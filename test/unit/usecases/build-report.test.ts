@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import type { TouchActivity } from '../../../src/domain/sla/assess-first-touch.js';
+import type { HandoffLead, LeadLifecycleStore } from '../../../src/ports/lead-lifecycle.port.js';
+import type { SalesDirectory } from '../../../src/ports/sales-directory.port.js';
+import { buildReport } from '../../../src/usecases/report/build-report.js';
+import { makeDefinition } from '../../support/factories.js';
+
+const REP = '0055e000001AAAAAA3';
+const OTHER = '0055e000001AAAAAA4';
+const ROUTED = new Date('2026-11-24T14:00:00Z');
+const DUE = new Date('2026-11-24T15:00:00Z');
+const NOW = new Date('2026-11-30T12:00:00Z');
+const minutes = (count: number): Date => new Date(ROUTED.getTime() + count * 60_000);
+
+function lead(id: string, overrides: Partial<HandoffLead> = {}): HandoffLead {
+  return {
+    id,
+    ownerId: REP,
+    status: 'Open - Not Contacted',
+    isConverted: false,
+    hubspotContactId: `c-${id}`,
+    leadSource: 'Web',
+    modifiedAt: ROUTED,
+    decisionId: `d-${id}`,
+    score: 70,
+    tier: 'B',
+    due: DUE,
+    routedAt: ROUTED,
+    reason: 'Qualified.',
+    slaBreached: false,
+    rejectionReason: null,
+    rejectionComment: null,
+    attributes: { campaign: 'Spring webinar' },
+    ...overrides,
+  };
+}
+
+/** In-memory ports: the report reads only what these hold. */
+function store(leads: HandoffLead[], touches: Record<string, TouchActivity[]>): LeadLifecycleStore {
+  return {
+    routedSince: (since) =>
+      Promise.resolve(leads.filter((each) => (each.routedAt ?? each.due ?? NOW) >= since)),
+    touches: () => Promise.resolve(new Map(Object.entries(touches))),
+    watchedLeads: () => Promise.resolve([]),
+    routedLeadsByIds: () => Promise.resolve([]),
+    leadsWithActivitySince: () => Promise.resolve([]),
+    rejectedLeads: () => Promise.resolve([]),
+    closeTasks: () => Promise.resolve([]),
+  };
+}
+
+const directory: SalesDirectory = {
+  users: () =>
+    Promise.resolve([
+      { id: REP, name: 'Ana Ruiz', active: true, timezone: null, managerId: null },
+      { id: OTHER, name: 'Bo Li', active: true, timezone: null, managerId: null },
+    ]),
+  queues: () => Promise.resolve([]),
+  openLeadCounts: () => Promise.resolve(new Map()),
+};
+
+const call = (at: Date, ownerId = REP): TouchActivity => ({
+  kind: 'call',
+  ownerId,
+  at,
+  completed: true,
+});
+
+describe('buildReport', () => {
+  it('counts the funnel, SLA compliance, time to first touch and rejections by reason, source and campaign', async () => {
+    const definition = makeDefinition((file) => {
+      file.mapping = { salesforce: { campaign: 'Campaign__c' } };
+    });
+    const leads = [
+      lead('a'),
+      lead('b'),
+      lead('c'),
+      lead('late', {
+        slaBreached: true,
+        reason:
+          'Qualified.\n[…] SLA missed by Ana Ruiz (0055e000001AAAAAA3): first touch 5 min after the due time.',
+      }),
+      lead('gone', {
+        status: 'Unqualified',
+        ownerId: '00G5e000000NURTURE',
+        decisionId: 'd-gone~j',
+        rejectionReason: 'No budget',
+        leadSource: 'Trade Show',
+      }),
+      lead('blank', { status: 'Rejected', rejectionReason: null, attributes: {} }),
+      lead('waiting', {
+        due: new Date('2026-12-01T15:00:00Z'),
+        routedAt: new Date('2026-11-30T11:00:00Z'),
+      }),
+      lead('lapsed', { ownerId: OTHER }),
+      lead('old', { routedAt: new Date('2026-10-01T00:00:00Z') }),
+    ];
+    const report = await buildReport(
+      {
+        definition,
+        lifecycle: store(leads, {
+          a: [call(minutes(10))],
+          b: [call(minutes(30)), call(minutes(20))],
+          c: [call(minutes(50)), call(minutes(5), OTHER)],
+          late: [call(minutes(65))],
+        }),
+        directory,
+      },
+      new Date('2026-11-01T00:00:00Z'),
+      NOW,
+    );
+    expect(report).toMatchObject({
+      routed: 8,
+      accepted: 4,
+      rejected: 2,
+      open: 2,
+      rejections_by_reason: { 'No budget': 1, Unspecified: 1 },
+      rejections_by_source: { 'Trade Show': 1, Web: 1 },
+      rejections_by_campaign: { 'Spring webinar': 1, '(none)': 1 },
+      // Met: a, b, c, and both rejections (no breach recorded); breached: late (recorded), lapsed.
+      sla: { due: 7, met: 5, breached: 2, compliance: 0.714 },
+      time_to_first_touch_minutes: { median: 20, p90: 65, count: 4 },
+      breaches_by_owner: { 'Ana Ruiz': 1, 'Bo Li': 1 },
+    });
+  });
+
+  it('reports nothing routed without dividing by zero, and no campaign table when none is mapped', async () => {
+    const report = await buildReport(
+      { definition: makeDefinition(), lifecycle: store([], {}), directory },
+      new Date('2026-11-01T00:00:00Z'),
+      NOW,
+    );
+    expect(report.sla).toEqual({ due: 0, met: 0, breached: 0, compliance: null });
+    expect(report.time_to_first_touch_minutes).toEqual({ median: null, p90: null, count: 0 });
+    expect(report).not.toHaveProperty('rejections_by_campaign');
+  });
+});
