@@ -32,7 +32,7 @@ const count = (value: JobValue | undefined, path: readonly string[]): number => 
 function problems(result: CycleResult): number {
   return (
     result.quarantined +
-    count(result.sla, ['quarantined']) +
+    count(result.sla, ['failed']) +
     count(result.sla, ['hubspot', 'quarantined']) +
     count(result.feedback, ['failed']) +
     count(result.feedback, ['hubspot', 'quarantined'])

@@ -177,6 +177,48 @@ describe('rejections returned to marketing', () => {
     for (const [lead] of expected) expect(notesOf(h, contactOf(h, lead).id)).toHaveLength(1);
   });
 
+  it('keeps a rejected Lead with its rep until HubSpot has the feedback, then returns it once', async () => {
+    const h = await startLifecycle({ contacts: 120, seed: 44, at: NOW });
+    harness = h;
+    expect((await h.sync()).code).toBe(0);
+    const lead = h
+      .routedLeads()
+      .find((candidate) => String(candidate['OwnerId']).startsWith('005'));
+    if (lead === undefined) throw new Error('no routed lead');
+    const leadId = String(lead['Id']);
+    const rep = String(lead['OwnerId']);
+    h.clock += HOUR;
+    h.updateLead(leadId, { Status: 'Unqualified', Rejection_Reason__c: 'Bad timing' });
+    // HubSpot refuses the note batch once.
+    h.running.hubspot.server.faults.add({
+      kind: 'server_error',
+      status: 400,
+      endpoint: 'notes.batch.create',
+      times: 1,
+    });
+    h.clock += HOUR;
+    const refused = await h.sync();
+    expect(refused.code).toBe(1);
+    expect(refused.json['feedback']).toMatchObject({
+      rejected: 1,
+      returned_to_nurture: 0,
+      failed: 1,
+    });
+    expect(h.lead(leadId)['OwnerId']).toBe(rep);
+    expect(String(h.lead(leadId)['Handoff_Decision_Id__c'])).not.toMatch(/~j$/);
+
+    h.clock += HOUR;
+    const delivered = await h.sync();
+    expect(delivered.code).toBe(0);
+    expect(delivered.json['feedback']).toMatchObject({
+      rejected: 1,
+      returned_to_nurture: 1,
+      failed: 0,
+    });
+    expect(h.lead(leadId)['OwnerId']).toBe(NURTURE_QUEUE);
+    expect(notesOf(h, String(lead['HubSpot_Contact_Id__c']))).toHaveLength(1);
+  });
+
   it('files every configured reason with its own nurture list and lifecycle stage', async () => {
     const loaded = await loadDefinitionFile(CONFIG);
     if (!loaded.ok) throw new Error('example definition invalid');

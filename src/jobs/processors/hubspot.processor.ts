@@ -64,6 +64,14 @@ export function hubspotProcessor(deps: HubSpotProcessorDeps) {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const hopeless =
       err instanceof IntegrationError && (err.kind === 'permanent' || err.kind === 'auth');
+    if (!rateLimited && (lastAttempt || hopeless) && job.name === 'hubspot.feedback.apply') {
+      // Nothing delivered: the Leads stay unmarked and the next rejection scan sends them again.
+      log.warn(
+        { events: contactIds.length },
+        'rejection feedback not delivered; next scan retries',
+      );
+      return { kind: 'feedback', applied: 0, notes: 0, quarantined: 0, delivered: [], calls };
+    }
     if (!rateLimited && contactIds.length > 0 && (lastAttempt || hopeless)) {
       const code = err instanceof IntegrationError ? err.code : 'UNCLASSIFIED';
       const reason = err instanceof IntegrationError ? `${err.kind}: ${err.system} ${code}` : code;

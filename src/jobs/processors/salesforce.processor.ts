@@ -1,7 +1,10 @@
 import type { Job, Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { ApiCallMeter } from '../../platform/api-call-meter.js';
-import { runFeedbackScan } from '../../usecases/feedback/run-feedback-scan.js';
+import {
+  returnToNurture,
+  scanRejections,
+} from '../../usecases/feedback/rejection-scan.js';
 import type { LifecycleDeps } from '../../usecases/lifecycle/lifecycle.types.js';
 import { runSlaWatch } from '../../usecases/sla/run-sla-watch.js';
 import { jobCatalog } from '../catalog.js';
@@ -56,18 +59,36 @@ export function salesforceProcessor(deps: SalesforceProcessorDeps) {
         token,
         deps.meter,
         async () => ({
-          ...(await runFeedbackScan(lifecycle)),
+          ...(await scanRejections(lifecycle)),
         }),
+      );
+      const delivered = new Set(
+        children
+          .filter((child) => child.kind === 'feedback')
+          .flatMap((child) =>
+            Array.isArray(child['delivered']) ? (child['delivered'] as unknown[]) : [],
+          )
+          .filter((id): id is string => typeof id === 'string'),
+      );
+      // The Salesforce half runs once HubSpot has its side; it is idempotent if this step reruns.
+      const returned = await deps.meter.measure(() =>
+        returnToNurture(lifecycle, result, delivered),
       );
       return {
         kind: 'rejections',
-        ...result,
+        ...returned.result,
         hubspot: {
           applied: sumOf(children, 'feedback', 'applied'),
           notes: sumOf(children, 'feedback', 'notes'),
           quarantined: sumOf(children, 'feedback', 'quarantined'),
         },
-        calls: totalCalls(calls, children),
+        calls: totalCalls(
+          {
+            hubspot: calls.hubspot + returned.calls.hubspot,
+            salesforce: calls.salesforce + returned.calls.salesforce,
+          },
+          children,
+        ),
       };
     } catch (err) {
       throw await toBullMqError(err, deps.rateLimits, log);

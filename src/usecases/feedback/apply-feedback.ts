@@ -19,6 +19,11 @@ export interface ApplyFeedbackResult {
   readonly applied: number;
   readonly notes: number;
   readonly quarantined: number;
+  /**
+   * Events HubSpot is done with — applied, or parked because HubSpot refused them for good —
+   * whose Leads may now be returned to nurture.
+   */
+  readonly delivered: readonly string[];
 }
 
 /** The ledger of notes written, by rejection event: a note has no external id to upsert on. */
@@ -29,7 +34,8 @@ export const NOTES_LEDGER = 'rejection-notes';
  * stage recycled (cleared first, so it can move back), the reason's nurture list, and one
  * timeline note per event. Every step is safe to repeat: properties and stages are set, list
  * adds ignore members, and notes are written once per event (ledger in Redis). A contact
- * deleted or merged in HubSpot is parked with the reason, not retried.
+ * deleted or merged in HubSpot is parked with the reason, not retried. Whole-call failures throw
+ * IntegrationError: the queue retries, and the Leads wait for it.
  */
 export async function applyFeedback(
   deps: ApplyFeedbackDeps,
@@ -52,14 +58,22 @@ export async function applyFeedback(
       false,
     );
   }
-  if (present.length === 0) return { applied: 0, notes: 0, quarantined };
+  const delivered = events.map((event) => event.eventId);
+  if (present.length === 0) return { applied: 0, notes: 0, quarantined, delivered };
 
   for (const outcome of await deps.contactWriter.updateContacts(
     present.map((event) => ({ contactId: event.contactId, properties: event.properties })),
   )) {
     if (outcome.ok) continue;
     quarantined += 1;
-    await quarantineContact(deps, outcome.key, outcome.code, `${outcome.kind}: ${outcome.message}`);
+    // Refused for good (an invalid value): parked for the admin, not re-sent every run.
+    await quarantineContact(
+      deps,
+      outcome.key,
+      outcome.code,
+      `${outcome.kind}: rejection feedback refused (${outcome.message})`,
+      false,
+    );
   }
   await deps.feedback.setLifecycleStages(
     present
@@ -95,5 +109,5 @@ export async function applyFeedback(
     { events: present.length, notes: created.length },
     'rejections returned to HubSpot',
   );
-  return { applied: present.length, notes: created.length, quarantined };
+  return { applied: present.length, notes: created.length, quarantined, delivered };
 }

@@ -21,7 +21,8 @@ export interface SlaWatchSummary {
   reassigned: number;
   notified: number;
   recorded: number;
-  quarantined: number;
+  /** Leads whose Salesforce write failed; read again next run. */
+  failed: number;
 }
 
 /**
@@ -45,7 +46,7 @@ export async function runSlaWatch(deps: LifecycleDeps): Promise<SlaWatchSummary>
     reassigned: 0,
     notified: 0,
     recorded: 0,
-    quarantined: 0,
+    failed: 0,
   };
 
   const watched = new Map<string, HandoffLead>();
@@ -138,7 +139,7 @@ export async function runSlaWatch(deps: LifecycleDeps): Promise<SlaWatchSummary>
   await deps.outbox.send(hubspot, { onlyChanges: true });
 
   for (const lead of failed) {
-    summary.quarantined += 1;
+    summary.failed += 1;
     deps.log.warn({ leadId: lead.id }, 'sla update failed; retried next run');
   }
   await finishScan(deps.state, SLA_STREAM, now, failed);

@@ -2,7 +2,6 @@ import { markDecision } from '../../domain/decision-marks.js';
 import { normalizeRejection } from '../../domain/rejection/normalize-rejection.js';
 import type { RejectionFeedback } from '../../ports/contact-feedback.port.js';
 import type { HandoffLead } from '../../ports/lead-lifecycle.port.js';
-import type { LeadUpdate } from '../../ports/lead-store.port.js';
 import type { LifecycleDeps } from '../lifecycle/lifecycle.types.js';
 import { loadPeople } from '../lifecycle/load-people.js';
 import { appendReason, who } from '../lifecycle/reason-history.js';
@@ -18,7 +17,26 @@ export interface FeedbackSummary {
   without_contact: number;
   returned_to_nurture: number;
   by_reason: Record<string, number>;
+  /** Rejections left for the next run (HubSpot not reached, or the Lead write refused). */
   failed: number;
+}
+
+/** A rejected Lead waiting to be handed to nurture once marketing has its feedback. */
+export interface PendingReturn {
+  readonly leadId: string;
+  /** The decision as it is on the Lead now: its open Task is closed, then it is marked `~j`. */
+  readonly decisionId: string;
+  /** The rejection event whose HubSpot side must be done first; null without a contact. */
+  readonly eventId: string | null;
+  readonly ownerId: string;
+  readonly reason: string;
+  /** ISO; the cursor stays before a Lead that could not be returned. */
+  readonly modifiedAt: string;
+}
+
+export interface RejectionScan {
+  readonly summary: FeedbackSummary;
+  readonly pending: readonly PendingReturn[];
 }
 
 function definitionVersionOf(lead: HandoffLead, fallback: string): string {
@@ -26,13 +44,13 @@ function definitionVersionOf(lead: HandoffLead, fallback: string): string {
 }
 
 /**
- * The rejection loop's Salesforce side. A routed Lead in one of `feedback.rejected_statuses`
- * whose decision is not yet marked returned is a rejection: its feedback goes to the HubSpot
- * outbox first (durable), then the Lead goes to the nurture owner with the decision marked `~j`
- * and its open Handoff Task closed. The mark, in Salesforce, is what makes this run once per
- * rejection event; a lead routed again and rejected again is a new event.
+ * The rejection loop, first half. A routed Lead in one of `feedback.rejected_statuses` whose
+ * decision is not yet marked returned is a rejection: its feedback (properties, note, nurture
+ * list, lifecycle stage) goes to the HubSpot outbox, and the Lead is listed for
+ * `returnToNurture`, which runs once HubSpot has it. Nothing is lost if HubSpot is down: the Lead
+ * stays unmarked and is found again.
  */
-export async function runFeedbackScan(deps: LifecycleDeps): Promise<FeedbackSummary> {
+export async function scanRejections(deps: LifecycleDeps): Promise<RejectionScan> {
   const { definition } = deps;
   const now = deps.now();
   const since = await scanStart(deps.state, REJECTIONS_STREAM, now);
@@ -50,15 +68,11 @@ export async function runFeedbackScan(deps: LifecycleDeps): Promise<FeedbackSumm
       statuses: definition.feedback.rejected_statuses,
     })
   ).filter((lead) => !lead.isConverted);
-  if (leads.length === 0) {
-    await finishScan(deps.state, REJECTIONS_STREAM, now, []);
-    deps.log.info({ ...summary }, 'rejection scan finished');
-    return summary;
-  }
+  if (leads.length === 0) return { summary, pending: [] };
   const people = await loadPeople(deps.directory);
   const nurtureOwner = definition.feedback.nurture_owner ?? definition.routing.fallback_owner;
   const events: RejectionFeedback[] = [];
-  const updates: LeadUpdate[] = [];
+  const pending: PendingReturn[] = [];
   for (const lead of leads) {
     const result = normalizeRejection(
       {
@@ -86,10 +100,11 @@ export async function runFeedbackScan(deps: LifecycleDeps): Promise<FeedbackSumm
       );
     }
     const rep = people.names.get(lead.ownerId) ?? lead.ownerId;
-    if (lead.hubspotContactId === null) summary.without_contact += 1;
+    const eventId = lead.hubspotContactId === null ? null : `${lead.id}:${lead.decisionId}`;
+    if (lead.hubspotContactId === null || eventId === null) summary.without_contact += 1;
     else
       events.push({
-        eventId: `${lead.id}:${lead.decisionId}`,
+        eventId,
         contactId: lead.hubspotContactId,
         properties: {
           status: 'rejected',
@@ -103,31 +118,63 @@ export async function runFeedbackScan(deps: LifecycleDeps): Promise<FeedbackSumm
         nurtureListId: result.nurtureList,
         lifecycleStage: result.lifecycleStage,
       });
-    updates.push({
+    pending.push({
       leadId: lead.id,
+      decisionId: lead.decisionId,
+      eventId,
       ownerId: nurtureOwner,
-      decisionId: markDecision(lead.decisionId, 'j'),
       reason: appendReason(
         lead.reason,
         now,
         `Rejected by ${who(people.names, lead.ownerId)}: ${result.reason}${result.comment === null ? '' : ` — ${result.comment}`}; returned to ${who(people.names, nurtureOwner)} for nurture.`,
       ),
+      modifiedAt: lead.modifiedAt.toISOString(),
     });
   }
-  // HubSpot first: once queued, the feedback survives a crash before the Lead is marked.
   await deps.outbox.sendFeedback(events);
-  await deps.lifecycle.closeTasks(leads.map((lead) => lead.decisionId));
-  const failed: HandoffLead[] = [];
-  const outcomes = await deps.leads.updateLeads(updates);
+  return { summary, pending };
+}
+
+/**
+ * The rejection loop, second half, once HubSpot has its side: each Lead whose event was
+ * delivered (or has no contact to tell) goes to the nurture owner, its open Handoff Task closed,
+ * its decision marked `~j` — the mark, in Salesforce, makes this once per rejection event. The
+ * others stay as they are and the cursor stays before them, so the next run tries again.
+ */
+export async function returnToNurture(
+  deps: LifecycleDeps,
+  scan: RejectionScan,
+  delivered: ReadonlySet<string>,
+): Promise<FeedbackSummary> {
+  const now = deps.now();
+  const summary = { ...scan.summary };
+  const ready = scan.pending.filter(
+    (entry) => entry.eventId === null || delivered.has(entry.eventId),
+  );
+  const failed = scan.pending.filter((entry) => !ready.includes(entry));
+  await deps.lifecycle.closeTasks(ready.map((entry) => entry.decisionId));
+  const outcomes = await deps.leads.updateLeads(
+    ready.map((entry) => ({
+      leadId: entry.leadId,
+      ownerId: entry.ownerId,
+      decisionId: markDecision(entry.decisionId, 'j'),
+      reason: entry.reason,
+    })),
+  );
   outcomes.forEach((outcome, index) => {
-    const lead = leads.find((candidate) => candidate.id === updates[index]?.leadId);
+    const entry = ready[index];
     if (outcome.ok) summary.returned_to_nurture += 1;
-    else if (lead !== undefined) failed.push(lead);
+    else if (entry !== undefined) failed.push(entry);
   });
   summary.failed = failed.length;
-  for (const lead of failed)
-    deps.log.warn({ leadId: lead.id }, 'rejection not marked; retried next run');
-  await finishScan(deps.state, REJECTIONS_STREAM, now, failed);
+  for (const entry of failed)
+    deps.log.warn({ leadId: entry.leadId }, 'rejection not returned yet; retried next run');
+  await finishScan(
+    deps.state,
+    REJECTIONS_STREAM,
+    now,
+    failed.map((entry) => ({ modifiedAt: new Date(entry.modifiedAt) })),
+  );
   deps.log.info({ ...summary }, 'rejection scan finished');
   return summary;
 }
