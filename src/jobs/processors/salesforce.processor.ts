@@ -1,10 +1,7 @@
 import type { Job, Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { ApiCallMeter } from '../../platform/api-call-meter.js';
-import {
-  returnToNurture,
-  scanRejections,
-} from '../../usecases/feedback/rejection-scan.js';
+import { returnToNurture, scanRejections } from '../../usecases/feedback/rejection-scan.js';
 import type { LifecycleDeps } from '../../usecases/lifecycle/lifecycle.types.js';
 import { runSlaWatch } from '../../usecases/sla/run-sla-watch.js';
 import { jobCatalog } from '../catalog.js';

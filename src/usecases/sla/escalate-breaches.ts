@@ -25,7 +25,6 @@ export interface EscalationResult {
   notified: number;
   recorded: number;
   readonly failed: HandoffLead[];
-  readonly hubspot: ContactUpdate[];
 }
 
 /** A planned escalation: the Lead's new fields, the Task to upsert first, the Task to close. */
@@ -50,9 +49,10 @@ const isUser = (id: string): boolean => id.startsWith('005');
 
 /**
  * Performs `sla.on_breach` for leads whose due instant passed without a first touch, in the
- * order that leaves no gap if the process dies: Tasks first (upserted on their decision id),
- * then the previous owner's Task closed, then the Lead with its marked decision id — the mark is
- * what says the breach is handled, so a rerun repeats nothing that was done.
+ * order that leaves no gap if the process dies: HubSpot's `breached` into the outbox, the Tasks
+ * (upserted on their decision id), the previous owner's Task closed, then the Lead with its
+ * marked decision id — the mark is what says the breach is handled, so a rerun repeats nothing
+ * that was done.
  */
 export async function escalateBreaches(
   deps: LifecycleDeps,
@@ -65,7 +65,6 @@ export async function escalateBreaches(
     notified: 0,
     recorded: 0,
     failed: [],
-    hubspot: [],
   };
   if (breaches.length === 0) return result;
   const { on_breach: onBreach } = deps.definition.sla;
@@ -88,6 +87,13 @@ export async function escalateBreaches(
       ),
   ];
 
+  // HubSpot first: once the Lead carries its mark, no later run would tell marketing.
+  await deps.outbox.send(
+    steps
+      .filter((step) => step.lead.hubspotContactId !== null)
+      .map((step) => ({ contactId: step.lead.hubspotContactId ?? '', properties: step.hubspot })),
+    { onlyChanges: true },
+  );
   const failed = new Set<string>();
   const tasks = steps.filter((step) => step.task !== null);
   const taskOutcomes = await deps.leads.upsertTasks(tasks.map((step) => step.task as FollowUpTask));
@@ -121,8 +127,6 @@ export async function escalateBreaches(
       },
       'sla breached',
     );
-    if (step.lead.hubspotContactId !== null)
-      result.hubspot.push({ contactId: step.lead.hubspotContactId, properties: step.hubspot });
   }
   return result;
 }

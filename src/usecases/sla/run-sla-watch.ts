@@ -123,6 +123,7 @@ export async function runSlaWatch(deps: LifecycleDeps): Promise<SlaWatchSummary>
       breaches.push({ lead, lateMinutes: touch.lateMinutes });
   }
 
+  await deps.outbox.send(hubspot, { onlyChanges: true });
   const failed: HandoffLead[] = [];
   const outcomes = await deps.leads.updateLeads(lateTouches);
   for (const [index, outcome] of outcomes.entries()) {
@@ -135,8 +136,6 @@ export async function runSlaWatch(deps: LifecycleDeps): Promise<SlaWatchSummary>
   summary.notified += escalation.notified;
   summary.recorded += escalation.recorded;
   failed.push(...escalation.failed);
-  hubspot.push(...escalation.hubspot);
-  await deps.outbox.send(hubspot, { onlyChanges: true });
 
   for (const lead of failed) {
     summary.failed += 1;
