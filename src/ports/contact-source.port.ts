@@ -36,7 +36,7 @@ export interface ContactPage {
  * Reads contacts and their engagement signals from HubSpot.
  *
  * Guarantees: pages of at most 200 ordered by modification time, then id; activities for many
- * contacts in batched calls (v4 association batch reads and object batch reads of 100), never one
+ * contacts in batched calls (v4 association batch reads of 1,000, object batch reads of 100), never one
  * call per contact. Throws IntegrationError only. Does not write.
  */
 export interface ContactSource {

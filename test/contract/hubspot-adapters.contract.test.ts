@@ -97,8 +97,9 @@ describe('HubSpotContactSource', () => {
       ).toEqual(expected.sort());
     }
     const calls = sandbox.server.log.summary().byEndpoint;
-    // 150 contacts → 2 association batch reads per engagement type; object reads per 100 engagements.
-    expect(calls['associations.batch.read']?.calls).toBe(10);
+    // 150 contacts → one association batch read (≤ 1,000 ids) per engagement type; object reads
+    // per 100 engagements.
+    expect(calls['associations.batch.read']?.calls).toBe(5);
     const engagementCount = [...activities.values()].reduce((sum, list) => sum + list.length, 0);
     const objectReads = Object.entries(calls)
       .filter(

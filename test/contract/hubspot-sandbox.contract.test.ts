@@ -514,6 +514,15 @@ describe('engagements, notes and associations', () => {
       inputs: [{ id: contactId }],
     });
     expect(batch.results[0]?.to.map((association) => association.toObjectId)).toContain(note.id);
+    // v4 batch reads take 1,000 ids (since 2025-02-10), not the 100 of object batches.
+    const thousand = Array.from({ length: 1_000 }, () => ({ id: contactId }));
+    await client.crm.associations.v4.batchApi.getPage('contacts', 'notes', { inputs: thousand });
+    const tooMany = await apiError(
+      client.crm.associations.v4.batchApi.getPage('contacts', 'notes', {
+        inputs: [...thousand, { id: contactId }],
+      }),
+    );
+    expect(tooMany.code).toBe(400);
   });
 
   it('refuses a note without hs_timestamp or with a missing contact', async () => {

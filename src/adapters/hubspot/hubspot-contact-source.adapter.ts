@@ -18,6 +18,8 @@ import { chunks } from '../../platform/chunks.js';
 const SEARCH_PAGE_LIMIT = 200;
 /** Object batch reads take at most 100 ids (A5); association batch reads take the same. */
 const BATCH_LIMIT = 100;
+/** Associations v4 batch read takes up to 1,000 ids per request (limits-and-reliability §3.3). */
+const ASSOCIATION_BATCH_LIMIT = 1_000;
 
 /** ContactSource over the HubSpot CRM v3 search and v4 associations APIs. */
 export class HubSpotContactSource implements ContactSource {
@@ -93,7 +95,7 @@ export class HubSpotContactSource implements ContactSource {
   }
 
   /**
-   * Engagements through v4 association batch reads (one call per 100 contacts and type) and
+   * Engagements through v4 association batch reads (one call per 1,000 contacts and type) and
    * object batch reads (one per 100 engagements).
    */
   async activities(
@@ -103,7 +105,7 @@ export class HubSpotContactSource implements ContactSource {
     const result = new Map<string, Activity[]>(contactIds.map((id) => [id, []]));
     for (const type of kinds.map((kind) => `${kind}s`)) {
       const owners = new Map<string, string[]>();
-      for (const ids of chunks(contactIds, BATCH_LIMIT)) {
+      for (const ids of chunks(contactIds, ASSOCIATION_BATCH_LIMIT)) {
         // https://developers.hubspot.com/docs/api-reference/crm-associations-v4 — batch read
         const page = AssociationBatchWire.parse(
           await this.call(() =>

@@ -30,6 +30,8 @@ import {
 
 /** Documented batch size (A5). */
 const BATCH_MAX_INPUTS = 100;
+/** Associations v4 batch read takes up to 1,000 ids (limits-and-reliability §3.3, since 2025-02-10). */
+const ASSOCIATION_BATCH_MAX_INPUTS = 1_000;
 const ASSOCIATIONS_MAX_LIMIT = 500;
 
 function hubspotError(
@@ -88,15 +90,15 @@ function asObject(body: unknown, what = 'body'): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-function asInputs(body: unknown): Record<string, unknown>[] {
+function asInputs(body: unknown, max = BATCH_MAX_INPUTS): Record<string, unknown>[] {
   const inputs = asObject(body)['inputs'];
   if (!Array.isArray(inputs))
     fail(400, 'VALIDATION_ERROR', 'Invalid input JSON: inputs must be an array');
-  if (inputs.length > BATCH_MAX_INPUTS) {
+  if (inputs.length > max) {
     fail(
       400,
       'VALIDATION_ERROR',
-      `Batch input length was ${inputs.length}, but the limit is ${BATCH_MAX_INPUTS}`,
+      `Batch input length was ${inputs.length}, but the limit is ${max}`,
     );
   }
   return inputs.map((input) => asObject(input, 'input'));
@@ -851,7 +853,7 @@ export class HubSpotApi implements SandboxApi {
     const started = this.store.now();
     const type = objectType(params['objectType']);
     const target = objectType(params['toType']);
-    const inputs = asInputs(request.body);
+    const inputs = asInputs(request.body, ASSOCIATION_BATCH_MAX_INPUTS);
     const typeId = associationTypeId(type, target);
     const results: Record<string, unknown>[] = [];
     const missing: string[] = [];

@@ -77,6 +77,7 @@ export async function runSyncCycle(
     now: deps.now(),
     summary,
     dryRun: options.dryRun,
+    accounts: new Map(),
     ...(await loadDirectory(deps, options.dryRun)),
   };
   const pages = async (

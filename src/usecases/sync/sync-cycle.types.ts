@@ -5,7 +5,7 @@ import type { DirectoryUser, RoutingDecision } from '../../domain/routing/route-
 import type { SlaDue } from '../../domain/sla/compute-sla-due-at.js';
 import type { ContactOutbox } from '../../ports/contact-outbox.port.js';
 import type { ContactSource, MarketingContact } from '../../ports/contact-source.port.js';
-import type { LeadStore, SalesLead } from '../../ports/lead-store.port.js';
+import type { AccountOwner, LeadStore, SalesLead } from '../../ports/lead-store.port.js';
 import type { SalesDirectory } from '../../ports/sales-directory.port.js';
 import type { SyncState } from '../../ports/sync-state.port.js';
 
@@ -77,4 +77,6 @@ export interface CycleContext {
   readonly activeReps: ReadonlySet<string>;
   readonly summary: SyncSummary;
   readonly dryRun: boolean;
+  /** Account owners by email domain (null: no account), looked up once per cycle. */
+  readonly accounts: Map<string, AccountOwner | null>;
 }

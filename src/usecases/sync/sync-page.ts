@@ -9,7 +9,7 @@ import { computeSlaDueAt } from '../../domain/sla/compute-sla-due-at.js';
 import { resolveOwnerTimezone } from '../../domain/sla/resolve-owner-timezone.js';
 import { ENGAGEMENT_KINDS, type MarketingContact } from '../../ports/contact-source.port.js';
 import type { ContactUpdate } from '../../ports/contact-writer.port.js';
-import type { AccountOwner, SalesLead } from '../../ports/lead-store.port.js';
+import type { SalesLead } from '../../ports/lead-store.port.js';
 import { contactUpdate, routedProperties, type OwnedProperties } from './contact-properties.js';
 import { decisionId, recycledDecisionId } from './describe-decision.js';
 import { convertedContactOf, emailDomain, matchLead } from './match-lead.js';
@@ -270,10 +270,13 @@ async function route(
   const domains = [
     ...new Set(emails.map(emailDomain).filter((domain): domain is string => domain !== null)),
   ];
-  const accounts =
-    domains.length === 0
-      ? new Map<string, AccountOwner>()
-      : await deps.leads.accountOwnersByDomain(domains);
+  // Many contacts share a company: each domain is looked up once per cycle.
+  const unknown = domains.filter((domain) => !context.accounts.has(domain));
+  if (unknown.length > 0) {
+    const found = await deps.leads.accountOwnersByDomain(unknown);
+    for (const domain of unknown) context.accounts.set(domain, found.get(domain) ?? null);
+  }
+  const accounts = context.accounts;
   return deps.state.withRouting(({ rotation, openLeads }) => {
     let nextRotation = rotation;
     const open: Record<string, number> = { ...openLeads };
@@ -283,11 +286,11 @@ async function route(
     const results: Planned[] = [];
     for (const entry of toRoute) {
       const domain = emailDomain(entry.contact.attributes['email']);
-      const account = domain === null ? undefined : accounts.get(domain);
+      const account = domain === null ? null : (accounts.get(domain) ?? null);
       const decision = decideLead({
         lead: {
           attributes: entry.contact.attributes,
-          account: account === undefined ? null : { id: account.accountId, owner: account.ownerId },
+          account: account === null ? null : { id: account.accountId, owner: account.ownerId },
         },
         activities: entry.activities,
         definition: deps.definition,
