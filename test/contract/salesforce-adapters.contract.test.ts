@@ -108,6 +108,25 @@ describe('SalesforceLeadStore', () => {
     expect(converted?.convertedContactId ?? 'none').toMatch(/^003|none/);
   });
 
+  it('splits large lookups only where the 16,384-byte query URL requires it (431 beyond, B2)', async () => {
+    const all = leads((lead) => typeof lead['Email'] === 'string');
+    const emails = all.slice(0, 600).map((lead) => String(lead['Email']));
+    sandbox.server.log.reset();
+    const found = await store.findLeads({ leadIds: [], hubspotContactIds: [], emails });
+    const foundEmails = new Set(found.map((lead) => lead.email?.toLowerCase()));
+    for (const email of emails) expect(foundEmails.has(email.toLowerCase())).toBe(true);
+    const calls = sandbox.server.log.list();
+    // 600 emails of ~30 characters, URL-encoded: about 27 KB of WHERE clause, so 2 queries.
+    expect(calls.filter((call) => call.endpoint === 'query')).toHaveLength(2);
+    expect(calls.every((call) => call.status === 200)).toBe(true);
+    const tooLong = await fetch(
+      `${url}/services/data/v62.0/query?q=${encodeURIComponent(`SELECT Id FROM Lead WHERE Email IN ('${'x'.repeat(17_000)}')`)}`,
+      { headers: { Authorization: 'Bearer tok' } },
+    );
+    // Node's own limit on the request head answers as Salesforce does for URI + headers.
+    expect(tooLong.status).toBe(431);
+  });
+
   it('matches account owners by website domain', async () => {
     const account = [...sandbox.store.table('Account').values()][3];
     const domain = websiteDomain(String(account?.['Website']));

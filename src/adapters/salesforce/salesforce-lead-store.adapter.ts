@@ -17,18 +17,16 @@ import { chunks } from '../../platform/chunks.js';
 
 /** sObject Collections take at most 200 records (B5). */
 const COLLECTION_LIMIT = 200;
-/** Values per IN list: keeps the query URL far below the 16,384-byte limit (B2). */
+/** Values per IN list: a list always fits one query, whatever its values (B2). */
 const IN_LIST_LIMIT = 100;
 /**
- * WHERE clause budget: query URLs must stay under 16,384 bytes (B2), and URL encoding grows
- * quotes, spaces and `@` threefold.
+ * WHERE clause budget in URL-encoded bytes: the request URI plus headers must stay under 16,384
+ * bytes (B2: 414/431 beyond), and the path, SELECT list and headers need the rest.
  */
-const WHERE_MAX_CHARS = 4_500;
-/** Accounts matched per query (one LIKE per domain). */
-const DOMAINS_PER_QUERY = 40;
-/** Every Lead write says so: assignment rules must not undo the owner Handoff sets (B15). */
+const WHERE_MAX_BYTES = 13_000;
 /** What Salesforce shows for a required field the contact does not have. */
 const NOT_PROVIDED = '[not provided]';
+/** Every Lead write says so: assignment rules must not undo the owner Handoff sets (B15). */
 const NO_AUTO_ASSIGN = { 'Sforce-Auto-Assign': 'FALSE' } as const;
 
 const AccountWire = z.object({
@@ -39,19 +37,24 @@ const AccountWire = z.object({
 
 const ContactWire = z.object({ Id: z.string(), OwnerId: z.string() });
 
-/** Groups conditions so that each group, joined with OR, stays within `maxChars`. */
-function byLength(conditions: readonly string[], maxChars: number): string[][] {
+/**
+ * Groups conditions so that each group, joined with OR, stays within `maxBytes` once URL-encoded
+ * (`conn.query` sends the SOQL as `?q=`, encoded with encodeURIComponent).
+ */
+function byEncodedLength(conditions: readonly string[], maxBytes: number): string[][] {
+  const separator = encodeURIComponent(' OR ').length;
   const groups: string[][] = [];
   let current: string[] = [];
   let length = 0;
   for (const condition of conditions) {
-    if (current.length > 0 && length + condition.length + 4 > maxChars) {
+    const size = encodeURIComponent(condition).length + separator;
+    if (current.length > 0 && length + size > maxBytes) {
       groups.push(current);
       current = [];
       length = 0;
     }
     current.push(condition);
-    length += condition.length + 4;
+    length += size;
   }
   if (current.length > 0) groups.push(current);
   return groups;
@@ -136,7 +139,7 @@ export class SalesforceLeadStore implements LeadStore {
     ];
     const found = new Map<string, SalesLead>();
     // As many IN lists per query as fit the URL limit; results are merged by Id.
-    for (const group of byLength(conditions, WHERE_MAX_CHARS)) {
+    for (const group of byEncodedLength(conditions, WHERE_MAX_BYTES)) {
       const query = `${soql`SELECT ${select} FROM Lead`} WHERE ${group.join(' OR ')}`;
       for (const record of await this.queryAll(query)) {
         const lead = this.toLead(record);
@@ -151,10 +154,10 @@ export class SalesforceLeadStore implements LeadStore {
   ): Promise<ReadonlyMap<string, AccountOwner>> {
     const wanted = new Set(domains.map((domain) => domain.toLowerCase()));
     const owners = new Map<string, AccountOwner>();
-    for (const group of chunks([...wanted], DOMAINS_PER_QUERY)) {
-      const likes = group.map((domain) => soql`Website LIKE ${`%${domain}%`}`);
+    const likes = [...wanted].map((domain) => soql`Website LIKE ${`%${domain}%`}`);
+    for (const group of byEncodedLength(likes, WHERE_MAX_BYTES)) {
       const records = await this.queryAll(
-        `SELECT Id, OwnerId, Website FROM Account WHERE ${likes.join(' OR ')}`,
+        `SELECT Id, OwnerId, Website FROM Account WHERE ${group.join(' OR ')}`,
       );
       for (const record of records) {
         const account = AccountWire.parse(record);

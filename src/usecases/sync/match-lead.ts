@@ -12,7 +12,7 @@ export function emailDomain(email: unknown): string | null {
 
 /**
  * DESIGN.md §1.2: the connector's `salesforceleadid`, else `HubSpot_Contact_Id__c`, else email
- * (an unconverted Lead before a converted one).
+ * (an unconverted Lead before a converted one, an unclaimed one before one another contact has).
  */
 export function matchLead(
   contact: MarketingContact,
@@ -27,7 +27,14 @@ export function matchLead(
     leads.find((lead) => lead.hubspotContactId === contact.id) ??
     leads
       .filter((lead) => email !== null && lead.email?.toLowerCase() === email)
-      .sort((a, b) => Number(a.isConverted) - Number(b.isConverted))[0] ??
+      // Duplicates by email: an unconverted Lead no other contact claims, then the oldest
+      // (Salesforce ids grow with time), so the choice never depends on query order.
+      .sort(
+        (a, b) =>
+          Number(a.isConverted) - Number(b.isConverted) ||
+          Number(a.hubspotContactId !== null) - Number(b.hubspotContactId !== null) ||
+          (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+      )[0] ??
     null
   );
 }
