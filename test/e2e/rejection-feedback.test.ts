@@ -136,6 +136,12 @@ describe('rejections returned to marketing', () => {
       for (const task of tasks) expect(task['IsClosed']).toBe(true);
     }
     expect(notesOf(h, contactOf(h, missing).id)[0]).toContain('No reason was given');
+    expect(String(h.lead(String(missing['Id']))['Handoff_Reason__c'])).toContain(
+      'Unspecified (no reason given; flagged)',
+    );
+    expect(String(h.lead(String(unknown['Id']))['Handoff_Reason__c'])).toContain(
+      'not in the agreed list; flagged',
+    );
     expect(notesOf(h, contactOf(h, unknown).id)[0]).toContain(
       '"Competitor" is not in the agreed list',
     );

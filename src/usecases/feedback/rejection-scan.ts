@@ -126,7 +126,7 @@ export async function scanRejections(deps: LifecycleDeps): Promise<RejectionScan
       reason: appendReason(
         lead.reason,
         now,
-        `Rejected by ${who(people.names, lead.ownerId)}: ${result.reason}${result.comment === null ? '' : ` — ${result.comment}`}; returned to ${who(people.names, nurtureOwner)} for nurture.`,
+        `Rejected by ${who(people.names, lead.ownerId)}: ${result.reason}${flagNote(result)}${result.comment === null ? '' : ` — ${result.comment}`}; returned to ${who(people.names, nurtureOwner)} for nurture.`,
       ),
       modifiedAt: lead.modifiedAt.toISOString(),
     });
@@ -177,6 +177,16 @@ export async function returnToNurture(
   );
   deps.log.info({ ...summary }, 'rejection scan finished');
   return summary;
+}
+
+/** What the admin reads on the Lead when the rep's reason was replaced. */
+function flagNote(
+  result: Extract<ReturnType<typeof normalizeRejection>, { kind: 'rejection' }>,
+): string {
+  if (result.flag === 'missing') return ' (no reason given; flagged)';
+  if (result.flag === 'unknown')
+    return ` (given “${result.givenReason ?? ''}”, not in the agreed list; flagged)`;
+  return '';
 }
 
 function noteText(
