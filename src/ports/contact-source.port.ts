@@ -41,6 +41,11 @@ export interface ContactPage {
  */
 export interface ContactSource {
   changedContacts(window: ContactWindow, after: string | null): Promise<ContactPage>;
+  /**
+   * Contacts Handoff marked `rejected` at or before `instant` (search, every page up to the
+   * 10,000-result cap): the ones whose recycle date may have passed.
+   */
+  rejectedBefore(instant: Date): Promise<readonly MarketingContact[]>;
   /** These contacts now (batch reads of 100); missing (deleted, merged) ones are left out. */
   contactsByIds(ids: readonly string[]): Promise<readonly MarketingContact[]>;
   /**

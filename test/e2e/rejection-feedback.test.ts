@@ -270,18 +270,27 @@ describe('rejections returned to marketing', () => {
     const h = await startLifecycle({ contacts: 120, seed: 42, at: NOW });
     harness = h;
     expect((await h.sync()).code).toBe(0);
-    const lead = h
+    const [lead, quiet] = h
       .routedLeads()
-      .find((candidate) => String(candidate['OwnerId']).startsWith('005'));
-    if (lead === undefined) throw new Error('no routed lead');
+      .filter((candidate) => String(candidate['OwnerId']).startsWith('005'));
+    if (lead === undefined || quiet === undefined) throw new Error('no routed leads');
     const leadId = String(lead['Id']);
     const contactId = String(lead['HubSpot_Contact_Id__c']);
+    const quietContactId = String(quiet['HubSpot_Contact_Id__c']);
     const firstDecision = String(lead['Handoff_Decision_Id__c']);
     h.clock += HOUR;
     h.updateLead(leadId, { Status: 'Unqualified', Rejection_Reason__c: 'Not decision maker' });
+    // A second rejected lead whose contact nobody touches afterwards.
+    h.updateLead(String(quiet['Id']), {
+      Status: 'Unqualified',
+      Rejection_Reason__c: 'Not decision maker',
+    });
     h.clock += HOUR;
     expect((await h.sync()).code).toBe(0);
     expect(h.lead(leadId)['OwnerId']).toBe(NURTURE_QUEUE);
+    const statusOf = (id: string): string | undefined =>
+      h.running.hubspot.store.objects.contacts.get(id)?.properties['handoff_status'];
+    expect(statusOf(quietContactId)).toBe('rejected');
 
     // Marketing keeps working the contact: it now qualifies on fit alone.
     const contact = h.running.hubspot.store.objects.contacts.get(contactId);
@@ -296,7 +305,7 @@ describe('rejections returned to marketing', () => {
     h.running.hubspot.store.update('contacts', contact, strongFit);
     h.clock += HOUR;
     const early = await h.sync();
-    expect(early.json['skipped']).toMatchObject({ recycling: 1 });
+    expect(early.json['skipped']).toMatchObject({ recycling: 2 });
     expect(h.lead(leadId)['OwnerId']).toBe(NURTURE_QUEUE);
     expect(String(h.lead(leadId)['Handoff_Decision_Id__c'])).toBe(`${firstDecision}~j`);
 
@@ -315,8 +324,15 @@ describe('rejections returned to marketing', () => {
     expect(rerouted['OwnerId']).not.toBe(NURTURE_QUEUE);
     expect(rerouted['Status']).toBe('Open - Not Contacted');
     expect(contact.properties['handoff_status']).toBe('routed');
+    // The other one is back with marketing, found by search although unchanged since.
+    expect(late.json['recycled']).toBe(1);
+    expect(statusOf(quietContactId)).toBe('recycled');
+    // Marking it recycled changed it, so the next cycle sees it: it still qualifies, so it is
+    // routed again as a new MQL too. After that, nothing is left to do.
     const again = await h.sync();
-    expect(again.json).toMatchObject({ routed: 0 });
+    expect(again.json).toMatchObject({ routed: 1 });
+    expect(String(h.lead(String(quiet['Id']))['Handoff_Decision_Id__c'])).not.toMatch(/~j$/);
+    expect((await h.sync()).json).toMatchObject({ routed: 0, recycled: 0 });
 
     // Rejected again: a second event, a second note.
     h.clock += DAY;

@@ -219,6 +219,37 @@ describe('handoff sync --once against the sandboxes', () => {
     });
   });
 
+  it('marks qualified contacts without a Lead as MQLs when Leads are not created', async () => {
+    const running = await start(150);
+    const example = await readFile(CONFIG, 'utf8');
+    const config = join(await mkdtemp(join(tmpdir(), 'handoff-')), 'handoff.yaml');
+    await writeFile(
+      config,
+      example.replace('create_missing_leads: true', 'create_missing_leads: false'),
+    );
+    const run = await runCliInProcess(['sync', '--once', '--json', '--config', config], {
+      env: envFor(running),
+      now: NOW,
+    });
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout) as { skipped: { no_lead: number } };
+    const mqls = [...running.hubspot.store.objects.contacts.values()].filter(
+      (contact) => contact.properties['handoff_status'] === 'mql',
+    );
+    expect(mqls.length).toBe(summary.skipped.no_lead);
+    expect(mqls.length).toBeGreaterThan(0);
+    const leadContacts = new Set(
+      [...running.salesforce.store.table('Lead').values()].map(
+        (lead) => lead['HubSpot_Contact_Id__c'],
+      ),
+    );
+    for (const contact of mqls) {
+      expect(leadContacts.has(contact.id)).toBe(false);
+      expect(Number(contact.properties['handoff_score'])).toBeGreaterThanOrEqual(60);
+      expect(contact.properties['handoff_definition_version']).toBe('2026-11-01');
+    }
+  });
+
   it('writes nothing in --dry-run and prints the planned changes', async () => {
     const running = await start(200);
     const dry = await runCliInProcess(

@@ -16,7 +16,9 @@ import { chunks } from '../../platform/chunks.js';
 
 /** Search pages hold at most 200 results (A4). */
 const SEARCH_PAGE_LIMIT = 200;
-/** Object batch reads take at most 100 ids (A5); association batch reads take the same. */
+/** Search answers at most 10,000 results per query (A3); the rest waits for the next cycle. */
+const SEARCH_RESULTS_CAP = 10_000;
+/** Object batch reads take at most 100 ids (A5). */
 const BATCH_LIMIT = 100;
 /** Associations v4 batch read takes up to 1,000 ids per request (limits-and-reliability §3.3). */
 const ASSOCIATION_BATCH_LIMIT = 1_000;
@@ -74,6 +76,43 @@ export class HubSpotContactSource implements ContactSource {
       total: page.total,
       nextAfter: page.paging?.next?.after ?? null,
     };
+  }
+
+  async rejectedBefore(instant: Date): Promise<readonly MarketingContact[]> {
+    const owned = this.mapping.hubspotProperties;
+    const contacts: MarketingContact[] = [];
+    let after = '0';
+    do {
+      const page = SearchPageWire.parse(
+        await this.call(() =>
+          this.client.crm.contacts.searchApi.doSearch({
+            filterGroups: [
+              {
+                filters: [
+                  {
+                    propertyName: owned.status,
+                    operator: FilterOperatorEnum.Eq,
+                    value: 'rejected',
+                  },
+                  {
+                    propertyName: owned.rejected_at,
+                    operator: FilterOperatorEnum.Lte,
+                    value: String(instant.getTime()),
+                  },
+                ],
+              },
+            ],
+            sorts: [owned.rejected_at],
+            properties: this.properties,
+            limit: SEARCH_PAGE_LIMIT,
+            after,
+          }),
+        ),
+      );
+      contacts.push(...page.results.map((wire) => toMarketingContact(wire, this.mapping)));
+      after = page.paging?.next?.after ?? '';
+    } while (after !== '' && contacts.length < SEARCH_RESULTS_CAP);
+    return contacts;
   }
 
   async contactsByIds(ids: readonly string[]): Promise<readonly MarketingContact[]> {

@@ -1,7 +1,8 @@
 import type { DirectoryUser } from '../../domain/routing/route-lead.js';
 import type { MarketingContact } from '../../ports/contact-source.port.js';
 import { loadPeople } from '../lifecycle/load-people.js';
-import { syncPage } from './sync-page.js';
+import { recycledContacts } from './recycle.js';
+import { syncPage, writeBackOrPlan } from './sync-page.js';
 import type { CycleContext, SyncCycleDeps, SyncSummary } from './sync-cycle.types.js';
 
 export type { SyncCycleDeps, SyncSummary, PlannedChange } from './sync-cycle.types.js';
@@ -30,6 +31,7 @@ function emptySummary(): SyncSummary {
     written: { salesforce: 0, hubspot: 0 },
     tasks_created: 0,
     quarantined: 0,
+    recycled: 0,
     plan: [],
   };
 }
@@ -78,6 +80,7 @@ export async function runSyncCycle(
     summary,
     dryRun: options.dryRun,
     accounts: new Map(),
+    seen: new Set(),
     ...(await loadDirectory(deps, options.dryRun)),
   };
   const pages = async (
@@ -132,6 +135,15 @@ export async function runSyncCycle(
       options.dryRun ? undefined : (newest) => deps.state.advanceCursor(CONTACTS_STREAM, newest),
     );
   }
+  const recycled = (
+    await recycledContacts(
+      deps.definition,
+      (instant) => deps.contacts.rejectedBefore(instant),
+      context.now,
+    )
+  ).filter((update) => !context.seen.has(update.contactId));
+  summary.recycled += recycled.length;
+  await writeBackOrPlan(deps, recycled, context);
   deps.log.info({ ...summary, plan: undefined }, 'sync cycle finished');
   return summary;
 }

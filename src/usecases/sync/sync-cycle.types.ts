@@ -53,6 +53,8 @@ export interface SyncSummary {
   written: { salesforce: number; hubspot: number };
   tasks_created: number;
   quarantined: number;
+  /** Rejected contacts past their recycle date, back to marketing (`handoff_status = recycled`). */
+  recycled: number;
   plan: PlannedChange[];
 }
 
@@ -77,6 +79,8 @@ export interface CycleContext {
   readonly activeReps: ReadonlySet<string>;
   readonly summary: SyncSummary;
   readonly dryRun: boolean;
+  /** Contacts this cycle has decided on: the recycle search leaves them to the cycle. */
+  readonly seen: Set<string>;
   /** Account owners by email domain (null: no account), looked up once per cycle. */
   readonly accounts: Map<string, AccountOwner | null>;
 }

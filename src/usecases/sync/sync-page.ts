@@ -1,7 +1,5 @@
 import { decideLead } from '../../domain/decide-lead.js';
 import { readDecisionMarks } from '../../domain/decision-marks.js';
-import type { Definition } from '../../domain/definition.js';
-import { MS_PER_DAY } from '../../domain/time/zoned-time.js';
 import type { Activity } from '../../domain/model.js';
 import { qualify, type QualificationResult } from '../../domain/qualification/qualify.js';
 import type { DirectoryUser } from '../../domain/routing/route-lead.js';
@@ -13,6 +11,7 @@ import type { SalesLead } from '../../ports/lead-store.port.js';
 import { contactUpdate, routedProperties, type OwnedProperties } from './contact-properties.js';
 import { decisionId, recycledDecisionId } from './describe-decision.js';
 import { convertedContactOf, emailDomain, matchLead } from './match-lead.js';
+import { recycleAt, recycledUpdate } from './recycle.js';
 import type { CycleContext, Planned, SyncCycleDeps } from './sync-cycle.types.js';
 import { writeDecisions } from './write-decisions.js';
 
@@ -69,7 +68,10 @@ export async function syncPage(
   const { definition } = deps;
   const { summary, now } = context;
   summary.pulled.contacts += contacts.length;
+  for (const contact of contacts) context.seen.add(contact.id);
   const engagements = await activitiesFor(deps, contacts, now);
+  // Rejected, past the recycle date and not qualifying: back with marketing.
+  const recycledNow: string[] = [];
   const qualified: {
     contact: MarketingContact;
     activities: Activity[];
@@ -88,9 +90,17 @@ export async function syncPage(
     });
     summary.decided += 1;
     if (qualification.qualified) qualified.push({ contact, activities, qualification });
+    else if (contact.handoff.status === 'rejected') {
+      const recycle = recycleAt(definition, contact, null);
+      if (recycle !== null && recycle <= now) recycledNow.push(contact.id);
+    }
   }
   summary.qualified += qualified.length;
-  if (qualified.length === 0) return;
+  summary.recycled += recycledNow.length;
+  if (qualified.length === 0) {
+    await writeBackOrPlan(deps, recycledNow.map(recycledUpdate), context);
+    return;
+  }
 
   const emails = qualified
     .map(({ contact }) => contact.attributes['email'])
@@ -141,6 +151,17 @@ export async function syncPage(
       recycle !== null && context.now >= recycle ? recycledDecisionId(decided, recycle) : decided;
     if (lead === null && !definition.routing.create_missing_leads) {
       summary.skipped.no_lead += 1;
+      // Qualified, and nothing in Salesforce to hand it to: marketing sees it as an MQL.
+      if (contact.handoff.status == null || contact.handoff.status === 'recycled')
+        writeBack.push({
+          contact,
+          desired: {
+            status: 'mql',
+            score: String(qualification.score),
+            ...(qualification.tier === null ? {} : { tier: qualification.tier }),
+            definition_version: definition.version,
+          },
+        });
       continue;
     }
     const marks =
@@ -216,48 +237,37 @@ export async function syncPage(
   if (toRoute.length > 0) planned.push(...(await route(deps, toRoute, context, emails)));
   const routedUpdates = await writeDecisions(deps, planned, context);
   if (converted.length > 0) writeBack.push(...(await followConverted(deps, converted, context)));
-  const updates = writeBack
-    .map(({ contact, desired }) => contactUpdate(contact, desired))
-    .filter((update): update is ContactUpdate => update !== null);
+  const updates = [
+    ...writeBack
+      .map(({ contact, desired }) => contactUpdate(contact, desired))
+      .filter((update): update is ContactUpdate => update !== null),
+    ...recycledNow.map(recycledUpdate),
+  ];
   // One send per page, so the write-back fills batches of 100.
-  if (!context.dryRun) await deps.outbox.send([...routedUpdates, ...updates]);
-  else
-    for (const update of updates)
-      summary.plan.push({
-        contactId: update.contactId,
-        leadId: null,
-        action: 'update_hubspot',
-        decisionId: null,
-        ownerId: null,
-        due: null,
-        salesforce: null,
-        hubspot: update.properties,
-      });
+  await writeBackOrPlan(deps, [...routedUpdates, ...updates], context);
 }
 
-/**
- * When a rejected lead may be routed again: its rejection (`handoff_rejected_at`, else the
- * Lead's last change when the Lead says rejected) plus its reason's recycle days; null when the
- * lead was never rejected.
- */
-function recycleAt(
-  definition: Definition,
-  contact: MarketingContact,
-  lead: SalesLead | null,
-): Date | null {
-  const stamped = Date.parse(contact.handoff.rejected_at ?? '');
-  const leadRejected =
-    lead?.handoff.decisionId != null && readDecisionMarks(lead.handoff.decisionId).rejected;
-  const rejectedAt = Number.isNaN(stamped)
-    ? leadRejected
-      ? lead.modifiedAt.getTime()
-      : null
-    : stamped;
-  if (rejectedAt === null) return null;
-  const { feedback } = definition;
-  const reason = contact.handoff.rejection_reason ?? feedback.default_reason;
-  const days = feedback.reasons[reason]?.recycle_after_days ?? feedback.recycle_after_days;
-  return new Date(rejectedAt + days * MS_PER_DAY);
+/** Queues HubSpot updates, or lists them in the plan of a dry run. */
+export async function writeBackOrPlan(
+  deps: SyncCycleDeps,
+  updates: readonly ContactUpdate[],
+  context: CycleContext,
+): Promise<void> {
+  if (!context.dryRun) {
+    await deps.outbox.send(updates);
+    return;
+  }
+  for (const update of updates)
+    context.summary.plan.push({
+      contactId: update.contactId,
+      leadId: null,
+      action: 'update_hubspot',
+      decisionId: null,
+      ownerId: null,
+      due: null,
+      salesforce: null,
+      hubspot: update.properties,
+    });
 }
 
 /** Owners for the contacts that need one, under the rotation and open-lead counts in Redis. */
