@@ -18,11 +18,9 @@ import type { Env } from './config/env.js';
 import type { Definition } from './domain/definition.js';
 import { resolveMapping } from './domain/mapping.js';
 import { ApiCallMeter } from './platform/api-call-meter.js';
-import type { ContactFeedbackWriter } from './ports/contact-feedback.port.js';
-import type { ContactWriter } from './ports/contact-writer.port.js';
 import type { LeadLifecycleStore } from './ports/lead-lifecycle.port.js';
 import type { SalesDirectory } from './ports/sales-directory.port.js';
-import type { SyncCycleDeps } from './usecases/sync/run-sync-cycle.js';
+import type { WorkerRuntime } from './jobs/start-workers.js';
 
 /** A missing or contradictory piece of configuration: exit 2, naming it. */
 export class SetupError extends Error {
@@ -75,6 +73,11 @@ export function createWorkerConnection(env: Env): Redis {
   return new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
 }
 
+/** BullMQ's key prefix: under the installation's Redis prefix, beside Handoff's own keys. */
+export function queuePrefix(env: Env): string {
+  return `${env.HANDOFF_REDIS_PREFIX}:bull`;
+}
+
 /** Redis, which holds cursors, rotation and queues, cannot be reached: nothing can run. */
 export class RedisUnavailableError extends Error {
   override readonly name = 'RedisUnavailableError';
@@ -109,13 +112,8 @@ export async function createReportRuntime(
   };
 }
 
-export interface SyncRuntime {
-  readonly deps: Omit<SyncCycleDeps, 'outbox'>;
-  readonly contactWriter: ContactWriter;
-  readonly feedbackWriter: ContactFeedbackWriter;
-  readonly lifecycle: LeadLifecycleStore;
-  /** API calls per system and per job (each HTTP request, retries by the SDKs included). */
-  readonly meter: ApiCallMeter;
+/** The adapters a worker runs on (API calls metered per system and per job), and their Redis. */
+export interface SyncRuntime extends WorkerRuntime {
   close(): Promise<void>;
 }
 

@@ -1,6 +1,6 @@
 import { startHealthServer } from '../http/health-server.js';
 import { startWorkers } from '../jobs/start-workers.js';
-import { createWorkerConnection } from '../main.js';
+import { createWorkerConnection, queuePrefix } from '../main.js';
 import { createLogger } from '../platform/logger.js';
 import { EXIT_OK, type CliIo } from './cli-io.js';
 import { loadEnvAndDefinition, openSyncRuntime } from './load-runtime.js';
@@ -28,13 +28,9 @@ export async function runCommand(
   const connection = createWorkerConnection(env);
   const workers = await startWorkers({
     connection,
-    prefix: `${env.HANDOFF_REDIS_PREFIX}:bull`,
-    sync: runtime.deps,
-    contactWriter: runtime.contactWriter,
-    feedbackWriter: runtime.feedbackWriter,
-    lifecycle: runtime.lifecycle,
+    prefix: queuePrefix(env),
+    runtime,
     log,
-    meter: runtime.meter,
   });
   const health = await startHealthServer(env.PORT, async () => {
     const [pong, quarantined, ...counts] = await Promise.all([

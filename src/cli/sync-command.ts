@@ -1,6 +1,6 @@
 import { createLogger } from '../platform/logger.js';
 import { startWorkers } from '../jobs/start-workers.js';
-import { createWorkerConnection } from '../main.js';
+import { createWorkerConnection, queuePrefix } from '../main.js';
 import type { JobValue } from '../jobs/processors/job-steps.js';
 import type { SyncCycleResult } from '../jobs/processors/sync-cycle.processor.js';
 import type { SyncSummary } from '../usecases/sync/run-sync-cycle.js';
@@ -96,13 +96,9 @@ export async function syncCommand(flags: SyncFlags, io: CliIo): Promise<number> 
   const connection = createWorkerConnection(env);
   const worker = await startWorkers({
     connection,
-    prefix: `${env.HANDOFF_REDIS_PREFIX}:bull`,
-    sync: runtime.deps,
-    contactWriter: runtime.contactWriter,
-    feedbackWriter: runtime.feedbackWriter,
-    lifecycle: runtime.lifecycle,
+    prefix: queuePrefix(env),
+    runtime,
     log,
-    meter: runtime.meter,
     schedule: false,
   });
   try {

@@ -21,17 +21,22 @@ import { salesforceProcessor } from './processors/salesforce.processor.js';
 import { syncCycleProcessor, type SyncCycleResult } from './processors/sync-cycle.processor.js';
 import type { RateLimitTargets } from './to-bullmq-error.js';
 
+/** The adapters the processors run on, as the composition root builds them. */
+export interface WorkerRuntime {
+  readonly deps: Omit<SyncCycleDeps, 'outbox'>;
+  readonly contactWriter: ContactWriter;
+  readonly feedbackWriter: ContactFeedbackWriter;
+  readonly lifecycle: LeadLifecycleStore;
+  readonly meter: ApiCallMeter;
+}
+
 export interface WorkersOptions {
   /** Worker connection: ioredis options with `maxRetriesPerRequest: null` (BullMQ requirement). */
   readonly connection: ConnectionOptions;
   /** Queue key prefix (BullMQ `prefix`), so installations can share a Redis. */
   readonly prefix: string;
-  readonly sync: Omit<SyncCycleDeps, 'outbox'>;
-  readonly contactWriter: ContactWriter;
-  readonly feedbackWriter: ContactFeedbackWriter;
-  readonly lifecycle: LeadLifecycleStore;
+  readonly runtime: WorkerRuntime;
   readonly log: Logger;
-  readonly meter: ApiCallMeter;
   /** Whether to install the poll schedules (`handoff run`) or only serve queued jobs (`sync --once`). */
   readonly schedule?: boolean;
 }
@@ -83,6 +88,7 @@ async function explainChildFailure(
  */
 export async function startWorkers(options: WorkersOptions): Promise<Workers> {
   const { log, connection, prefix } = options;
+  const { deps: sync, contactWriter, feedbackWriter, lifecycle, meter } = options.runtime;
   const queue = (name: QueueName): Queue =>
     new Queue(name, {
       connection,
@@ -107,7 +113,7 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
     bySystem: { hubspot: queues[HUBSPOT_QUEUE], salesforce: queues[SALESFORCE_QUEUE] },
   });
   if (options.schedule !== false) {
-    const interval = parseDuration(options.sync.definition.sync.poll_interval);
+    const interval = parseDuration(sync.definition.sync.poll_interval);
     const every = interval === null ? 60_000 : durationToMs(interval);
     for (const [name, id] of Object.entries(SCHEDULERS) as [keyof typeof SCHEDULERS, string][]) {
       await queues[jobCatalog[name].queue].upsertJobScheduler(
@@ -119,43 +125,43 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
   }
   const processors: Record<QueueName, Processor> = {
     [DECISIONS_QUEUE]: syncCycleProcessor({
-      sync: options.sync,
+      sync,
       hubspotQueue: queues[HUBSPOT_QUEUE],
       salesforceQueue: queues[SALESFORCE_QUEUE],
       rateLimits: targets(DECISIONS_QUEUE),
       log,
-      meter: options.meter,
+      meter,
     }),
     [HUBSPOT_QUEUE]: hubspotProcessor({
       writeBack: {
-        contacts: options.sync.contacts,
-        contactWriter: options.contactWriter,
-        state: options.sync.state,
-        now: options.sync.now,
+        contacts: sync.contacts,
+        contactWriter,
+        state: sync.state,
+        now: sync.now,
       },
       feedback: {
-        feedback: options.feedbackWriter,
-        contactWriter: options.contactWriter,
-        state: options.sync.state,
-        now: options.sync.now,
+        feedback: feedbackWriter,
+        contactWriter,
+        state: sync.state,
+        now: sync.now,
       },
       rateLimits: targets(HUBSPOT_QUEUE),
       log,
-      meter: options.meter,
+      meter,
     }),
     [SALESFORCE_QUEUE]: salesforceProcessor({
       lifecycle: {
-        definition: options.sync.definition,
-        lifecycle: options.lifecycle,
-        leads: options.sync.leads,
-        directory: options.sync.directory,
-        state: options.sync.state,
-        now: options.sync.now,
+        definition: sync.definition,
+        lifecycle,
+        leads: sync.leads,
+        directory: sync.directory,
+        state: sync.state,
+        now: sync.now,
       },
       hubspotQueue: queues[HUBSPOT_QUEUE],
       rateLimits: targets(SALESFORCE_QUEUE),
       log,
-      meter: options.meter,
+      meter,
     }),
   };
   const workers = Object.entries(processors).map(([name, processor]) => {

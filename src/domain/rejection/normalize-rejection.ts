@@ -42,6 +42,34 @@ function blankToNull(text: string | null | undefined): string | null {
   return text === undefined || text === null || text.trim() === '' ? null : text.trim();
 }
 
+/** Whether a Lead status is one of `feedback.rejected_statuses` (case and spaces ignored). */
+export function isRejectedStatus(status: string | null, definition: Definition): boolean {
+  return (
+    status !== null &&
+    definition.feedback.rejected_statuses.some((rejected) => sameText(rejected, status))
+  );
+}
+
+/**
+ * The agreed reason for what a rep gave: matched to `feedback.reasons` ignoring case and
+ * surrounding space, in the definition's spelling; `known: false` when it was empty or unknown
+ * and `default_reason` stands in.
+ */
+export function agreedReason(
+  reasonGiven: string | null | undefined,
+  definition: Definition,
+): { readonly reason: string; readonly known: boolean } {
+  const { feedback } = definition;
+  const given = blankToNull(reasonGiven);
+  const known =
+    given === null
+      ? undefined
+      : [...Object.keys(feedback.reasons), feedback.default_reason].find((name) =>
+          sameText(name, given),
+        );
+  return { reason: known ?? feedback.default_reason, known: known !== undefined };
+}
+
 /**
  * Turns a status change into rejection feedback. Only *entering* a `rejected_statuses` status is
  * a rejection (statuses compare case-insensitively); moving between two rejected statuses is not
@@ -51,25 +79,20 @@ function blankToNull(text: string | null | undefined): string | null {
  */
 export function normalizeRejection(change: StatusChange, definition: Definition): FeedbackResult {
   const { feedback } = definition;
-  const isRejected = (status: string | null): boolean =>
-    status !== null && feedback.rejected_statuses.some((rejected) => sameText(rejected, status));
-  if (!isRejected(change.status) || isRejected(change.previousStatus)) {
+  if (
+    !isRejectedStatus(change.status, definition) ||
+    isRejectedStatus(change.previousStatus, definition)
+  ) {
     return { kind: 'not_a_rejection', definitionVersion: definition.version };
   }
   const givenReason = blankToNull(change.reason);
-  const known =
-    givenReason === null
-      ? undefined
-      : [...Object.keys(feedback.reasons), feedback.default_reason].find((name) =>
-          sameText(name, givenReason),
-        );
-  const reason = known ?? feedback.default_reason;
+  const { reason, known } = agreedReason(change.reason, definition);
   const settings = feedback.reasons[reason] ?? {};
   const recycleDays = settings.recycle_after_days ?? feedback.recycle_after_days;
   return {
     kind: 'rejection',
     reason,
-    flag: known !== undefined ? null : givenReason === null ? 'missing' : 'unknown',
+    flag: known ? null : givenReason === null ? 'missing' : 'unknown',
     givenReason,
     comment: blankToNull(change.comment),
     nurtureList: settings.nurture_list ?? null,

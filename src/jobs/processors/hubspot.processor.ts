@@ -79,7 +79,7 @@ export function hubspotProcessor(deps: HubSpotProcessorDeps) {
       for (const contactId of contactIds)
         await quarantineContact(writeBack, contactId, code, reason);
       return {
-        kind: job.name === 'hubspot.feedback.apply' ? 'feedback' : 'contacts',
+        kind: 'contacts',
         written: 0,
         quarantined: contactIds.length,
         calls,

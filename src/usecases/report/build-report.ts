@@ -1,9 +1,10 @@
 import type { Definition } from '../../domain/definition.js';
 import { readDecisionMarks } from '../../domain/decision-marks.js';
-import { normalizeRejection } from '../../domain/rejection/normalize-rejection.js';
+import { agreedReason, isRejectedStatus } from '../../domain/rejection/normalize-rejection.js';
 import { assessFirstTouch, type TouchActivity } from '../../domain/sla/assess-first-touch.js';
 import type { HandoffLead, LeadLifecycleStore } from '../../ports/lead-lifecycle.port.js';
 import type { SalesDirectory } from '../../ports/sales-directory.port.js';
+import { loadPeople } from '../lifecycle/load-people.js';
 import { breachOwners } from '../lifecycle/reason-history.js';
 import { ROUTED_STATUS } from '../sync/write-decisions.js';
 
@@ -63,22 +64,14 @@ function bump(counts: Record<string, number>, key: string): void {
 export async function buildReport(deps: ReportDeps, since: Date, now: Date): Promise<FunnelReport> {
   const { definition } = deps;
   const leads = await deps.lifecycle.routedSince(since);
-  const [touches, users, queues] = await Promise.all([
+  const [touches, { names }] = await Promise.all([
     leads.length === 0
       ? new Map<string, readonly TouchActivity[]>()
       : deps.lifecycle.touches(leads.map((lead) => lead.id)),
-    deps.directory.users(),
-    deps.directory.queues(),
+    loadPeople(deps.directory),
   ]);
-  const names = new Map([
-    ...users.map((user) => [user.id, user.name] as const),
-    ...queues.map((queue) => [queue.id, queue.name] as const),
-  ]);
-  const rejectedStatuses = new Set(
-    definition.feedback.rejected_statuses.map((status) => status.toLowerCase()),
-  );
   const isRejected = (lead: HandoffLead): boolean =>
-    rejectedStatuses.has(lead.status.toLowerCase()) || readDecisionMarks(lead.decisionId).rejected;
+    isRejectedStatus(lead.status, definition) || readDecisionMarks(lead.decisionId).rejected;
   const campaignMapped = definition.mapping.salesforce['campaign'] !== undefined;
 
   let accepted = 0;
@@ -96,16 +89,7 @@ export async function buildReport(deps: ReportDeps, since: Date, now: Date): Pro
     if (lead.isConverted) converted += 1;
     if (isRejected(lead)) {
       rejected += 1;
-      const rejection = normalizeRejection(
-        {
-          previousStatus: null,
-          status: definition.feedback.rejected_statuses[0] ?? lead.status,
-          reason: lead.rejectionReason,
-          changedAt: lead.modifiedAt,
-        },
-        definition,
-      );
-      if (rejection.kind === 'rejection') bump(byReason, rejection.reason);
+      bump(byReason, agreedReason(lead.rejectionReason, definition).reason);
       bump(bySource, lead.leadSource ?? '(none)');
       const campaign = lead.attributes['campaign'];
       if (campaignMapped)

@@ -14,6 +14,7 @@ import type { FollowUpTask, LeadUpdate } from '../../ports/lead-store.port.js';
 import type { LifecycleDeps } from '../lifecycle/lifecycle.types.js';
 import type { People } from '../lifecycle/load-people.js';
 import { appendReason, who } from '../lifecycle/reason-history.js';
+import { isUserId, personName } from '../sync/write-decisions.js';
 
 export interface Breach {
   readonly lead: HandoffLead;
@@ -38,14 +39,8 @@ interface Step {
 }
 
 function leadName(lead: HandoffLead): string {
-  return (
-    [lead.attributes['first_name'], lead.attributes['last_name']]
-      .filter((part) => typeof part === 'string' && part !== '')
-      .join(' ') || `Lead ${lead.id}`
-  );
+  return personName(lead.attributes) || `Lead ${lead.id}`;
 }
-
-const isUser = (id: string): boolean => id.startsWith('005');
 
 /**
  * Performs `sla.on_breach` for leads whose due instant passed without a first touch, in the
@@ -183,7 +178,7 @@ async function reassign(
           slaBreached: true,
           reason: appendReason(lead.reason, now, line),
         },
-        task: isUser(owner)
+        task: isUserId(owner)
           ? {
               decisionId,
               leadId: lead.id,
@@ -222,7 +217,7 @@ function notify(
   const manager = people.users.get(lead.ownerId)?.managerId ?? fallback;
   const decisionId = markDecision(lead.decisionId, 'n');
   const line = `SLA missed by ${who(people.names, lead.ownerId)}: ${lateMinutes} min late; ${
-    isUser(manager)
+    isUserId(manager)
       ? `${who(people.names, manager)} notified`
       : 'nobody to notify (no manager, fallback owner is a queue)'
   }.`;
@@ -236,7 +231,7 @@ function notify(
       slaBreached: true,
       reason: appendReason(lead.reason, now, line),
     },
-    task: isUser(manager)
+    task: isUserId(manager)
       ? {
           decisionId,
           leadId: lead.id,

@@ -1,4 +1,5 @@
 import { readDecisionMarks } from '../../domain/decision-marks.js';
+import { isRejectedStatus } from '../../domain/rejection/normalize-rejection.js';
 import { assessFirstTouch, type FirstTouch } from '../../domain/sla/assess-first-touch.js';
 import { MS_PER_DAY } from '../../domain/time/zoned-time.js';
 import type { ContactUpdate } from '../../ports/contact-writer.port.js';
@@ -63,15 +64,12 @@ export async function runSlaWatch(deps: LifecycleDeps): Promise<SlaWatchSummary>
   );
   for (const lead of await deps.lifecycle.routedLeadsByIds(active)) watched.set(lead.id, lead);
 
-  const rejected = new Set(
-    definition.feedback.rejected_statuses.map((status) => status.toLowerCase()),
-  );
   // Rejections belong to the feedback loop; converted Leads are done.
   const candidates = [...watched.values()].filter(
     (lead) =>
       !lead.isConverted &&
       lead.due !== null &&
-      !rejected.has(lead.status.toLowerCase()) &&
+      !isRejectedStatus(lead.status, definition) &&
       !readDecisionMarks(lead.decisionId).rejected,
   );
   summary.checked = candidates.length;

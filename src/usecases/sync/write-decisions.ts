@@ -1,4 +1,5 @@
 import type { Definition } from '../../domain/definition.js';
+import type { AttributeValue } from '../../domain/model.js';
 import { formatLocalDate, toWallTime } from '../../domain/time/zoned-time.js';
 import type { ContactUpdate } from '../../ports/contact-writer.port.js';
 import type {
@@ -12,6 +13,18 @@ import { describeDecision } from './describe-decision.js';
 import type { CycleContext, Planned, SyncCycleDeps } from './sync-cycle.types.js';
 
 export const ROUTED_STATUS = 'Open - Not Contacted';
+
+/** A Salesforce User id (a Task needs a User owner; queues own Leads only). */
+export function isUserId(id: string): boolean {
+  return id.startsWith('005');
+}
+
+/** `First Last` from a lead's attributes, or '' when it has neither. */
+export function personName(attributes: Readonly<Record<string, AttributeValue>>): string {
+  return [attributes['first_name'], attributes['last_name']]
+    .filter((part) => typeof part === 'string' && part !== '')
+    .join(' ');
+}
 
 function leadFields(
   item: Planned,
@@ -99,7 +112,7 @@ export async function writeDecisions(
   const withLead = planned.filter((item) => leadIds.has(item.contact.id));
   // Tasks need a User owner; a queue-owned Lead gets its Task when a rep takes it.
   const tasks = withLead
-    .filter((item) => item.ownerId.startsWith('005'))
+    .filter((item) => isUserId(item.ownerId))
     .map((item) => followUpTask(deps.definition, item, leadIds.get(item.contact.id) ?? ''));
   for (const outcome of await deps.leads.upsertTasks(tasks)) {
     if (outcome.ok && outcome.created) summary.tasks_created += 1;
@@ -173,9 +186,7 @@ export async function writeDecisions(
 }
 
 function followUpTask(definition: Definition, item: Planned, leadId: string): FollowUpTask {
-  const name = [item.contact.attributes['first_name'], item.contact.attributes['last_name']]
-    .filter((part) => typeof part === 'string' && part !== '')
-    .join(' ');
+  const name = personName(item.contact.attributes);
   return {
     decisionId: item.decisionId,
     leadId,
