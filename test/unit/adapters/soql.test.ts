@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
+  escapeSoqlLike,
   escapeSoqlString,
   field,
   fieldList,
+  likeContains,
   soql,
   soqlDateTime,
+  soqlLike,
+  SoqlLikePattern,
 } from '../../../src/adapters/salesforce/soql.js';
 import { parseSoql } from '../../../src/sandbox/salesforce/soql/parse-soql.js';
 
@@ -47,5 +51,23 @@ describe('soql', () => {
       /non-finite/,
     );
     expect(() => soqlDateTime(new Date(Number.NaN))).toThrow(/invalid date/);
+  });
+
+  it('builds LIKE patterns whose % and _ match only themselves', () => {
+    expect(escapeSoqlLike("a_b%c'd\\")).toBe("a\\_b\\%c\\'d\\\\");
+    expect(soql`SELECT Id FROM Account WHERE Website LIKE ${likeContains('a_b%c.com')}`).toBe(
+      "SELECT Id FROM Account WHERE Website LIKE '%a\\_b\\%c.com%'",
+    );
+    expect(soqlLike('a_b').text).toBe("'a\\_b'");
+    expect(soqlLike('a_b', 'startsWith').text).toBe("'a\\_b%'");
+    expect(soqlLike('a_b', 'endsWith').text).toBe("'%a\\_b'");
+  });
+
+  it('refuses blank LIKE values and hand-made patterns', () => {
+    expect(() => likeContains('')).toThrow(/empty value/);
+    expect(() => likeContains('  ')).toThrow(/empty value/);
+    expect(() => soqlLike('')).toThrow(/empty value/);
+    const forge = SoqlLikePattern as unknown as new (token: symbol, text: string) => unknown;
+    expect(() => new forge(Symbol('SoqlLikePattern'), "'%'")).toThrow(/built by soqlLike/);
   });
 });

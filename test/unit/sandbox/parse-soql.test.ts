@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseSoql, SoqlError } from '../../../src/sandbox/salesforce/soql/parse-soql.js';
+import {
+  likeSegments,
+  parseSoql,
+  SoqlError,
+} from '../../../src/sandbox/salesforce/soql/parse-soql.js';
 
 describe('parseSoql', () => {
   it('parses fields, relationships, nested conditions, ordering and paging', () => {
@@ -70,8 +74,42 @@ describe('parseSoql', () => {
     expect(query.where).toMatchObject({ value: { kind: 'string', value: "O'Brien \\ \n" } });
   });
 
+  it('decodes every Salesforce escape: letters in either case and \\uXXXX', () => {
+    const query = parseSoql(
+      "SELECT Id FROM Lead WHERE LastName = '\\n\\N\\r\\R\\t\\T\\b\\B\\f\\F\\\"\\'\\\\\\u00e9\\u00E9'",
+    );
+    expect(query.where).toMatchObject({
+      value: { kind: 'string', value: '\n\n\r\r\t\t\b\b\f\f"\'\\éé' },
+    });
+  });
+
+  it('normalises LIKE patterns so a literal backslash before a wildcard stays a wildcard', () => {
+    const pattern = (literal: string): string => {
+      const where = parseSoql(`SELECT Id FROM Lead WHERE Website LIKE '${literal}'`).where;
+      return where?.kind === 'like' ? where.pattern : '';
+    };
+    // \\_ is a backslash then the one-character wildcard; \_ is an underscore.
+    expect(likeSegments(pattern('a\\\\_b'))).toEqual([
+      { kind: 'literal', text: 'a\\' },
+      { kind: 'one' },
+      { kind: 'literal', text: 'b' },
+    ]);
+    expect(likeSegments(pattern('%a\\_b\\%c.com%'))).toEqual([
+      { kind: 'any' },
+      { kind: 'literal', text: 'a_b%c.com' },
+      { kind: 'any' },
+    ]);
+    // An escaped character is always literal, \u0025 included.
+    expect(likeSegments(pattern('\\u0025\\u005f'))).toEqual([{ kind: 'literal', text: '%_' }]);
+  });
+
   it.each([
     ['', /cannot be empty/],
+    ["SELECT Id FROM Lead WHERE A = 'a\\_b'", /only allowed in a LIKE/],
+    ["SELECT Id FROM Lead WHERE A IN ('a\\%')", /only allowed in a LIKE/],
+    ["SELECT Id FROM Lead WHERE A = '\\u00g0'", /escape sequence/],
+    ["SELECT Id FROM Lead WHERE A = '\\U00e9'", /escape sequence/],
+    ["SELECT Id FROM Lead WHERE A = 'trailing \\'", /unterminated/],
     ['SELECT FROM Lead', /unexpected token: 'FROM'/],
     ['SELECT Id FROM', /expecting a field name/],
     ['SELECT Id Lead', /expecting 'FROM'/],

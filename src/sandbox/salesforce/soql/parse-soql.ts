@@ -41,7 +41,15 @@ export type Condition =
       readonly negated: boolean;
       readonly values: readonly Literal[];
     }
-  | { readonly kind: 'like'; readonly field: string; readonly pattern: string };
+  | {
+      readonly kind: 'like';
+      readonly field: string;
+      /**
+       * Normalised: bare `%` and `_` are wildcards, and a backslash escapes the next character
+       * (`\\%`, `\\_`, `\\\\`); everything else is literal. Read it with `likeSegments`.
+       */
+      readonly pattern: string;
+    };
 
 export type SelectItem =
   | { readonly kind: 'field'; readonly path: string }
@@ -63,6 +71,7 @@ export interface SoqlQuery {
 
 type Token =
   | { readonly type: 'word'; readonly text: string }
+  /** `text` is the literal's contents as written, escapes undecoded. */
   | { readonly type: 'string'; readonly text: string }
   | { readonly type: 'number'; readonly text: string }
   | { readonly type: 'date'; readonly text: string }
@@ -76,18 +85,95 @@ const RELATIVE_WITH_N = /^([A-Za-z_]+):(\d+)/;
 const WORD = /^[A-Za-z_][A-Za-z0-9_.]*/;
 const NUMBER = /^-?\d+(\.\d+)?/;
 const SYMBOLS = ['!=', '<>', '<=', '>=', '=', '<', '>', '(', ')', ','];
+/**
+ * Salesforce's quoted-string escapes ("Quoted String Escape Sequences"): the letters in either
+ * case, `\uXXXX` (below), and `\%` `\_` in LIKE only. `\b` is U+0008, as in Java.
+ */
 const ESCAPES: Readonly<Record<string, string>> = {
   n: '\n',
+  N: '\n',
   r: '\r',
+  R: '\r',
   t: '\t',
+  T: '\t',
   b: '\b',
+  B: '\b',
   f: '\f',
+  F: '\f',
   '"': '"',
   "'": "'",
   '\\': '\\',
-  _: '\\_',
-  '%': '\\%',
 };
+const HEX4 = /^[0-9A-Fa-f]{4}$/;
+
+/**
+ * Decodes a string literal's contents (between the quotes). Outside LIKE the result is the
+ * value; `\%` and `\_` are errors there, as is any backslash sequence Salesforce does not
+ * define. In a LIKE pattern the result is the normalised pattern (see `likeSegments`): bare `%`
+ * and `_` stay wildcards, and every escaped `%`, `_` or backslash keeps a backslash before it.
+ */
+function decodeQuoted(raw: string, like: boolean): string {
+  let value = '';
+  for (let index = 0; index < raw.length; index += 1) {
+    const character = raw[index] ?? '';
+    if (character !== '\\') {
+      value += character;
+      continue;
+    }
+    index += 1;
+    const next = raw[index] ?? '';
+    let decoded: string;
+    if (next === '%' || next === '_') {
+      if (!like)
+        throw new SoqlError(
+          `Invalid string literal escape sequence: \\${next} is only allowed in a LIKE expression`,
+        );
+      decoded = next;
+    } else if (next === 'u') {
+      const hex = raw.slice(index + 1, index + 5);
+      if (!HEX4.test(hex)) throw new SoqlError(`Invalid string literal escape sequence: \\u${hex}`);
+      decoded = String.fromCharCode(parseInt(hex, 16));
+      index += 4;
+    } else {
+      const escaped = ESCAPES[next];
+      if (escaped === undefined)
+        throw new SoqlError(`Invalid string literal escape sequence: \\${next}`);
+      decoded = escaped;
+    }
+    value +=
+      like && (decoded === '%' || decoded === '_' || decoded === '\\') ? `\\${decoded}` : decoded;
+  }
+  return value;
+}
+
+/** One piece of a LIKE pattern: literal text, `%` (any run of characters) or `_` (one). */
+export type LikeSegment =
+  | { readonly kind: 'literal'; readonly text: string }
+  | { readonly kind: 'any' }
+  | { readonly kind: 'one' };
+
+/**
+ * Splits a normalised LIKE pattern (`Condition.like.pattern`) into literal text and wildcards.
+ * In the normalised form a backslash always escapes the next character (`\\`, `\%`, `\_`), so
+ * a literal backslash before a wildcard is never mistaken for an escape.
+ */
+export function likeSegments(pattern: string): LikeSegment[] {
+  const segments: LikeSegment[] = [];
+  let text = '';
+  for (let index = 0; index < pattern.length; index += 1) {
+    const character = pattern[index] ?? '';
+    if (character === '\\') {
+      text += pattern[index + 1] ?? '';
+      index += 1;
+    } else if (character === '%' || character === '_') {
+      if (text !== '') segments.push({ kind: 'literal', text });
+      text = '';
+      segments.push({ kind: character === '%' ? 'any' : 'one' });
+    } else text += character;
+  }
+  if (text !== '') segments.push({ kind: 'literal', text });
+  return segments;
+}
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -99,20 +185,15 @@ function tokenize(text: string): Token[] {
       continue;
     }
     if (rest.startsWith("'")) {
-      let value = '';
       let index = 1;
       for (; index < rest.length && rest[index] !== "'"; index += 1) {
-        if (rest[index] === '\\') {
-          const next = rest[index + 1] ?? '';
-          const escaped = ESCAPES[next];
-          if (escaped === undefined)
-            throw new SoqlError(`Invalid string literal escape sequence: \\${next}`);
-          value += escaped;
-          index += 1;
-        } else value += rest[index];
+        if (rest[index] === '\\') index += 1;
       }
       if (index >= rest.length) throw new SoqlError('unterminated string literal');
-      tokens.push({ type: 'string', text: value });
+      const raw = rest.slice(1, index);
+      // Escapes are checked here and decoded by the parser, which knows whether it is a LIKE.
+      decodeQuoted(raw, true);
+      tokens.push({ type: 'string', text: raw });
       rest = rest.slice(index + 1);
       continue;
     }
@@ -335,7 +416,7 @@ class Parser {
       const token = this.peek();
       if (token?.type !== 'string') throw new SoqlError('LIKE expects a quoted string');
       this.position += 1;
-      return { kind: 'like', field, pattern: token.text };
+      return { kind: 'like', field, pattern: decodeQuoted(token.text, true) };
     }
     const negated = this.acceptKeyword('NOT');
     if (this.acceptKeyword('IN')) {
@@ -364,7 +445,7 @@ class Parser {
     this.position += 1;
     switch (token.type) {
       case 'string':
-        return { kind: 'string', value: token.text };
+        return { kind: 'string', value: decodeQuoted(token.text, false) };
       case 'number':
         return { kind: 'number', value: Number(token.text) };
       case 'date':

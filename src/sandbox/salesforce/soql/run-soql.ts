@@ -5,7 +5,13 @@ import {
   type StoredValue,
 } from '../salesforce-store.js';
 import type { FieldSpec, SObjectSpec } from '../sobject-schema.js';
-import { SoqlError, type Condition, type Literal, type SoqlQuery } from './parse-soql.js';
+import {
+  likeSegments,
+  SoqlError,
+  type Condition,
+  type Literal,
+  type SoqlQuery,
+} from './parse-soql.js';
 
 const DAY_MS = 86_400_000;
 
@@ -183,16 +189,13 @@ function compileCondition(
     }
     case 'like': {
       const path = resolvePath(store, spec, condition.field);
-      const source = condition.pattern
-        .split(/(\\[%_]|[%_])/)
-        .map((part) =>
-          part === '%'
+      const source = likeSegments(condition.pattern)
+        .map((segment) =>
+          segment.kind === 'any'
             ? '.*'
-            : part === '_'
+            : segment.kind === 'one'
               ? '.'
-              : part.startsWith('\\')
-                ? part.slice(1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-                : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+              : segment.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
         )
         .join('');
       const regex = new RegExp(`^${source}$`, 'is');
