@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Job, Queue, QueueEvents, Worker, type ConnectionOptions, type Processor } from 'bullmq';
 import type { Logger } from 'pino';
 import { durationToMs, parseDuration } from '../domain/time/duration.js';
 import type { ApiCallMeter } from '../platform/api-call-meter.js';
+import { StateLostError } from '../platform/errors.js';
 import type { ContactFeedbackWriter } from '../ports/contact-feedback.port.js';
 import type { ContactWriter } from '../ports/contact-writer.port.js';
 import type { LeadLifecycleStore } from '../ports/lead-lifecycle.port.js';
@@ -66,6 +68,60 @@ const QUEUE_SETTINGS: Record<QueueName, { concurrency: number; perSecond: number
 };
 
 /**
+ * Job locks (BullMQ `lockDuration`), renewed by the worker every half period while the job runs.
+ * A process that dies (SIGKILL, OOM, a lost machine) stops renewing; the stall check then finds
+ * the job within `STALLED_CHECK_MS` of the lock expiring, so the next worker starts within about
+ * `JOB_LOCK_MS + STALLED_CHECK_MS` (under 5 s) instead of BullMQ's default 30 s + 30 s. The
+ * trade-off: a process whose event loop is blocked longer than the lock (it is not: pages are
+ * decided in well under a second) would be taken for dead; its work is idempotent, so the cost is
+ * a repeated page, never a duplicate record. The stall check itself is one Redis script a second
+ * per worker.
+ */
+const JOB_LOCK_MS = 3_000;
+const STALLED_CHECK_MS = 1_000;
+/**
+ * How often a stalled job goes back to its queue before it fails. A cycle, an SLA watch or a
+ * rejection scan is never re-run as such: the next one (scheduled, or the `sync --once` that
+ * follows the crash) redoes its work from Salesforce, HubSpot and the cursors. A HubSpot
+ * write-back batch is re-run, since only it carries those contacts' values.
+ */
+const MAX_STALLED: Record<QueueName, number> = {
+  [DECISIONS_QUEUE]: 0,
+  [HUBSPOT_QUEUE]: 2,
+  [SALESFORCE_QUEUE]: 0,
+};
+/** How often `sync --once` checks that its job still exists, and `handoff run` its schedules. */
+const WATCH_INTERVAL_MS = 1_000;
+const SCHEDULE_CHECK_MS = 10_000;
+
+/**
+ * Resolves with the job's result, or rejects within a second of the job vanishing from Redis
+ * (flushed, or restarted without persistence), instead of waiting forever for an event that
+ * can no longer come.
+ */
+async function waitForJob(job: Job, queue: Queue, events: QueueEvents): Promise<unknown> {
+  const stop = new AbortController();
+  const vanished = (async () => {
+    while (!stop.signal.aborted) {
+      await sleep(WATCH_INTERVAL_MS, undefined, { signal: stop.signal }).catch(() => undefined);
+      if (!stop.signal.aborted && (await queue.getJobState(job.id ?? '')) === 'unknown')
+        throw new StateLostError(
+          'the sync job vanished from Redis (flushed, or restarted without persistence); nothing written is lost: run sync --once again, it re-reads from the beginning and repairs what is missing',
+        );
+    }
+  })();
+  const finished = job.waitUntilFinished(events);
+  try {
+    return await Promise.race([finished, vanished]);
+  } finally {
+    stop.abort();
+    // The loser settles later; its outcome is not needed.
+    finished.catch(() => undefined);
+    vanished.catch(() => undefined);
+  }
+}
+
+/**
  * BullMQ fails a parent with "child <key> failed"; the child's own reason is what an admin needs
  * (`permanent: salesforce INVALID_FIELD`), named by the child's job.
  */
@@ -105,24 +161,54 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
     [HUBSPOT_QUEUE]: queue(HUBSPOT_QUEUE),
     [SALESFORCE_QUEUE]: queue(SALESFORCE_QUEUE),
   };
-  // Cycles never overlap across processes, nor do SLA watches and rejection scans.
-  await queues[DECISIONS_QUEUE].setGlobalConcurrency(1);
-  await queues[SALESFORCE_QUEUE].setGlobalConcurrency(1);
+  const serialized = [queues[DECISIONS_QUEUE], queues[SALESFORCE_QUEUE]];
   const targets = (own: QueueName): RateLimitTargets => ({
     own: queues[own],
     bySystem: { hubspot: queues[HUBSPOT_QUEUE], salesforce: queues[SALESFORCE_QUEUE] },
   });
-  if (options.schedule !== false) {
-    const interval = parseDuration(sync.definition.sync.poll_interval);
-    const every = interval === null ? 60_000 : durationToMs(interval);
+  const interval = parseDuration(sync.definition.sync.poll_interval);
+  const every = interval === null ? 60_000 : durationToMs(interval);
+  /**
+   * What the queues need in Redis: global concurrency 1 (cycles never overlap across processes,
+   * nor do SLA watches and rejection scans) and, under `handoff run`, the poll schedules. Checked
+   * again every few seconds, because a Redis that lost its data loses them too, and a worker
+   * without schedules would sit idle for good. Returns what had to be put back.
+   */
+  const ensureQueueSetup = async (): Promise<string[]> => {
+    const restored: string[] = [];
+    for (const queue of serialized) {
+      if ((await queue.getGlobalConcurrency()) === 1) continue;
+      await queue.setGlobalConcurrency(1);
+      restored.push(`${queue.name}.concurrency`);
+    }
+    if (options.schedule === false) return restored;
     for (const [name, id] of Object.entries(SCHEDULERS) as [keyof typeof SCHEDULERS, string][]) {
-      await queues[jobCatalog[name].queue].upsertJobScheduler(
+      const queue = queues[jobCatalog[name].queue];
+      if ((await queue.getJobScheduler(id)) !== undefined) continue;
+      await queue.upsertJobScheduler(
         id,
         { every },
         { name, data: jobCatalog[name].schema.parse({ trigger: 'schedule' }) },
       );
+      restored.push(id);
     }
-  }
+    return restored;
+  };
+  await ensureQueueSetup();
+  // A timer, not a BullMQ scheduler: it must keep working when Redis has lost the schedulers.
+  const setupCheck = setInterval(() => {
+    ensureQueueSetup().then(
+      (restored) => {
+        if (restored.length > 0) log.warn({ restored }, 'redis lost queue setup; restored');
+      },
+      (err: unknown) =>
+        log.warn(
+          { err: { name: (err as Error).name, message: (err as Error).message } },
+          'queue setup check failed',
+        ),
+    );
+  }, SCHEDULE_CHECK_MS);
+  setupCheck.unref();
   const processors: Record<QueueName, Processor> = {
     [DECISIONS_QUEUE]: syncCycleProcessor({
       sync,
@@ -171,6 +257,9 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
       prefix,
       concurrency: settings.concurrency,
       limiter: { max: settings.perSecond, duration: 1_000 },
+      lockDuration: JOB_LOCK_MS,
+      stalledInterval: STALLED_CHECK_MS,
+      maxStalledCount: MAX_STALLED[name as QueueName],
       settings: {
         backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
           integrationBackoff(attemptsMade, err),
@@ -206,7 +295,7 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
           { attempts: 1, jobId: `once-${randomUUID()}` },
         );
         try {
-          return (await job.waitUntilFinished(events)) as SyncCycleResult;
+          return (await waitForJob(job, queues[DECISIONS_QUEUE], events)) as SyncCycleResult;
         } catch (err) {
           throw await explainChildFailure(err, queues);
         }
@@ -215,6 +304,7 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
       }
     },
     close: async () => {
+      clearInterval(setupCheck);
       await Promise.all(workers.map((worker) => worker.close()));
       await Promise.all(Object.values(queues).map((each) => each.close()));
     },

@@ -56,3 +56,13 @@ const NETWORK_ERROR_CODES = new Set([
 export function isNetworkErrorCode(code: unknown): code is string {
   return typeof code === 'string' && NETWORK_ERROR_CODES.has(code);
 }
+
+/**
+ * Redis lost Handoff's state while a job ran (flushed, or restarted without persistence): the
+ * job stops instead of writing a cursor into the emptied Redis past work that was lost with it.
+ * The next cycle starts from the beginning and repairs what is missing.
+ */
+export class StateLostError extends Error {
+  override readonly name = 'StateLostError';
+  readonly code = 'STATE_LOST';
+}

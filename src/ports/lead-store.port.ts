@@ -95,6 +95,17 @@ export type WriteOutcome =
  * IntegrationError.
  */
 export interface LeadStore {
+  /**
+   * Why `email` can never identify or be written on a Lead (longer than Salesforce's Email
+   * field, …), or null. The sync quarantines such a contact with the reason instead of sending
+   * a value that would break the request for every other record.
+   */
+  emailProblem(email: string): string | null;
+  /**
+   * Leads matching any of the keys. Keys that cannot identify a Lead (a malformed id, an email
+   * longer than the field) are left out of the query rather than sent, and however many keys
+   * there are, no single query exceeds Salesforce's URL limit.
+   */
   findLeads(keys: LeadKeys): Promise<readonly SalesLead[]>;
   /** Account owners by website domain (`acme.com`), for lead-to-account matching. */
   accountOwnersByDomain(domains: readonly string[]): Promise<ReadonlyMap<string, AccountOwner>>;

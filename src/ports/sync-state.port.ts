@@ -6,10 +6,20 @@ import type { RotationState } from '../domain/routing/route-lead.js';
  * (`maxmemory-policy noeviction`), so any number of processes share one state.
  */
 export interface SyncState {
+  /**
+   * The identity of this installation's state in Redis, created when missing. It changes only
+   * when Redis loses the state (flushed, restarted without persistence, failed over to an empty
+   * replica): a cycle reads it first and refuses to move a cursor once it has changed, so a cycle
+   * running across the loss never re-creates a cursor past work that was lost with Redis.
+   */
+  epoch(): Promise<string>;
   /** The last fully written modification instant of a stream (`hubspot.contacts`), or null. */
   cursor(stream: string): Promise<Date | null>;
-  /** Moves a cursor forward; never backward (a slower worker cannot rewind a faster one). */
-  advanceCursor(stream: string, to: Date): Promise<void>;
+  /**
+   * Moves a cursor forward; never backward (a slower worker cannot rewind a faster one). With
+   * `epoch`, throws StateLostError instead when the state is no longer the one the caller read.
+   */
+  advanceCursor(stream: string, to: Date, epoch?: string): Promise<void>;
   /**
    * Runs `decide` against the current routing state (rotation and open-lead counts) and stores
    * the state it returns, atomically: concurrent workers never pick from the same counters and
@@ -23,17 +33,36 @@ export interface SyncState {
    * adds between reads are corrected by what reps did meanwhile.
    */
   resetOpenLeads(counts: ReadonlyMap<string, number>): Promise<void>;
-  /** Records a record that failed for a reason a later cycle may not repeat. */
+  /**
+   * Records a record that failed, replacing its earlier entry (if any) and counting the
+   * attempt. After five failed attempts (one per cycle) the record is parked (`retry: false`):
+   * visible to the admin with its reason, no longer retried by every cycle.
+   */
   quarantine(entry: QuarantineEntry): Promise<void>;
-  /** Forgets a quarantined record (it is about to be retried, or it is gone). */
-  release(key: string): Promise<void>;
-  quarantined(): Promise<readonly QuarantineEntry[]>;
+  /**
+   * Removes entries whose retry succeeded, each only if it is still the entry the caller read
+   * (same `seq`): a record that failed again meanwhile, in this cycle or in a write-back job,
+   * stays quarantined.
+   */
+  release(entries: readonly StoredQuarantineEntry[]): Promise<void>;
+  /** Every entry, or the entries of `keys` (one round trip either way). */
+  quarantined(keys?: readonly string[]): Promise<readonly StoredQuarantineEntry[]>;
+  /** Entry counts without reading the entries: total, parked, by code. */
+  quarantineCounts(): Promise<QuarantineCounts>;
+  /** Makes parked entries retryable again (the admin fixed the cause); returns how many. */
+  unpark(keys: readonly string[] | 'all'): Promise<number>;
   /**
    * The idempotency ledger for writes an API cannot make idempotent (a HubSpot note has no
    * external id): which of `keys` are already done in `ledger`.
    */
   done(ledger: string, keys: readonly string[]): Promise<ReadonlySet<string>>;
   markDone(ledger: string, keys: readonly string[]): Promise<void>;
+}
+
+export interface QuarantineCounts {
+  readonly total: number;
+  readonly parked: number;
+  readonly by_code: Readonly<Record<string, number>>;
 }
 
 /** What routing shares between workers: the round-robin counters and open Leads per owner. */
@@ -54,4 +83,10 @@ export interface QuarantineEntry {
    * stays visible to the admin and is not retried.
    */
   readonly retry?: boolean | undefined;
+}
+
+/** An entry as stored: how often the record failed, and a stamp that changes on every write. */
+export interface StoredQuarantineEntry extends QuarantineEntry {
+  readonly attempts: number;
+  readonly seq: number;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisSyncState } from '../../src/adapters/redis/redis-sync-state.adapter.js';
+import { StateLostError } from '../../src/platform/errors.js';
 import { routeLead } from '../../src/domain/routing/route-lead.js';
 import { makeDefinition, makeDirectory, makeLead } from '../support/factories.js';
 
@@ -108,23 +109,68 @@ describe('RedisSyncState', () => {
     await Promise.all(connections.map((connection) => connection.quit()));
   });
 
-  it('moves cursors only forward and keeps a quarantine', async () => {
-    const state = new RedisSyncState(redis, `test-${randomUUID()}`);
+  it('moves cursors only forward, and not at all once Redis lost the state', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const state = new RedisSyncState(redis, prefix);
     expect(await state.cursor('s')).toBeNull();
-    await state.advanceCursor('s', new Date(2_000));
-    await state.advanceCursor('s', new Date(1_000));
+    const epoch = await state.epoch();
+    expect(await state.epoch()).toBe(epoch);
+    await state.advanceCursor('s', new Date(2_000), epoch);
+    await state.advanceCursor('s', new Date(1_000), epoch);
     expect(await state.cursor('s')).toEqual(new Date(2_000));
-    await state.quarantine({
-      system: 'salesforce',
+    // Redis loses everything while a cycle runs: its cursor is not re-created past lost work.
+    await redis.del(`${prefix}:epoch`, `${prefix}:cursors`);
+    await expect(state.advanceCursor('s', new Date(3_000), epoch)).rejects.toThrow(StateLostError);
+    expect(await state.cursor('s')).toBeNull();
+    expect(await state.epoch()).not.toBe(epoch);
+  });
+
+  it('keeps a quarantined record until the retry that read it succeeds, then parks it after five failures', async () => {
+    const state = new RedisSyncState(redis, `test-${randomUUID()}`);
+    const entry = {
+      system: 'salesforce' as const,
       key: '101',
-      code: 'INACTIVE_OWNER_OR_USER',
-      reason: 'permanent',
+      code: 'UNABLE_TO_LOCK_ROW',
+      reason: 'transient: salesforce UNABLE_TO_LOCK_ROW',
       at: '2026-11-26T00:00:00Z',
+    };
+    await state.quarantine(entry);
+    await state.quarantine({ ...entry, key: '102', code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION' });
+    const [read] = await state.quarantined(['101']);
+    expect(read).toEqual(expect.objectContaining({ key: '101', attempts: 1 }));
+    // The record fails again (a write-back job) after the retry read it: the release keeps it.
+    await state.quarantine({ ...entry, code: 'RATE_LIMITED' });
+    await state.release(read === undefined ? [] : [read]);
+    const [again] = await state.quarantined(['101']);
+    expect(again).toEqual(expect.objectContaining({ attempts: 2, code: 'RATE_LIMITED' }));
+    expect(await state.quarantineCounts()).toEqual({
+      total: 2,
+      parked: 0,
+      by_code: { RATE_LIMITED: 1, FIELD_CUSTOM_VALIDATION_EXCEPTION: 1 },
     });
-    expect(await state.quarantined()).toEqual([
-      expect.objectContaining({ key: '101', code: 'INACTIVE_OWNER_OR_USER' }),
-    ]);
-    await state.release('101');
-    expect(await state.quarantined()).toEqual([]);
+    // An unchanged entry leaves.
+    await state.release(again === undefined ? [] : [again]);
+    expect(await state.quarantined(['101'])).toEqual([]);
+
+    for (let attempt = 1; attempt <= 5; attempt += 1) await state.quarantine(entry);
+    const [parked] = await state.quarantined(['101']);
+    expect(parked).toEqual(
+      expect.objectContaining({
+        retry: false,
+        attempts: 5,
+        reason: 'parked after 5 failed attempts: transient: salesforce UNABLE_TO_LOCK_ROW',
+      }),
+    );
+    expect(await state.quarantineCounts()).toEqual({
+      total: 2,
+      parked: 1,
+      by_code: { UNABLE_TO_LOCK_ROW: 1, FIELD_CUSTOM_VALIDATION_EXCEPTION: 1 },
+    });
+    // The admin fixed the cause: the record is retried again by the next cycle.
+    expect(await state.unpark('all')).toBe(1);
+    expect((await state.quarantined(['101']))[0]).toEqual(
+      expect.not.objectContaining({ retry: false }),
+    );
+    expect((await state.quarantineCounts()).parked).toBe(0);
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RETRY_LIMITS } from '../../src/platform/retry-in-place.js';
 import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start-sandboxes.js';
 import { runCliInProcess } from '../support/run-cli-in-process.js';
 
@@ -105,14 +106,15 @@ describe('handoff run', () => {
     expect(tasks.length).toBeGreaterThan(0);
   });
 
-  it('waits out a HubSpot 429 through the queue and then routes', async () => {
+  it('waits out a HubSpot 429 that outlasts the in-place retries through the queue, then routes', async () => {
     sandboxes = await startSandboxes({ contacts: 80, seed: 33, now: () => Date.parse(NOW) });
     const running = sandboxes;
+    // Every try of one call is refused: the call gives up and the queue waits instead.
     running.hubspot.server.faults.add({
       kind: 'rate_limit',
       variant: 'secondly',
       endpoint: 'contacts.search',
-      times: 1,
+      times: RETRY_LIMITS.attemptsPerCall,
     });
     const env = {
       ...running.env,
@@ -142,7 +144,9 @@ describe('handoff run', () => {
     expect(logs.find((line) => line.msg === 'hubspot rate limited')).toMatchObject({
       policy: 'SECONDLY',
     });
-    expect(running.hubspot.server.log.list().filter((call) => call.status === 429)).toHaveLength(1);
+    expect(running.hubspot.server.log.list().filter((call) => call.status === 429)).toHaveLength(
+      RETRY_LIMITS.attemptsPerCall,
+    );
   });
 
   it('answers /healthz while running', async () => {

@@ -8,6 +8,7 @@ import { resolveMapping } from '../../src/domain/mapping.js';
 import type { Activity, AttributeValue } from '../../src/domain/model.js';
 import { INTEGRATION_USER_ID, LEAD_QUEUE_ID } from '../../src/sandbox/seed/seed-tenants.js';
 import { explainLead } from '../../src/usecases/explain-lead.js';
+import { RETRY_LIMITS } from '../../src/platform/retry-in-place.js';
 import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start-sandboxes.js';
 import { runCliInProcess } from '../support/run-cli-in-process.js';
 
@@ -317,13 +318,51 @@ describe('handoff sync --once under injected faults', () => {
     );
   });
 
-  it('a HubSpot 429 on the write-back pauses the hubspot queue only, then everything is written', async () => {
+  it('retries single transient failures in place: a 503, a 429 and locked rows cost no run', async () => {
     const running = await start(200);
+    running.hubspot.server.faults.add({
+      kind: 'server_error',
+      endpoint: 'contacts.search',
+      times: 1,
+    });
     running.hubspot.server.faults.add({
       kind: 'rate_limit',
       variant: 'secondly',
       endpoint: 'contacts.batch.update',
       times: 1,
+    });
+    running.salesforce.server.faults.add({ kind: 'server_error', endpoint: 'query', times: 2 });
+    running.salesforce.server.faults.add({
+      kind: 'partial_batch',
+      endpoint: 'collections.update',
+      fraction: 0.25,
+      code: 'UNABLE_TO_LOCK_ROW',
+      times: 1,
+    });
+    const run = await runCliInProcess(['sync', '--once', '--json', '--config', CONFIG], {
+      env: { ...envFor(running), LOG_LEVEL: 'warn' },
+      now: NOW,
+    });
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout) as { routed: number; quarantined: number };
+    expect(summary.quarantined).toBe(0);
+    expect(summary.routed).toBeGreaterThan(0);
+    // Only the locked records were sent again, not their whole batch.
+    const updates = running.salesforce.server.log
+      .list()
+      .filter((call) => call.endpoint === 'collections.update');
+    expect(updates.length).toBeGreaterThan(1);
+    const failures = running.hubspot.server.log.list().filter((call) => call.status >= 400);
+    expect(failures).toHaveLength(2);
+  });
+
+  it('a HubSpot 429 that outlasts the in-place retries pauses the hubspot queue only, then everything is written', async () => {
+    const running = await start(200);
+    running.hubspot.server.faults.add({
+      kind: 'rate_limit',
+      variant: 'secondly',
+      endpoint: 'contacts.batch.update',
+      times: RETRY_LIMITS.attemptsPerCall,
     });
     const run = await runCliInProcess(['sync', '--once', '--json', '--config', CONFIG], {
       env: { ...envFor(running), LOG_LEVEL: 'warn' },
@@ -364,11 +403,12 @@ describe('handoff sync --once under injected faults', () => {
 
     const running = await start(250);
     const env = envFor(running);
+    // A per-record refusal no retry in place can fix (a validation rule, since changed).
     running.salesforce.server.faults.add({
       kind: 'partial_batch',
       endpoint: 'collections.update',
       fraction: 0.25,
-      code: 'UNABLE_TO_LOCK_ROW',
+      code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
       times: 1,
     });
     const first = await runCliInProcess(['sync', '--once', '--json', '--config', CONFIG], {
@@ -378,10 +418,11 @@ describe('handoff sync --once under injected faults', () => {
     expect(first.code).toBe(1);
     expect((JSON.parse(first.stdout) as { quarantined: number }).quarantined).toBeGreaterThan(0);
 
+    // An outage longer than the in-place retries.
     running.hubspot.server.faults.add({
       kind: 'server_error',
       endpoint: 'contacts.search',
-      times: 1,
+      times: RETRY_LIMITS.attemptsPerCall,
     });
     const outage = await runCliInProcess(['sync', '--once', '--json', '--config', CONFIG], {
       env,

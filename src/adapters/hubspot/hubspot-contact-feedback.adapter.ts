@@ -27,8 +27,8 @@ export class HubSpotContactFeedback implements ContactFeedbackWriter {
     private readonly onRequest: () => void = () => undefined,
   ) {}
 
-  private call<T>(request: () => Promise<T>): Promise<T> {
-    return hubspotCall(this.onRequest, request);
+  private call<T>(request: () => Promise<T>, idempotent = true): Promise<T> {
+    return hubspotCall(this.onRequest, request, { idempotent });
   }
 
   async lifecycleStages(
@@ -104,28 +104,33 @@ export class HubSpotContactFeedback implements ContactFeedbackWriter {
     const outcomes: WriteOutcome[] = [];
     for (const batch of chunks(notes, BATCH_LIMIT)) {
       const response = BatchWriteWire.parse(
-        await this.call(() =>
-          this.client.crm.objects.notes.batchApi.create({
-            inputs: batch.map((note) => ({
-              properties: {
-                hs_timestamp: note.at.toISOString(),
-                hs_note_body: escapeHtml(note.body).replace(/\n/g, '<br>').slice(0, NOTE_MAX_CHARS),
-              },
-              associations: [
-                {
-                  to: { id: note.contactId },
-                  types: [
-                    {
-                      associationCategory: AssociationSpecAssociationCategoryEnum.HubspotDefined,
-                      associationTypeId: NOTE_TO_CONTACT,
-                    },
-                  ],
+        await this.call(
+          () =>
+            this.client.crm.objects.notes.batchApi.create({
+              inputs: batch.map((note) => ({
+                properties: {
+                  hs_timestamp: note.at.toISOString(),
+                  hs_note_body: escapeHtml(note.body)
+                    .replace(/\n/g, '<br>')
+                    .slice(0, NOTE_MAX_CHARS),
                 },
-              ],
-              // Ties a batch error back to its note: results come back in no set order.
-              objectWriteTraceId: note.key,
-            })),
-          }),
+                associations: [
+                  {
+                    to: { id: note.contactId },
+                    types: [
+                      {
+                        associationCategory: AssociationSpecAssociationCategoryEnum.HubspotDefined,
+                        associationTypeId: NOTE_TO_CONTACT,
+                      },
+                    ],
+                  },
+                ],
+                // Ties a batch error back to its note: results come back in no set order.
+                objectWriteTraceId: note.key,
+              })),
+            }),
+          // A note has no external id: a failure that may have created it is not sent again.
+          false,
         ),
       );
       const failed = new Map<string, string>();

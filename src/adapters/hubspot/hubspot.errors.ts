@@ -3,6 +3,7 @@ import {
   isNetworkErrorCode,
   type IntegrationErrorKind,
 } from '../../platform/errors.js';
+import { retryInPlace } from '../../platform/retry-in-place.js';
 
 /** What the SDK's ApiException carries (A0.3); read by shape, never by class identity. */
 interface ApiExceptionLike {
@@ -100,12 +101,21 @@ export function classifyHubSpotError(err: unknown): IntegrationError {
   });
 }
 
-/** One HubSpot request: counted once, and any failure classified (the only place SDK errors surface). */
-export async function hubspotCall<T>(onRequest: () => void, request: () => Promise<T>): Promise<T> {
-  onRequest();
-  try {
-    return await request();
-  } catch (err) {
-    throw classifyHubSpotError(err);
-  }
+/**
+ * One HubSpot request: counted per attempt, failures classified (the only place SDK errors
+ * surface), and transient failures retried in place within the job's budget. A request that is
+ * not idempotent (creating notes) is sent again only when HubSpot surely did not apply it.
+ */
+export function hubspotCall<T>(
+  onRequest: () => void,
+  request: () => Promise<T>,
+  options: { readonly idempotent: boolean } = { idempotent: true },
+): Promise<T> {
+  return retryInPlace(
+    () => {
+      onRequest();
+      return request();
+    },
+    { idempotent: options.idempotent, classify: classifyHubSpotError },
+  );
 }

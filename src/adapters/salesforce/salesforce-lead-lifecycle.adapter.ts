@@ -198,12 +198,9 @@ export class SalesforceLeadLifecycle implements LeadLifecycleStore {
     for (const batch of chunks(open, COLLECTION_LIMIT)) {
       outcomes.push(
         ...(await collection(
+          batch.map((task) => ({ Id: task.id, Status: 'Completed' })),
           batch.map((task) => task.decisionId),
-          () =>
-            this.connection.sobject('Task').update(
-              batch.map((task) => ({ Id: task.id, Status: 'Completed' })),
-              { allOrNone: false },
-            ),
+          (subset) => this.connection.sobject('Task').update([...subset], { allOrNone: false }),
         )),
       );
     }

@@ -17,8 +17,14 @@ import { chunks } from '../../platform/chunks.js';
 
 /** sObject Collections take at most 200 records (B5). */
 const COLLECTION_LIMIT = 200;
-/** Values per IN list: a list always fits one query, whatever its values (B2). */
+/** Values per IN list, at most; lists are also cut by encoded size (below). */
 const IN_LIST_LIMIT = 100;
+/** Lead.Email and Contact.Email hold 80 characters; a longer value cannot be a Lead's email. */
+const EMAIL_MAX_LENGTH = 80;
+/** 15- or 18-character record ids: anything else cannot identify a record. */
+const RECORD_ID = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
+/** HubSpot object ids are short numeric strings; anything else cannot be one. */
+const HUBSPOT_ID = /^[A-Za-z0-9-]{1,64}$/;
 /**
  * WHERE clause budget in URL-encoded bytes: the request URI plus headers must stay under 16,384
  * bytes (B2: 414/431 beyond), and the path, SELECT list and headers need the rest.
@@ -60,6 +66,28 @@ function byEncodedLength(conditions: readonly string[], maxBytes: number): strin
   return groups;
 }
 
+/**
+ * `<field> IN (…)` conditions for `values`, each list cut so that it fits `maxBytes` encoded,
+ * so a handful of long values never makes one oversized query.
+ */
+function inLists(column: string, values: readonly string[], maxBytes: number): string[] {
+  const lists: string[][] = [];
+  let current: string[] = [];
+  let length = 0;
+  for (const value of values) {
+    const size = encodeURIComponent(soql`${value}, `).length;
+    if (current.length > 0 && (current.length >= IN_LIST_LIMIT || length + size > maxBytes)) {
+      lists.push(current);
+      current = [];
+      length = 0;
+    }
+    current.push(value);
+    length += size;
+  }
+  if (current.length > 0) lists.push(current);
+  return lists.map((list) => `${column} IN ${soql`${list}`}`);
+}
+
 /** `https://www.Acme.com/about` → `acme.com`. */
 export function websiteDomain(website: string): string | null {
   const host = website
@@ -69,6 +97,10 @@ export function websiteDomain(website: string): string | null {
     .replace(/^www\./, '')
     .split(/[/?#:]/)[0];
   return host === undefined || host === '' || !host.includes('.') ? null : host;
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
 }
 
 /** LeadStore over jsforce: SOQL through `soql`, writes through sObject Collections. */
@@ -111,6 +143,12 @@ export class SalesforceLeadStore implements LeadStore {
     };
   }
 
+  emailProblem(email: string): string | null {
+    return email.length > EMAIL_MAX_LENGTH
+      ? `email has ${email.length} characters; Salesforce's Email field holds at most ${EMAIL_MAX_LENGTH}`
+      : null;
+  }
+
   async findLeads(keys: LeadKeys): Promise<readonly SalesLead[]> {
     const { fields } = this;
     const select = fieldList([
@@ -130,13 +168,22 @@ export class SalesforceLeadStore implements LeadStore {
       fields.rejection_reason,
       fields.rejection_comment,
     ]);
+    // A key that cannot identify a Lead is not sent: it could only make the query too long.
+    const budget = WHERE_MAX_BYTES / 2;
     const conditions = [
-      ...chunks(keys.leadIds, IN_LIST_LIMIT).map((ids) => soql`Id IN ${ids}`),
-      ...chunks(keys.hubspotContactIds, IN_LIST_LIMIT).map(
-        (ids) => soql`${field(fields.hubspot_contact_id)} IN ${ids}`,
+      ...inLists('Id', unique(keys.leadIds.filter((id) => RECORD_ID.test(id))), budget),
+      ...inLists(
+        field(fields.hubspot_contact_id).name,
+        unique(keys.hubspotContactIds.filter((id) => HUBSPOT_ID.test(id))),
+        budget,
       ),
-      ...chunks(keys.emails, IN_LIST_LIMIT).map((emails) => soql`Email IN ${emails}`),
+      ...inLists(
+        'Email',
+        unique(keys.emails.filter((email) => this.emailProblem(email) === null)),
+        budget,
+      ),
     ];
+    if (conditions.length === 0) return [];
     const found = new Map<string, SalesLead>();
     // As many IN lists per query as fit the URL limit; results are merged by Id.
     for (const group of byEncodedLength(conditions, WHERE_MAX_BYTES)) {
@@ -215,11 +262,12 @@ export class SalesforceLeadStore implements LeadStore {
       // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_update.htm
       outcomes.push(
         ...(await collection(
+          records,
           batch.map((update) => update.leadId),
-          () =>
+          (subset) =>
             this.connection
               .sobject('Lead')
-              .update(records, { allOrNone: false, headers: NO_AUTO_ASSIGN }),
+              .update([...subset], { allOrNone: false, headers: NO_AUTO_ASSIGN }),
         )),
       );
     }
@@ -247,9 +295,10 @@ export class SalesforceLeadStore implements LeadStore {
       // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_upsert.htm
       outcomes.push(
         ...(await collection(
+          records,
           batch.map((lead) => lead.hubspotContactId),
-          () =>
-            this.connection.sobject('Lead').upsert(records, this.fields.hubspot_contact_id, {
+          (subset) =>
+            this.connection.sobject('Lead').upsert([...subset], this.fields.hubspot_contact_id, {
               allOrNone: false,
               headers: NO_AUTO_ASSIGN,
             }),
@@ -276,8 +325,10 @@ export class SalesforceLeadStore implements LeadStore {
       }));
       outcomes.push(
         ...(await collection(
+          records,
           batch.map((task) => task.decisionId),
-          () => this.connection.sobject('Task').upsert(records, externalId, { allOrNone: false }),
+          (subset) =>
+            this.connection.sobject('Task').upsert([...subset], externalId, { allOrNone: false }),
         )),
       );
     }

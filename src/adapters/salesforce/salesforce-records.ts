@@ -1,6 +1,9 @@
 import type { Connection } from 'jsforce';
 import { z } from 'zod';
 import type { WriteOutcome } from '../../ports/lead-store.port.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { IntegrationError } from '../../platform/errors.js';
+import { drawRetry, retryDelayMs, RETRY_LIMITS } from '../../platform/retry-in-place.js';
 import { classifySalesforceError, kindOfSalesforceCode } from './salesforce.errors.js';
 
 const SaveResultWire = z.object({
@@ -55,14 +58,48 @@ function saveOutcomes(keys: readonly string[], raw: unknown): WriteOutcome[] {
   });
 }
 
-/** One sObject Collections call; per-record results keyed by `keys`, in input order. */
-export async function collection(
+/**
+ * One sObject Collections write (`allOrNone: false`): per-record results keyed by `keys`, in
+ * input order. Records refused for a passing reason (`UNABLE_TO_LOCK_ROW`: another transaction
+ * held the row) are sent again, those records only, after a short jittered wait drawn from the
+ * job's retry budget; what still fails is returned for the caller to quarantine.
+ */
+export async function collection<R>(
+  records: readonly R[],
   keys: readonly string[],
-  write: () => Promise<unknown>,
+  write: (records: readonly R[]) => Promise<unknown>,
 ): Promise<WriteOutcome[]> {
-  try {
-    return saveOutcomes(keys, await write());
-  } catch (err) {
-    throw classifySalesforceError(err);
+  const send = async (indices: readonly number[]): Promise<WriteOutcome[]> => {
+    try {
+      return saveOutcomes(
+        indices.map((index) => keys[index] ?? ''),
+        await write(indices.map((index) => records[index] as R)),
+      );
+    } catch (err) {
+      throw classifySalesforceError(err);
+    }
+  };
+  const outcomes = await send(records.map((_, index) => index));
+  for (let round = 1; round < RETRY_LIMITS.attemptsPerCall; round += 1) {
+    const again = outcomes.flatMap((outcome, index) =>
+      !outcome.ok && outcome.kind === 'transient' ? [index] : [],
+    );
+    if (again.length === 0) break;
+    const delay = retryDelayMs(
+      new IntegrationError('salesforce', 'transient', 'records locked', {
+        code: 'UNABLE_TO_LOCK_ROW',
+      }),
+      round,
+      RETRY_LIMITS,
+      Math.random,
+    );
+    if (!drawRetry(delay)) break;
+    await sleep(delay);
+    const retried = await send(again);
+    for (const [position, index] of again.entries()) {
+      const outcome = retried[position];
+      if (outcome !== undefined) outcomes[index] = outcome;
+    }
   }
+  return outcomes;
 }

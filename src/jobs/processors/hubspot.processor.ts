@@ -10,7 +10,7 @@ import {
 } from '../../usecases/sync/write-contact-updates.js';
 import { jobCatalog } from '../catalog.js';
 import { toBullMqError, type RateLimitTargets } from '../to-bullmq-error.js';
-import type { JobValue } from './job-steps.js';
+import { measureJob, type JobValue } from './job-steps.js';
 
 export interface HubSpotProcessorDeps {
   readonly writeBack: Omit<ContactWriteBackDeps, 'log'>;
@@ -30,7 +30,7 @@ export function hubspotProcessor(deps: HubSpotProcessorDeps) {
   return async (job: Job): Promise<JobValue> => {
     const log = deps.log.child({ jobId: job.id, job: job.name, attempt: job.attemptsMade + 1 });
     let contactIds: string[] = [];
-    const { result, calls } = await deps.meter.measure(async () => {
+    const { result, calls } = await measureJob(deps.meter, async () => {
       try {
         if (job.name === 'hubspot.feedback.apply') {
           const { events } = jobCatalog['hubspot.feedback.apply'].schema.parse(job.data);

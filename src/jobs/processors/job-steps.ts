@@ -1,11 +1,23 @@
 import { WaitingChildrenError, type Job } from 'bullmq';
 import type { ApiCallCounts, ApiCallMeter } from '../../platform/api-call-meter.js';
+import { withRetryBudget } from '../../platform/retry-in-place.js';
 
 /** What every job returns: its kind, its counts, and the API calls it and its children made. */
 export interface JobValue {
   readonly kind: string;
   readonly calls: ApiCallCounts;
   readonly [count: string]: unknown;
+}
+
+/**
+ * Runs one job's work with its API calls counted and its own budget of in-place retries (every
+ * call the job makes draws on the same budget).
+ */
+export function measureJob<T>(
+  meter: ApiCallMeter,
+  work: () => Promise<T>,
+): Promise<{ result: T; calls: ApiCallCounts }> {
+  return meter.measure(() => withRetryBudget(work));
 }
 
 /**
@@ -23,7 +35,7 @@ export async function workThenChildren<R extends Record<string, unknown>>(
   const data = job.data as { done?: { result: R; calls: ApiCallCounts } };
   let done = data.done;
   if (done === undefined) {
-    done = await meter.measure(work);
+    done = await measureJob(meter, work);
     await job.updateData({ ...data, done });
     if (token !== undefined && (await job.moveToWaitingChildren(token)))
       throw new WaitingChildrenError();

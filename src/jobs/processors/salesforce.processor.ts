@@ -7,7 +7,7 @@ import { runSlaWatch } from '../../usecases/sla/run-sla-watch.js';
 import { jobCatalog } from '../catalog.js';
 import { childContactOutbox } from '../contact-outbox.js';
 import { toBullMqError, type RateLimitTargets } from '../to-bullmq-error.js';
-import { sumOf, totalCalls, workThenChildren, type JobValue } from './job-steps.js';
+import { measureJob, sumOf, totalCalls, workThenChildren, type JobValue } from './job-steps.js';
 
 export interface SalesforceProcessorDeps {
   readonly lifecycle: Omit<LifecycleDeps, 'outbox' | 'log'>;
@@ -68,7 +68,7 @@ export function salesforceProcessor(deps: SalesforceProcessorDeps) {
           .filter((id): id is string => typeof id === 'string'),
       );
       // The Salesforce half runs once HubSpot has its side; it is idempotent if this step reruns.
-      const returned = await deps.meter.measure(() =>
+      const returned = await measureJob(deps.meter, () =>
         returnToNurture(lifecycle, result, delivered),
       );
       return {

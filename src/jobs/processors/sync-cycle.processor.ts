@@ -9,7 +9,7 @@ import {
 import { jobCatalog } from '../catalog.js';
 import { childContactOutbox } from '../contact-outbox.js';
 import { toBullMqError, type RateLimitTargets } from '../to-bullmq-error.js';
-import { sumOf, totalCalls, workThenChildren, type JobValue } from './job-steps.js';
+import { measureJob, sumOf, totalCalls, workThenChildren, type JobValue } from './job-steps.js';
 
 export interface SyncCycleProcessorDeps {
   readonly sync: Omit<SyncCycleDeps, 'outbox'>;
@@ -42,7 +42,7 @@ export function syncCycleProcessor(deps: SyncCycleProcessorDeps) {
     const log = deps.log.child({ jobId: job.id, job: job.name, attempt: job.attemptsMade + 1 });
     try {
       if (payload.dryRun) {
-        const { result, calls } = await deps.meter.measure(() =>
+        const { result, calls } = await measureJob(deps.meter, () =>
           runSyncCycle(
             { ...deps.sync, log, outbox: childContactOutbox(deps.hubspotQueue, job) },
             { dryRun: true },

@@ -75,6 +75,8 @@ export async function runSyncCycle(
   options: { dryRun: boolean },
 ): Promise<SyncSummary> {
   const summary = emptySummary();
+  // Read before anything else: a cursor is moved only while Redis still holds this state.
+  const epoch = options.dryRun ? undefined : await deps.state.epoch();
   const context: CycleContext = {
     now: deps.now(),
     summary,
@@ -95,15 +97,27 @@ export async function runSyncCycle(
     }
   };
 
-  // Records quarantined by earlier cycles come first: the cursor has moved past them.
-  // Parked records (their contact is gone) stay visible to the admin and are not retried.
-  const quarantined = (await deps.state.quarantined()).filter((entry) => entry.retry !== false);
-  if (quarantined.length > 0) {
-    const ids = [...new Set(quarantined.map((entry) => entry.key))];
+  // Records quarantined by earlier cycles come first: the cursor has moved past them. Each
+  // leaves the quarantine only once its page has gone through (syncPage releases it); a retry
+  // that fails, here or in its write-back, leaves it where it is for the next cycle.
+  // Parked records stay visible to the admin and are not retried.
+  const retry = (await deps.state.quarantined()).filter((entry) => entry.retry !== false);
+  if (retry.length > 0) {
+    const ids = [...new Set(retry.map((entry) => entry.key))];
     const found = await deps.contacts.contactsByIds(ids);
-    // Retried now: a record that fails again is quarantined again; one deleted or merged in
-    // HubSpot (absent from `found`) has nothing left to retry.
-    if (!options.dryRun) for (const id of ids) await deps.state.release(id);
+    const present = new Set(found.map((contact) => contact.id));
+    if (!options.dryRun)
+      for (const id of ids.filter((key) => !present.has(key))) {
+        // Deleted or merged in HubSpot: nothing left to retry, the admin sees why.
+        await deps.state.quarantine({
+          system: 'hubspot',
+          key: id,
+          code: 'OBJECT_NOT_FOUND',
+          reason: 'not_found: the contact was deleted or merged in HubSpot',
+          at: context.now.toISOString(),
+          retry: false,
+        });
+      }
     await pages(found);
   }
 
@@ -132,7 +146,9 @@ export async function runSyncCycle(
     // twice: their decision is already on the Lead.
     await pages(
       ordered,
-      options.dryRun ? undefined : (newest) => deps.state.advanceCursor(CONTACTS_STREAM, newest),
+      options.dryRun
+        ? undefined
+        : (newest) => deps.state.advanceCursor(CONTACTS_STREAM, newest, epoch),
     );
   }
   const recycled = (

@@ -65,6 +65,41 @@ export async function syncPage(
   context: CycleContext,
 ): Promise<void> {
   if (contacts.length === 0) return;
+  // Quarantine entries of this page's contacts, read before deciding: once the page has gone
+  // through, those still unchanged leave the quarantine (a record that failed again meanwhile,
+  // here or in its write-back job, has a new entry and stays).
+  const held = context.dryRun ? [] : await deps.state.quarantined(contacts.map(({ id }) => id));
+  await decideAndWrite(deps, contacts, context);
+  await deps.state.release(held);
+}
+
+/** Quarantines a contact one of whose values would break a request, with the reason. */
+async function quarantineUnusable(
+  deps: SyncCycleDeps,
+  contact: MarketingContact,
+  problem: string,
+  context: CycleContext,
+): Promise<void> {
+  context.summary.quarantined += 1;
+  if (context.dryRun) return;
+  // Parked at once: retrying cannot help until the contact changes, and a change brings it
+  // back through the cursor.
+  await deps.state.quarantine({
+    system: 'salesforce',
+    key: contact.id,
+    code: 'VALUE_UNUSABLE',
+    reason: `permanent: ${problem}`,
+    at: context.now.toISOString(),
+    retry: false,
+  });
+  deps.log.warn({ contactId: contact.id, code: 'VALUE_UNUSABLE' }, 'record quarantined');
+}
+
+async function decideAndWrite(
+  deps: SyncCycleDeps,
+  contacts: readonly MarketingContact[],
+  context: CycleContext,
+): Promise<void> {
   const { definition } = deps;
   const { summary, now } = context;
   summary.pulled.contacts += contacts.length;
@@ -89,7 +124,11 @@ export async function syncPage(
       now,
     });
     summary.decided += 1;
-    if (qualification.qualified) qualified.push({ contact, activities, qualification });
+    const email = contact.attributes['email'];
+    const problem = typeof email === 'string' ? deps.leads.emailProblem(email) : null;
+    if (qualification.qualified && problem !== null)
+      await quarantineUnusable(deps, contact, problem, context);
+    else if (qualification.qualified) qualified.push({ contact, activities, qualification });
     else if (contact.handoff.status === 'rejected') {
       const recycle = recycleAt(definition, contact, null);
       if (recycle !== null && recycle <= now) recycledNow.push(contact.id);
