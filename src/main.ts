@@ -18,6 +18,7 @@ import type { Env } from './config/env.js';
 import type { Definition } from './domain/definition.js';
 import { resolveMapping } from './domain/mapping.js';
 import { ApiCallMeter } from './platform/api-call-meter.js';
+import { IntegrationError } from './platform/errors.js';
 import type { LeadLifecycleStore } from './ports/lead-lifecycle.port.js';
 import type { SalesDirectory } from './ports/sales-directory.port.js';
 import type { WorkerRuntime } from './jobs/start-workers.js';
@@ -84,18 +85,74 @@ export class RedisUnavailableError extends Error {
   readonly code = 'REDIS_UNAVAILABLE';
 }
 
+/** The variables behind each way of reaching Salesforce, for messages that name them. */
+const CREDENTIALS: Readonly<Record<SalesforceAuthConfig['kind'], string>> = {
+  token: 'SALESFORCE_ACCESS_TOKEN',
+  client_credentials: 'SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET',
+  jwt_bearer: 'SALESFORCE_USERNAME, SALESFORCE_CLIENT_ID and SALESFORCE_PRIVATE_KEY_FILE',
+};
+
+/**
+ * A Salesforce failure while connecting, as the operator needs it: an unusable key file is a
+ * SetupError naming `SALESFORCE_PRIVATE_KEY_FILE`; a refusal stays an `auth` IntegrationError
+ * whose message names the credential variables (never their values); anything else unchanged.
+ */
+function explainConnectFailure(err: unknown, auth: SalesforceAuthConfig): Error {
+  const failure = classifySalesforceError(err);
+  if (failure.code === 'PRIVATE_KEY_UNREADABLE' || failure.code === 'PRIVATE_KEY_INVALID')
+    return new SetupError(`SALESFORCE_PRIVATE_KEY_FILE: ${failure.message}`, { cause: failure });
+  if (failure.kind !== 'auth') return failure;
+  const hint =
+    auth.kind === 'token'
+      ? 'the session is invalid or has expired; set a current one, or use OAuth (SALESFORCE_CLIENT_ID with SALESFORCE_CLIENT_SECRET, or the JWT bearer flow)'
+      : `check them against the connected app and the integration user at ${auth.loginUrl}`;
+  return new IntegrationError(
+    'salesforce',
+    'auth',
+    `Salesforce refused ${CREDENTIALS[auth.kind]} (${failure.code}): ${hint}`,
+    { code: failure.code, status: failure.status, cause: failure },
+  );
+}
+
 /** A metered Salesforce connection: every jsforce call goes through `Connection.request`. */
 async function connectSalesforce(env: Env, meter: ApiCallMeter): Promise<Connection> {
-  const salesforce = await createSalesforceConnection({
-    auth: salesforceAuthFrom(env),
-    version: env.SALESFORCE_API_VERSION,
-  });
+  const auth = salesforceAuthFrom(env);
+  let salesforce: Connection;
+  try {
+    salesforce = await createSalesforceConnection({ auth, version: env.SALESFORCE_API_VERSION });
+  } catch (err) {
+    throw explainConnectFailure(err, auth);
+  }
   const request = salesforce.request.bind(salesforce);
   salesforce.request = (...args: Parameters<typeof request>) => {
     meter.count('salesforce');
     return request(...args);
   };
   return salesforce;
+}
+
+/**
+ * Redis for Handoff's state and queue writes, connected or RedisUnavailableError. Fails fast
+ * when Redis is away (a CLI cycle must not hang); the worker connection differs.
+ */
+async function connectRedis(env: Env): Promise<Redis> {
+  const redis = new Redis(env.REDIS_URL, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: true,
+    lazyConnect: true,
+  });
+  // Connection errors surface through connect() and commands; the event would only duplicate them.
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    throw new RedisUnavailableError(
+      `Redis is not reachable at REDIS_URL (${err instanceof Error ? err.message : String(err)})`,
+      { cause: err },
+    );
+  }
+  return redis;
 }
 
 /** What `handoff report` reads: Salesforce only, where Handoff keeps its state; no Redis. */
@@ -136,48 +193,39 @@ export async function createSyncRuntime(
     baseUrl: env.HUBSPOT_BASE_URL,
   });
   const countHubSpot = (): void => meter.count('hubspot');
+  // Salesforce first, while nothing is open yet: a refused credential exits with nothing to
+  // close. Leads the integration user owns count as unowned; identity() names that user.
   const salesforce = await connectSalesforce(env, meter);
-  // Fail fast when Redis is away (a CLI cycle must not hang); the worker connection differs.
-  const redis = new Redis(env.REDIS_URL, {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: true,
-    lazyConnect: true,
-  });
-  // Connection errors surface through connect() and commands; the event would only duplicate them.
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-  } catch (err) {
-    redis.disconnect();
-    throw new RedisUnavailableError(
-      `Redis is not reachable at REDIS_URL (${err instanceof Error ? err.message : String(err)})`,
-      { cause: err },
-    );
-  }
-  // Leads the integration user owns count as unowned; identity() names that user.
   let identity: string;
   try {
     identity = (await salesforce.identity()).user_id;
   } catch (err) {
-    throw classifySalesforceError(err);
+    throw explainConnectFailure(err, salesforceAuthFrom(env));
   }
-  return {
-    meter,
-    contactWriter: new HubSpotContactWriter(hubspot, mapping, countHubSpot),
-    feedbackWriter: new HubSpotContactFeedback(hubspot, countHubSpot),
-    lifecycle: new SalesforceLeadLifecycle(salesforce, mapping),
-    deps: {
-      definition,
-      contacts: new HubSpotContactSource(hubspot, mapping, countHubSpot),
-      leads: new SalesforceLeadStore(salesforce, mapping),
-      directory: new SalesforceDirectory(salesforce),
-      state: new RedisSyncState(redis, env.HANDOFF_REDIS_PREFIX),
-      log,
-      now,
-      integrationUserId: identity,
-    },
-    close: async () => {
-      await redis.quit();
-    },
-  };
+  const redis = await connectRedis(env);
+  try {
+    return {
+      meter,
+      contactWriter: new HubSpotContactWriter(hubspot, mapping, countHubSpot),
+      feedbackWriter: new HubSpotContactFeedback(hubspot, countHubSpot),
+      lifecycle: new SalesforceLeadLifecycle(salesforce, mapping),
+      deps: {
+        definition,
+        contacts: new HubSpotContactSource(hubspot, mapping, countHubSpot),
+        leads: new SalesforceLeadStore(salesforce, mapping),
+        directory: new SalesforceDirectory(salesforce),
+        state: new RedisSyncState(redis, env.HANDOFF_REDIS_PREFIX),
+        log,
+        now,
+        integrationUserId: identity,
+      },
+      close: async () => {
+        await redis.quit();
+      },
+    };
+  } catch (err) {
+    // Whatever fails once Redis is open must not leave its socket holding the process open.
+    redis.disconnect();
+    throw err;
+  }
 }

@@ -31,7 +31,10 @@ export async function loadEnvAndDefinition(
   return { env, definition: definition.value };
 }
 
-/** Connects to both tenants and Redis, or exits 2 naming the missing or refused credential. */
+/**
+ * Connects to both tenants and Redis, or exits 2 naming the missing or refused credential, or 1
+ * when Redis or Salesforce cannot be reached. Nothing is left open on either path.
+ */
 export async function openSyncRuntime(
   env: Env,
   definition: Definition,
@@ -47,6 +50,12 @@ export async function openSyncRuntime(
     }
     if (err instanceof RedisUnavailableError) {
       io.stderr(`${err.message}\n`);
+      return EXIT_PROBLEMS;
+    }
+    // An outage at start (Salesforce down or unreachable): a sentence, not a stack trace.
+    if (err instanceof IntegrationError) {
+      const system = err.system === 'salesforce' ? 'Salesforce' : 'HubSpot';
+      io.stderr(`${system} is not available (${err.message}); nothing was read or written\n`);
       return EXIT_PROBLEMS;
     }
     throw err;

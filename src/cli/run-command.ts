@@ -2,7 +2,7 @@ import { startHealthServer } from '../http/health-server.js';
 import { startWorkers } from '../jobs/start-workers.js';
 import { createWorkerConnection, queuePrefix } from '../main.js';
 import { createLogger } from '../platform/logger.js';
-import { EXIT_OK, type CliIo } from './cli-io.js';
+import { EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.js';
 import { loadEnvAndDefinition, openSyncRuntime } from './load-runtime.js';
 
 export const RUN_USAGE = 'handoff run [--config FILE]';
@@ -32,7 +32,7 @@ export async function runCommand(
     runtime,
     log,
   });
-  const health = await startHealthServer(env.PORT, async () => {
+  const health = await startHealthServer({ port: env.PORT, host: env.HOST }, async () => {
     const [pong, quarantined, ...counts] = await Promise.all([
       connection.ping(),
       runtime.deps.state.quarantined(),
@@ -64,9 +64,21 @@ export async function runCommand(
         }, {}),
       },
     };
+  }).catch(async (err: unknown) => {
+    // HOST/PORT taken, not allowed or not an address of this machine: stop what started, say so.
+    await workers.close();
+    await runtime.close();
+    await connection.quit();
+    const code = (err as { code?: unknown } | null)?.code;
+    io.stderr(
+      `HOST/PORT: cannot listen on ${env.HOST} port ${env.PORT} (${typeof code === 'string' ? code : String(err)})\n`,
+    );
+    return EXIT_INVALID;
   });
+  if (typeof health === 'number') return health;
   log.info(
     {
+      listen: health.url,
       health: `${health.url}/healthz`,
       definition: definition.version,
       pollInterval: definition.sync.poll_interval,

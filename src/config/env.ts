@@ -10,16 +10,35 @@ const optionalText = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
+/** Loopback hosts, where plain http is allowed (the local sandboxes): 127.0.0.0/8, ::1, localhost. */
+function isLoopback(hostname: string): boolean {
+  const host = hostname
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
+  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * A CRM endpoint: https, or http on a loopback host only. Credentials travel in every request's
+ * headers, so a plain-http URL to anywhere else would send them in clear.
+ */
+const crmUrl = z.url({ protocol: /^https?$/ }).refine((value) => {
+  // Anything but a well-formed http URL is reported by the url check above, once.
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  return url?.protocol !== 'http:' || isLoopback(url.hostname);
+}, 'must be an https:// URL (plain http only on loopback: 127.0.0.0/8, ::1, localhost)');
+
 export const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   HANDOFF_CONFIG: z.string().min(1).default('config/handoff.yaml'),
   HUBSPOT_ACCESS_TOKEN: optionalText,
-  HUBSPOT_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.hubapi.com'),
+  HUBSPOT_BASE_URL: crmUrl.default('https://api.hubapi.com'),
   HUBSPOT_WEBHOOK_SECRET: optionalText,
-  SALESFORCE_INSTANCE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SALESFORCE_INSTANCE_URL: crmUrl.optional(),
   SALESFORCE_ACCESS_TOKEN: optionalText,
-  SALESFORCE_LOGIN_URL: z.url({ protocol: /^https?$/ }).default('https://login.salesforce.com'),
+  SALESFORCE_LOGIN_URL: crmUrl.default('https://login.salesforce.com'),
   SALESFORCE_CLIENT_ID: optionalText,
   SALESFORCE_CLIENT_SECRET: optionalText,
   SALESFORCE_USERNAME: optionalText,
@@ -29,6 +48,11 @@ export const EnvSchema = z.object({
     .regex(/^\d{2,3}\.0$/, 'expected a version such as 62.0')
     .refine((version) => Number(version) >= 60, 'must be 60.0 or later')
     .default('62.0'),
+  /**
+   * Address the HTTP server binds: loopback unless set (the Docker image sets 0.0.0.0, so the
+   * container's published port reaches it).
+   */
+  HOST: optionalText.transform((host) => host ?? '127.0.0.1'),
   /** 0 picks a free port (tests). */
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HANDOFF_ADMIN_TOKEN: optionalText.refine(

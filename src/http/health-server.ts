@@ -8,16 +8,30 @@ export interface HealthReport {
 }
 
 export interface HealthServer {
+  /** Where the server really listens, from `server.address()`: `http://0.0.0.0:3000`. */
   readonly url: string;
+  /** The bound address and port, as the operating system reports them. */
+  readonly address: { readonly host: string; readonly port: number; readonly family: string };
   close(): Promise<void>;
 }
 
-/** A minimal HTTP server: `GET /healthz` → the report as JSON; anything else → 404. */
+/** `host:port` for a URL: IPv6 addresses go in brackets. */
+function urlHost(address: AddressInfo): string {
+  return address.family === 'IPv6' || address.address.includes(':')
+    ? `[${address.address}]`
+    : address.address;
+}
+
+/**
+ * A minimal HTTP server: `GET /healthz` → the report as JSON; anything else → 404. It binds
+ * `host`, loopback unless told otherwise (`HOST`; the Docker image sets 0.0.0.0), and reports
+ * the address it actually bound, never an assumed one.
+ */
 export async function startHealthServer(
-  port: number,
+  listen: { readonly port: number; readonly host?: string | undefined },
   check: () => Promise<HealthReport>,
-  host = '0.0.0.0',
 ): Promise<HealthServer> {
+  const { port, host = '127.0.0.1' } = listen;
   const server: Server = createServer((request, response) => {
     if (request.method !== 'GET' || request.url?.split('?')[0] !== '/healthz') {
       response.writeHead(404, { 'Content-Type': 'application/json' }).end('{"error":"not found"}');
@@ -36,11 +50,15 @@ export async function startHealthServer(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve());
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
-  const address = server.address() as AddressInfo;
+  const bound = server.address() as AddressInfo;
   return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`,
+    url: `http://${urlHost(bound)}:${bound.port}`,
+    address: { host: bound.address, port: bound.port, family: bound.family },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

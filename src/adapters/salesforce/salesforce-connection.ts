@@ -1,4 +1,4 @@
-import { createSign } from 'node:crypto';
+import { createPrivateKey, createSign, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Connection } from 'jsforce';
 import { IntegrationError } from '../../platform/errors.js';
@@ -32,12 +32,50 @@ export interface SalesforceConnectionOptions {
 
 const JWT_LIFETIME_SECONDS = 180;
 
+/**
+ * The JWT bearer flow's signing key, read on every grant (a rotated key file is picked up).
+ * Failures are `auth` errors that name the file, never its content: `PRIVATE_KEY_UNREADABLE`
+ * (with the file system's code) or `PRIVATE_KEY_INVALID` (not a PEM private key, or not RSA).
+ */
+async function readPrivateKey(file: string): Promise<KeyObject> {
+  let pem: string;
+  try {
+    pem = await readFile(file, 'utf8');
+  } catch (err) {
+    const code =
+      typeof err === 'object' &&
+      err !== null &&
+      typeof (err as { code?: unknown }).code === 'string'
+        ? (err as { code: string }).code
+        : 'unreadable';
+    throw new IntegrationError('salesforce', 'auth', `cannot read ${file} (${code})`, {
+      code: 'PRIVATE_KEY_UNREADABLE',
+    });
+  }
+  const invalid = (what: string): IntegrationError =>
+    new IntegrationError('salesforce', 'auth', `${file} is not ${what}`, {
+      code: 'PRIVATE_KEY_INVALID',
+    });
+  if (!/-----BEGIN [A-Z ]{0,24}PRIVATE KEY-----/.test(pem)) throw invalid('a PEM private key');
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|^Proc-Type: 4,ENCRYPTED/m.test(pem))
+    throw invalid('an unencrypted PEM private key (it is encrypted)');
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: pem, format: 'pem' });
+  } catch {
+    // OpenSSL's own message is left out on purpose: nothing of the file reaches an error.
+    throw invalid('a PEM private key');
+  }
+  if (key.asymmetricKeyType !== 'rsa') throw invalid('an RSA private key (RS256 needs one)');
+  return key;
+}
+
 async function jwtAssertion(
   auth: Extract<SalesforceAuthConfig, { kind: 'jwt_bearer' }>,
   now: number,
   lifetime: number,
 ): Promise<string> {
-  const key = await readFile(auth.privateKeyFile, 'utf8');
+  const key = await readPrivateKey(auth.privateKeyFile);
   const encode = (value: unknown): string =>
     Buffer.from(JSON.stringify(value)).toString('base64url');
   const unsigned = `${encode({ alg: 'RS256' })}.${encode({ iss: auth.clientId, sub: auth.username, aud: auth.loginUrl, exp: Math.floor(now / 1000) + lifetime })}`;
@@ -65,20 +103,22 @@ async function grant(
       loginUrl: auth.loginUrl,
     },
   });
+  // The key is read and checked before any call: a bad file never reaches Salesforce.
+  const assertion =
+    auth.kind === 'jwt_bearer'
+      ? await jwtAssertion(
+          auth,
+          (options.now ?? Date.now)(),
+          options.jwtLifetimeSeconds ?? JWT_LIFETIME_SECONDS,
+        )
+      : undefined;
   try {
-    if (auth.kind === 'client_credentials')
-      await connection.authorize({ grant_type: 'client_credentials' });
-    else {
-      const assertion = await jwtAssertion(
-        auth,
-        (options.now ?? Date.now)(),
-        options.jwtLifetimeSeconds ?? JWT_LIFETIME_SECONDS,
-      );
+    if (assertion === undefined) await connection.authorize({ grant_type: 'client_credentials' });
+    else
       await connection.authorize({
         grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
         assertion,
       });
-    }
   } catch (err) {
     throw classifySalesforceError(err);
   }

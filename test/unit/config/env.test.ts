@@ -10,6 +10,7 @@ describe('loadEnv', () => {
       HUBSPOT_BASE_URL: 'https://api.hubapi.com',
       SALESFORCE_LOGIN_URL: 'https://login.salesforce.com',
       SALESFORCE_API_VERSION: '62.0',
+      HOST: '127.0.0.1',
       PORT: 3000,
       LOG_LEVEL: 'info',
     });
@@ -65,6 +66,73 @@ describe('loadEnv', () => {
     expect(message).not.toContain('top-secret-value');
     expect(message).not.toContain('integration@acme.com');
     expect((error as EnvError).code).toBe('ENV_INVALID');
+  });
+});
+
+describe('CRM URLs', () => {
+  const CRM_URLS = ['HUBSPOT_BASE_URL', 'SALESFORCE_INSTANCE_URL', 'SALESFORCE_LOGIN_URL'];
+
+  function problems(source: Record<string, string>): string {
+    try {
+      loadEnv(source);
+      return '';
+    } catch (err) {
+      expect(err).toBeInstanceOf(EnvError);
+      return (err as EnvError).message;
+    }
+  }
+
+  it.each(CRM_URLS)('%s must be https off loopback, naming the variable', (name) => {
+    for (const url of [
+      'http://api.hubapi.com',
+      'http://acme.my.salesforce.com',
+      'http://10.0.0.5:8080',
+      'http://127.0.0.1.nip.io',
+      'http://localhost.evil.example',
+      'http://[::2]:4010',
+    ]) {
+      const message = problems({ [name]: url });
+      expect(message, url).toContain(`${name}: must be an https:// URL`);
+      expect(message, url).not.toContain(url);
+    }
+  });
+
+  it.each(CRM_URLS)('%s accepts https anywhere and http on loopback hosts', (name) => {
+    for (const url of [
+      'https://api.hubapi.com',
+      'https://acme.my.salesforce.com',
+      'http://127.0.0.1:4010',
+      'http://127.42.0.9:4010',
+      'http://127.1:4011',
+      'http://localhost:4010',
+      'http://LOCALHOST:4010',
+      'http://[::1]:4010',
+    ]) {
+      expect(problems({ [name]: url }), url).toBe('');
+    }
+  });
+
+  it('reports a malformed or non-http URL once', () => {
+    const message = problems({
+      HUBSPOT_BASE_URL: 'ftp://files.example',
+      SALESFORCE_LOGIN_URL: 'nope',
+    });
+    expect(message.match(/HUBSPOT_BASE_URL/g)).toHaveLength(1);
+    expect(message.match(/SALESFORCE_LOGIN_URL/g)).toHaveLength(1);
+  });
+});
+
+describe('HOST', () => {
+  it('binds loopback unless set; blank means unset', () => {
+    expect(loadEnv({}).HOST).toBe('127.0.0.1');
+    expect(loadEnv({ HOST: ' ' }).HOST).toBe('127.0.0.1');
+    expect(loadEnv({ HOST: '0.0.0.0' }).HOST).toBe('0.0.0.0');
+    expect(loadEnv({ HOST: '::' }).HOST).toBe('::');
+  });
+
+  it('is what the Docker image sets to 0.0.0.0', async () => {
+    const dockerfile = await readFile(new URL('../../../Dockerfile', import.meta.url), 'utf8');
+    expect(dockerfile).toMatch(/^ENV HOST=0\.0\.0\.0$/m);
   });
 });
 
