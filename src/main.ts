@@ -13,6 +13,7 @@ import {
 import { SalesforceDirectory } from './adapters/salesforce/salesforce-directory.adapter.js';
 import { SalesforceLeadLifecycle } from './adapters/salesforce/salesforce-lead-lifecycle.adapter.js';
 import { SalesforceLeadStore } from './adapters/salesforce/salesforce-lead-store.adapter.js';
+import { instrumentRequests } from './adapters/salesforce/salesforce-requests.js';
 import { classifySalesforceError } from './adapters/salesforce/salesforce.errors.js';
 import type { Env } from './config/env.js';
 import type { Definition } from './domain/definition.js';
@@ -123,12 +124,7 @@ async function connectSalesforce(env: Env, meter: ApiCallMeter): Promise<Connect
   } catch (err) {
     throw explainConnectFailure(err, auth);
   }
-  const request = salesforce.request.bind(salesforce);
-  salesforce.request = (...args: Parameters<typeof request>) => {
-    meter.count('salesforce');
-    return request(...args);
-  };
-  return salesforce;
+  return instrumentRequests(salesforce, () => meter.count('salesforce'));
 }
 
 /**

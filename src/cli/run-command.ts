@@ -33,9 +33,10 @@ export async function runCommand(
     log,
   });
   const health = await startHealthServer({ port: env.PORT, host: env.HOST }, async () => {
-    const [pong, quarantined, ...counts] = await Promise.all([
+    const [pong, quarantine, ...counts] = await Promise.all([
       connection.ping(),
-      runtime.deps.state.quarantined(),
+      // Kept counts: a request never reads the quarantine itself, however long it grows.
+      runtime.deps.state.quarantineCounts(),
       ...Object.values(workers.queues).map((queue) =>
         queue.getJobCounts(
           'waiting',
@@ -55,14 +56,7 @@ export async function runCommand(
       ),
       definition: definition.version,
       // Counts only: which records and why is the admin's view, not a public endpoint's.
-      quarantine: {
-        total: quarantined.length,
-        parked: quarantined.filter((entry) => entry.retry === false).length,
-        by_code: quarantined.reduce<Record<string, number>>((byCode, entry) => {
-          byCode[entry.code] = (byCode[entry.code] ?? 0) + 1;
-          return byCode;
-        }, {}),
-      },
+      quarantine,
     };
   }).catch(async (err: unknown) => {
     // HOST/PORT taken, not allowed or not an address of this machine: stop what started, say so.

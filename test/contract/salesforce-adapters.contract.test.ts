@@ -127,7 +127,35 @@ describe('SalesforceLeadStore', () => {
     expect(tooLong.status).toBe(431);
   });
 
-  it('matches account owners by website domain', async () => {
+  it('leaves keys that cannot identify a Lead out of the query, so one poisoned value breaks nothing', async () => {
+    const lead = leads((candidate) => typeof candidate['Email'] === 'string')[0];
+    const email = String(lead?.['Email']);
+    const poisoned = `${'x'.repeat(20_000)}@example.com`;
+    expect(store.emailProblem(poisoned)).toBe(
+      "email has 20012 characters; Salesforce's Email field holds at most 80",
+    );
+    expect(store.emailProblem(email)).toBeNull();
+    // 100 long emails full of characters that URL-encode to three bytes each.
+    const wide = Array.from({ length: 100 }, (_, index) => `${'+'.repeat(70)}${index}@ex.co`);
+    sandbox.server.log.reset();
+    const found = await store.findLeads({
+      leadIds: ['x'.repeat(5_000), "00Q' OR Id != '"],
+      hubspotContactIds: ['9'.repeat(5_000)],
+      emails: [poisoned, ...wide, email],
+    });
+    expect(found.map((each) => each.id)).toEqual([lead?.['Id']]);
+    const calls = sandbox.server.log.list();
+    expect(calls.length).toBeGreaterThan(1);
+    expect(calls.every((call) => call.status === 200)).toBe(true);
+    // Nothing at all to look up: no call.
+    sandbox.server.log.reset();
+    expect(
+      await store.findLeads({ leadIds: ['bad'], hubspotContactIds: [], emails: [poisoned] }),
+    ).toEqual([]);
+    expect(sandbox.server.log.list()).toHaveLength(0);
+  });
+
+  it('matches account owners by website domain, literally and never by a blank one', async () => {
     const account = [...sandbox.store.table('Account').values()][3];
     const domain = websiteDomain(String(account?.['Website']));
     const owners = await store.accountOwnersByDomain([domain ?? '', 'nowhere.example']);
@@ -136,6 +164,14 @@ describe('SalesforceLeadStore', () => {
       ownerId: account?.['OwnerId'],
     });
     expect(owners.has('nowhere.example')).toBe(false);
+    // `_` and `%` are wildcards in LIKE: a domain holding them matches only itself.
+    const wildcard = await store.accountOwnersByDomain([
+      (domain ?? '').replace(/^./, '_'),
+      '%',
+      '',
+      `${'a'.repeat(300)}.com`,
+    ]);
+    expect(wildcard.size).toBe(0);
     expect(websiteDomain('https://www.Acme.co.uk/about?x=1')).toBe('acme.co.uk');
     expect(websiteDomain('localhost')).toBeNull();
   });

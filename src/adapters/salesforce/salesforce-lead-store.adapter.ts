@@ -12,7 +12,7 @@ import type {
   WriteOutcome,
 } from '../../ports/lead-store.port.js';
 import { collection, queryAll, text, toDate } from './salesforce-records.js';
-import { field, fieldList, soql } from './soql.js';
+import { field, fieldList, likeContains, soql } from './soql.js';
 import { chunks } from '../../platform/chunks.js';
 
 /** sObject Collections take at most 200 records (B5). */
@@ -23,6 +23,8 @@ const IN_LIST_LIMIT = 100;
 const EMAIL_MAX_LENGTH = 80;
 /** 15- or 18-character record ids: anything else cannot identify a record. */
 const RECORD_ID = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
+/** A DNS name has at most 253 characters. */
+const DOMAIN_MAX_LENGTH = 253;
 /** HubSpot object ids are short numeric strings; anything else cannot be one. */
 const HUBSPOT_ID = /^[A-Za-z0-9-]{1,64}$/;
 /**
@@ -199,9 +201,14 @@ export class SalesforceLeadStore implements LeadStore {
   async accountOwnersByDomain(
     domains: readonly string[],
   ): Promise<ReadonlyMap<string, AccountOwner>> {
-    const wanted = new Set(domains.map((domain) => domain.toLowerCase()));
+    // A blank domain would match every Account, a longer one than DNS allows none.
+    const wanted = new Set(
+      domains
+        .map((domain) => domain.trim().toLowerCase())
+        .filter((domain) => domain !== '' && domain.length <= DOMAIN_MAX_LENGTH),
+    );
     const owners = new Map<string, AccountOwner>();
-    const likes = [...wanted].map((domain) => soql`Website LIKE ${`%${domain}%`}`);
+    const likes = [...wanted].map((domain) => soql`Website LIKE ${likeContains(domain)}`);
     for (const group of byEncodedLength(likes, WHERE_MAX_BYTES)) {
       const records = await this.queryAll(
         `SELECT Id, OwnerId, Website FROM Account WHERE ${group.join(' OR ')}`,
