@@ -80,14 +80,18 @@ describe('a sync killed mid-batch', () => {
     ).length;
     expect(tasksAfterCrash).toBeGreaterThan(0);
 
-    // The killed process still holds its BullMQ job lock until the stall check hands the job
-    // back (about a minute), and cycles never overlap; the rerun therefore uses fresh queue and
-    // cursor state instead of waiting. What must hold is in Salesforce and HubSpot: no
-    // duplicates and no gaps.
+    // The rerun shares the dead process's Redis: its cycle job still holds a lock and the one
+    // cycle slot until the stall check hands them back, which must take seconds, not a minute.
+    const killedAt = Date.now();
+    const hubspotCalls = running.hubspot.server.log.lastSeq;
     const rerun = await runCliInProcess(['sync', '--once', '--config', CONFIG], {
-      env: { ...env, HANDOFF_REDIS_PREFIX: `test-${randomUUID()}` },
+      env,
       now: new Date().toISOString(),
     });
+    const resumed = running.hubspot.server.log.list(hubspotCalls)[0];
+    expect(resumed).toBeDefined();
+    // Recovery: from the kill to the rerun's first HubSpot call (process start included).
+    expect(Date.parse(resumed?.at ?? '') - killedAt).toBeLessThan(10_000);
     expect(rerun.code).toBe(0);
     expect(decisions(running)).toEqual(expected);
     const tasks = [...running.salesforce.store.table('Task').values()].filter(
