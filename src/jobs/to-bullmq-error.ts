@@ -1,6 +1,7 @@
 import { UnrecoverableError, WaitingChildrenError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { IntegrationError, type IntegrationSystem } from '../platform/errors.js';
+import { serializeLogError } from '../platform/logger.js';
 
 /** What a processor needs to turn a rate limit into a queue-wide pause. */
 export interface RateLimitTarget {
@@ -31,7 +32,9 @@ export async function toBullMqError(
   // Not a failure: the job parked itself until its children finish.
   if (err instanceof WaitingChildrenError) return err;
   if (!(err instanceof IntegrationError)) {
-    log.error({ err, kind: 'unclassified' }, 'job failed');
+    // Not one of ours: possibly a raw SDK error with the response (and its headers) on it. Only
+    // the safe fields go out, whichever logger this is.
+    log.error({ err: serializeLogError(err), kind: 'unclassified' }, 'job failed');
     return err instanceof Error ? err : new Error(String(err));
   }
   switch (err.kind) {
