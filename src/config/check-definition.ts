@@ -1,17 +1,24 @@
 import type { z } from 'zod';
 import { compilePattern } from '../domain/conditions/evaluate-condition.js';
+import { PatternError } from '../domain/conditions/linear-regex.js';
 import {
   CANONICAL_ATTRIBUTES,
   type ConditionOperators,
   type Definition,
   type FeedbackDefinition,
+  type MappingDefinition,
   type QualificationDefinition,
   type RoutingDefinition,
   type SlaDefinition,
 } from '../domain/definition.js';
 import { attributeNames } from '../domain/mapping.js';
 import { parseClockTime } from '../domain/sla/compute-sla-due-at.js';
-import { parseDuration } from '../domain/time/duration.js';
+import {
+  MAX_DURATION_DAYS,
+  readDuration,
+  subDayMs,
+  type Duration,
+} from '../domain/time/duration.js';
 import { isValidTimeZone, parseLocalDate } from '../domain/time/zoned-time.js';
 
 type Path = (string | number)[];
@@ -24,7 +31,23 @@ function reporter(ctx: z.RefinementCtx): Report {
 const USER_ID_PREFIX = '005';
 const QUEUE_ID_PREFIX = '00G';
 const DURATION_HINT = 'expected a duration such as 90m, 4h, 1d or 2d4h';
+/** `sync.poll_interval` bounds, in seconds. */
+const MIN_POLL_SECONDS = 1;
+const MAX_POLL_SECONDS = 86_400;
+/** Longest SLA allowance, in business days (`1d` is one). */
+const MAX_ALLOWANCE_BUSINESS_DAYS = MAX_DURATION_DAYS;
+/** Longest Salesforce field name, without a namespace and the `__c` suffix. */
+const MAX_SALESFORCE_NAME = 40;
+const SALESFORCE_NAME_HINT = 'e.g. Industry, Segment__c or pi__campaign__c';
+const HUBSPOT_NAME_HINT = 'lowercase letters, digits and underscores, starting with a letter';
 
+/** Records are checked with `Object.hasOwn`: `constructor` is not a tier because objects have one. */
+const has = (record: object, key: string): boolean => Object.hasOwn(record, key);
+
+/**
+ * Patterns must compile with the linear-time engine: `invalid regular expression: …`, or
+ * `unsupported in definition patterns: backreference \1 (definitions run in linear time)`.
+ */
 function checkPatterns(operators: ConditionOperators, path: Path, report: Report): void {
   for (const key of ['matches', 'not_matches'] as const) {
     const pattern = operators[key];
@@ -32,10 +55,18 @@ function checkPatterns(operators: ConditionOperators, path: Path, report: Report
     try {
       compilePattern(pattern);
     } catch (err) {
-      const detail = err instanceof Error ? err.message : String(err);
-      report([...path, key], `invalid regular expression: ${detail}`);
+      report(
+        [...path, key],
+        err instanceof PatternError ? err.message : `invalid regular expression: ${String(err)}`,
+      );
     }
   }
+}
+
+/** A duration's problem as a message; null when it is a duration of at most a year. */
+function durationIssue(text: string, read: Duration | string): string | null {
+  if (read === 'too_long') return `must be at most ${MAX_DURATION_DAYS}d, got "${text}"`;
+  return typeof read === 'string' ? `${DURATION_HINT}, got ${JSON.stringify(text)}` : null;
 }
 
 function checkField(
@@ -105,7 +136,7 @@ export function checkRouting(routing: RoutingDefinition, ctx: z.RefinementCtx): 
     if (targets.filter(Boolean).length !== 1) {
       report(path, 'needs exactly one target: account_owner: true, pool or owner');
     }
-    if (rule.pool !== undefined && routing.pools[rule.pool] === undefined) {
+    if (rule.pool !== undefined && !has(routing.pools, rule.pool)) {
       report(
         [...path, 'pool'],
         `unknown pool "${rule.pool}" (defined: ${poolNames.join(', ') || 'none'})`,
@@ -171,17 +202,95 @@ export function checkSla(sla: SlaDefinition, ctx: z.RefinementCtx): void {
       report(['holidays', index], `expected a date YYYY-MM-DD, got "${holiday}"`);
     }
   });
+  const businessDayMs = start !== null && end !== null && start < end ? (end - start) * 60_000 : 0;
   for (const [tier, allowance] of Object.entries(sla.first_touch)) {
-    if (parseDuration(allowance) === null) {
-      report(['first_touch', tier], `${DURATION_HINT}, got "${allowance}"`);
+    const duration = readDuration(allowance);
+    const issue = durationIssue(allowance, duration);
+    if (issue !== null) report(['first_touch', tier], issue);
+    else if (typeof duration !== 'string' && businessDayMs > 0) {
+      const businessDays = duration.days + subDayMs(duration) / businessDayMs;
+      if (businessDays > MAX_ALLOWANCE_BUSINESS_DAYS) {
+        report(
+          ['first_touch', tier],
+          `must be at most ${MAX_ALLOWANCE_BUSINESS_DAYS} business days, got "${allowance}" (${Math.ceil(businessDays)} business days of ${sla.business_hours.start}–${sla.business_hours.end})`,
+        );
+      }
     }
   }
 }
 
-/** A duration such as `60s`; for `sync.poll_interval`. */
+/** A duration from 1s to 24h; for `sync.poll_interval`. */
 export function checkInterval(interval: string, ctx: z.RefinementCtx): void {
-  if (parseDuration(interval) === null) {
-    ctx.addIssue({ code: 'custom', message: `${DURATION_HINT}, got "${interval}"` });
+  const duration = readDuration(interval);
+  let message = durationIssue(interval, duration);
+  if (message === null && typeof duration !== 'string') {
+    const seconds = duration.days * 86_400 + subDayMs(duration) / 1000;
+    if (seconds < MIN_POLL_SECONDS || seconds > MAX_POLL_SECONDS) {
+      message = `must be between ${MIN_POLL_SECONDS}s and 24h, got "${interval}"`;
+    }
+  }
+  if (message !== null) ctx.addIssue({ code: 'custom', message });
+}
+
+/** Why `name` is not a Salesforce field API name; null when it is one. */
+export function salesforceFieldProblem(name: string): string | null {
+  if (!/^[A-Za-z0-9_]+$/.test(name)) return 'only letters, digits and underscores';
+  if (!/^[A-Za-z]/.test(name)) return 'must start with a letter';
+  if (name.endsWith('__r')) return 'a relationship (__r) is not a field';
+  const custom = name.endsWith('__c');
+  let body = custom ? name.slice(0, -3) : name;
+  // A managed package's namespace: pi__campaign__c.
+  const namespaced = custom ? /^[A-Za-z][A-Za-z0-9]{0,14}__(?=[A-Za-z])/.exec(body) : null;
+  if (namespaced !== null) body = body.slice(namespaced[0].length);
+  if (body.includes('__')) return 'no double underscore except before the custom suffix __c';
+  if (body.endsWith('_')) return 'must not end with an underscore';
+  if (body.length > MAX_SALESFORCE_NAME) {
+    return `at most ${MAX_SALESFORCE_NAME} characters${custom ? ' before __c' : ''}`;
+  }
+  return null;
+}
+
+/** Whether `name` is a HubSpot property internal name. */
+export function isHubSpotPropertyName(name: string): boolean {
+  return /^[a-z][a-z0-9_]*$/.test(name);
+}
+
+/** Field and property names in `mapping`: caught here rather than by the first API call. */
+export function checkMapping(mapping: MappingDefinition, ctx: z.RefinementCtx): void {
+  const report = reporter(ctx);
+  const salesforce = [
+    ...Object.entries(mapping.salesforce).map(([key, name]) => ({
+      path: ['salesforce', key],
+      name,
+    })),
+    ...Object.entries(mapping.salesforce_fields).map(([key, name]) => ({
+      path: ['salesforce_fields', key],
+      name,
+    })),
+  ];
+  for (const { path, name } of salesforce) {
+    const problem = salesforceFieldProblem(name);
+    if (problem !== null) {
+      report(
+        path,
+        `${JSON.stringify(name)} is not a Salesforce field API name: ${problem} (${SALESFORCE_NAME_HINT})`,
+      );
+    }
+  }
+  const hubspot = [
+    ...Object.entries(mapping.hubspot).map(([key, name]) => ({ path: ['hubspot', key], name })),
+    ...Object.entries(mapping.hubspot_properties).map(([key, name]) => ({
+      path: ['hubspot_properties', key],
+      name,
+    })),
+  ];
+  for (const { path, name } of hubspot) {
+    if (!isHubSpotPropertyName(name)) {
+      report(
+        path,
+        `${JSON.stringify(name)} is not a HubSpot property name: ${HUBSPOT_NAME_HINT} (e.g. jobtitle)`,
+      );
+    }
   }
 }
 
@@ -206,12 +315,12 @@ export function checkAcrossSections(definition: Definition, ctx: z.RefinementCtx
   });
   const tiers = Object.keys(qualification.tiers);
   for (const tier of Object.keys(sla.first_touch)) {
-    if (qualification.tiers[tier] === undefined) {
+    if (!has(qualification.tiers, tier)) {
       report(['sla', 'first_touch', tier], `unknown tier "${tier}" (tiers: ${tiers.join(', ')})`);
     }
   }
   for (const tier of tiers) {
-    if (sla.first_touch[tier] === undefined) {
+    if (!has(sla.first_touch, tier)) {
       report(['sla', 'first_touch'], `missing the allowance for tier "${tier}"`);
     }
   }

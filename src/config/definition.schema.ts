@@ -11,6 +11,7 @@ import {
   checkAcrossSections,
   checkFeedback,
   checkInterval,
+  checkMapping,
   checkQualification,
   checkRouting,
   checkSla,
@@ -36,6 +37,41 @@ const SALESFORCE_ID = z
   .regex(/^[a-zA-Z0-9]{15,18}$/, 'must be a Salesforce id (15 or 18 letters and digits)');
 const SCALAR = z.union([z.string(), z.number()]);
 
+/** Bounds of scores and points: far beyond any real agreement, far below float trouble. */
+export const MAX_SCORE = 10_000;
+/** Bounds of day counts (half-lives, recycle periods): ten years. */
+export const MAX_DAYS = 3_650;
+const MAX_WEIGHT = 1_000;
+const MAX_OPEN_LEADS = 100_000;
+const MAX_REASSIGNMENTS = 100;
+
+/**
+ * A finite number in `[min, max]` (`(min, max]` with `aboveMin`), one message for every number
+ * that misses: `expected a finite number between 0 and 10000, got Infinity` (YAML reads `1e400`
+ * as Infinity).
+ */
+function boundedNumber(
+  min: number,
+  max: number,
+  options: { readonly integer?: boolean; readonly aboveMin?: boolean } = {},
+): z.ZodNumber {
+  const kind = options.integer === true ? 'a whole number' : 'a finite number';
+  const range =
+    options.aboveMin === true
+      ? `greater than ${min} and at most ${max}`
+      : `between ${min} and ${max}`;
+  const message = `expected ${kind} ${range}`;
+  // Text or a list keeps the usual "expected number, got …"; Infinity, NaN and 2.5 get the range.
+  let schema = z.number({
+    error: (issue) => (typeof issue.input === 'number' ? message : undefined),
+  });
+  if (options.integer === true) schema = schema.int(message);
+  schema = options.aboveMin === true ? schema.gt(min, message) : schema.min(min, message);
+  return schema.max(max, message);
+}
+
+const POINTS = boundedNumber(-MAX_SCORE, MAX_SCORE);
+
 const operatorShape = {
   exists: z.boolean().optional(),
   eq: z.union([z.string(), z.number(), z.boolean()]).optional(),
@@ -60,29 +96,27 @@ const FieldConditionSchema = z
   .refine(hasOperator, NO_OPERATOR);
 
 const FitRuleSchema = z
-  .strictObject({ id: RULE_ID, field: z.string().min(1), ...operatorShape, points: z.number() })
+  .strictObject({ id: RULE_ID, field: z.string().min(1), ...operatorShape, points: POINTS })
   .refine(hasOperator, NO_OPERATOR);
 
 const EngagementSchema = z.strictObject({
-  half_life_days: z
-    .number()
-    .positive('must be greater than 0')
+  half_life_days: boundedNumber(0, MAX_DAYS, { aboveMin: true })
     .default(14)
     .describe('An activity is worth half its points after this many days.'),
-  max_points: z
-    .number()
-    .min(0, 'must be 0 or more')
+  max_points: boundedNumber(0, MAX_SCORE)
     .default(60)
     .describe('Cap on the decayed engagement sum.'),
   activities: z
-    .record(z.string().min(1), z.number())
+    .record(z.string().min(1), POINTS)
     .default({})
     .describe('Activity type → points of one activity at age zero; other types are ignored.'),
 });
 
 const QualificationSchema = z
   .strictObject({
-    threshold: z.number().describe('MQL when round(score) >= threshold and every gate holds.'),
+    threshold: boundedNumber(0, MAX_SCORE).describe(
+      'MQL when round(score) >= threshold and every gate holds.',
+    ),
     gates: z
       .array(FieldConditionSchema)
       .default([])
@@ -90,7 +124,7 @@ const QualificationSchema = z
     fit: z.array(FitRuleSchema).default([]).describe('Points when the condition holds.'),
     engagement: EngagementSchema.prefault({}),
     tiers: z
-      .record(z.string().min(1), z.number())
+      .record(z.string().min(1), POINTS)
       .refine((tiers) => Object.keys(tiers).length > 0, 'needs at least one tier')
       .describe(
         'Tier name → minimum score; a lead gets the tier with the highest minimum <= score.',
@@ -117,11 +151,8 @@ const RoutingRuleSchema = z.strictObject({
 
 const PoolMemberSchema = z.strictObject({
   owner: SALESFORCE_ID,
-  weight: z.number().positive('must be greater than 0').default(1),
-  max_open: z
-    .number()
-    .int()
-    .min(1, 'must be 1 or more')
+  weight: boundedNumber(0, MAX_WEIGHT, { aboveMin: true }).default(1),
+  max_open: boundedNumber(1, MAX_OPEN_LEADS, { integer: true })
     .optional()
     .describe('No more leads once the member owns this many open ones.'),
   timezone: z
@@ -180,7 +211,7 @@ const SlaSchema = z
     on_breach: z
       .strictObject({
         action: z.enum(['reassign', 'notify', 'none']).default('notify'),
-        max_reassignments: z.number().int().min(0, 'must be 0 or more').default(1),
+        max_reassignments: boundedNumber(0, MAX_REASSIGNMENTS, { integer: true }).default(1),
       })
       .prefault({}),
   })
@@ -188,7 +219,7 @@ const SlaSchema = z
 
 const RejectionReasonSchema = z.strictObject({
   nurture_list: SCALAR.transform(String).pipe(z.string()).optional(),
-  recycle_after_days: z.number().int().min(0, 'must be 0 or more').optional(),
+  recycle_after_days: boundedNumber(0, MAX_DAYS, { integer: true }).optional(),
   lifecycle_stage: z.string().min(1).optional(),
 });
 
@@ -201,10 +232,7 @@ const FeedbackSchema = z
       .describe('Lead statuses that return a lead to marketing.'),
     default_reason: z.string().min(1).default('Unspecified'),
     nurture_owner: SALESFORCE_ID.optional(),
-    recycle_after_days: z
-      .number()
-      .int()
-      .min(0, 'must be 0 or more')
+    recycle_after_days: boundedNumber(0, MAX_DAYS, { integer: true })
       .default(90)
       .describe('A rejected lead is not routed again before this many days.'),
     recycle_lifecycle_stage: z.string().min(1).default('lead'),
@@ -226,12 +254,64 @@ const HUBSPOT_OWNED_KEYS = Object.keys(HUBSPOT_OWNED_PROPERTIES) as [
   ...HubSpotOwnedProperty[],
 ];
 
-const MappingSchema = z.strictObject({
-  hubspot: z.record(z.string().min(1), z.string().min(1)).default({}),
-  salesforce: z.record(z.string().min(1), z.string().min(1)).default({}),
-  salesforce_fields: z.partialRecord(z.enum(SALESFORCE_OWNED_KEYS), z.string().min(1)).default({}),
-  hubspot_properties: z.partialRecord(z.enum(HUBSPOT_OWNED_KEYS), z.string().min(1)).default({}),
-});
+const MappingSchema = z
+  .strictObject({
+    hubspot: z
+      .record(z.string().min(1), z.string().min(1))
+      .default({})
+      .describe('Attribute → HubSpot contact property (lowercase letters, digits, _).'),
+    salesforce: z
+      .record(z.string().min(1), z.string().min(1))
+      .default({})
+      .describe('Attribute → Salesforce Lead field API name (e.g. Industry, Segment__c).'),
+    salesforce_fields: z
+      .partialRecord(z.enum(SALESFORCE_OWNED_KEYS), z.string().min(1))
+      .default({}),
+    hubspot_properties: z.partialRecord(z.enum(HUBSPOT_OWNED_KEYS), z.string().min(1)).default({}),
+  })
+  .superRefine(checkMapping);
+
+/** A copy without a prototype: a name such as `constructor` finds nothing it did not define. */
+function bare<T extends object>(record: T): T {
+  const copy = Object.create(null) as T;
+  Object.assign(copy, record);
+  return copy;
+}
+
+/**
+ * The parsed definition with every record keyed by a definition-chosen name (tiers, activities,
+ * pools, conditions, allowances, reasons, mappings) prototype-free, so that code indexing them
+ * with a name from elsewhere (a tier read back from Salesforce) never finds `Object.prototype`.
+ */
+function withoutPrototypes<T extends Definition>(definition: T): T {
+  const { qualification, routing, sla, feedback, mapping } = definition;
+  return {
+    ...definition,
+    qualification: {
+      ...qualification,
+      tiers: bare(qualification.tiers),
+      engagement: {
+        ...qualification.engagement,
+        activities: bare(qualification.engagement.activities),
+      },
+    },
+    routing: {
+      ...routing,
+      rules: routing.rules.map((rule) =>
+        rule.when === undefined ? rule : { ...rule, when: bare(rule.when) },
+      ),
+      pools: bare(routing.pools),
+    },
+    sla: { ...sla, first_touch: bare(sla.first_touch) },
+    feedback: { ...feedback, reasons: bare(feedback.reasons) },
+    mapping: {
+      hubspot: bare(mapping.hubspot),
+      salesforce: bare(mapping.salesforce),
+      salesforce_fields: bare(mapping.salesforce_fields),
+      hubspot_properties: bare(mapping.hubspot_properties),
+    },
+  };
+}
 
 export const DefinitionSchema = z
   .strictObject({
@@ -248,8 +328,7 @@ export const DefinitionSchema = z
     feedback: FeedbackSchema.prefault({}),
     mapping: MappingSchema.prefault({}),
   })
-  .superRefine(checkAcrossSections) satisfies z.ZodType<
-  Definition & { $schema?: string | undefined }
->;
+  .superRefine(checkAcrossSections)
+  .transform(withoutPrototypes) satisfies z.ZodType<Definition & { $schema?: string | undefined }>;
 
 export type DefinitionFile = z.input<typeof DefinitionSchema>;

@@ -5,6 +5,15 @@
  * already applied here. Changing the definition means bumping `version`, which every decision carries.
  */
 
+/**
+ * `record[key]` for a key the definition (or a lead) names, own properties only: a pool, tier,
+ * activity, reason or attribute called `constructor` or `toString` must not find
+ * `Object.prototype`'s function.
+ */
+export function ownValue<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 /** Operators of one condition on one lead attribute. All given operators must hold. */
 export interface ConditionOperators {
   /** `true`: the attribute has a value; `false`: it has none. */
@@ -14,7 +23,11 @@ export interface ConditionOperators {
   readonly in?: readonly (string | number)[] | undefined;
   /** Holds when the attribute is missing. */
   readonly not_in?: readonly (string | number)[] | undefined;
-  /** JavaScript regular expression; a leading `(?i)` makes it case-insensitive. */
+  /**
+   * Regular expression in JavaScript syntax, the linear-time subset `conditions/linear-regex.ts`
+   * runs (no backreferences or lookaround); a leading `(?i)` makes it case-insensitive. Searched
+   * anywhere in the first 10,000 characters of the value.
+   */
   readonly matches?: string | undefined;
   /** Holds when the attribute is missing. */
   readonly not_matches?: string | undefined;

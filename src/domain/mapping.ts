@@ -21,15 +21,34 @@ export interface ResolvedMapping {
 
 const resolved = new WeakMap<MappingDefinition, ResolvedMapping>();
 
+/**
+ * The defaults with the definition's overrides, in an object without a prototype: looking up an
+ * attribute the mapping does not name (`constructor`, `toString`) finds nothing, not a function.
+ */
+function merged<T extends object>(defaults: T, overrides: Partial<T>): T {
+  const target = Object.create(null) as T;
+  Object.assign(target, defaults, overrides);
+  return target;
+}
+
 /** Resolves (once per definition) where each attribute and owned field lives. */
 export function resolveMapping(mapping: MappingDefinition): ResolvedMapping {
   let result = resolved.get(mapping);
   if (result === undefined) {
     result = {
-      hubspot: { ...DEFAULT_HUBSPOT_MAPPING, ...mapping.hubspot },
-      salesforce: { ...DEFAULT_SALESFORCE_MAPPING, ...mapping.salesforce },
-      salesforceFields: { ...SALESFORCE_OWNED_FIELDS, ...mapping.salesforce_fields },
-      hubspotProperties: { ...HUBSPOT_OWNED_PROPERTIES, ...mapping.hubspot_properties },
+      hubspot: merged<Readonly<Record<string, string>>>(DEFAULT_HUBSPOT_MAPPING, mapping.hubspot),
+      salesforce: merged<Readonly<Record<string, string>>>(
+        DEFAULT_SALESFORCE_MAPPING,
+        mapping.salesforce,
+      ),
+      salesforceFields: merged<Readonly<Record<SalesforceOwnedField, string>>>(
+        SALESFORCE_OWNED_FIELDS,
+        mapping.salesforce_fields,
+      ),
+      hubspotProperties: merged<Readonly<Record<HubSpotOwnedProperty, string>>>(
+        HUBSPOT_OWNED_PROPERTIES,
+        mapping.hubspot_properties,
+      ),
     };
     resolved.set(mapping, result);
   }

@@ -1,22 +1,28 @@
 import type { ConditionOperators } from '../definition.js';
 import type { AttributeValue } from '../model.js';
+import { compileLinearRegex, type LinearRegex } from './linear-regex.js';
 
-const CASE_INSENSITIVE_PREFIX = '(?i)';
 const NUMERIC_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
-const compiledPatterns = new Map<string, RegExp>();
+/**
+ * Characters of an attribute value that `matches` and `not_matches` test: the first 10,000. A
+ * pattern anchored with `$` sees the cut as the end of the text. Together with the linear-time
+ * engine this bounds the work of one condition to (pattern program size × 10,000) steps.
+ */
+export const MAX_TESTED_LENGTH = 10_000;
+
+const compiledPatterns = new Map<string, LinearRegex>();
 
 /**
- * Compiles a definition pattern. A leading `(?i)` (the PCRE/Java spelling admins know) becomes
- * the `i` flag, since JavaScript has no inline flags. Throws SyntaxError on an invalid pattern;
- * the config loader calls it to reject such definitions before any lead is evaluated.
+ * Compiles a definition pattern with the linear-time engine (`linear-regex.ts`): JavaScript
+ * syntax without backreferences or lookaround, a leading `(?i)` (the PCRE/Java spelling admins
+ * know) for case-insensitive. Throws `PatternError` (a SyntaxError) on an invalid or unsupported
+ * pattern; the config loader calls it to reject such definitions before any lead is evaluated.
  */
-export function compilePattern(pattern: string): RegExp {
+export function compilePattern(pattern: string): LinearRegex {
   let regex = compiledPatterns.get(pattern);
   if (regex === undefined) {
-    regex = pattern.startsWith(CASE_INSENSITIVE_PREFIX)
-      ? new RegExp(pattern.slice(CASE_INSENSITIVE_PREFIX.length), 'i')
-      : new RegExp(pattern);
+    regex = compileLinearRegex(pattern);
     compiledPatterns.set(pattern, regex);
   }
   return regex;
@@ -48,7 +54,7 @@ function sameValue(actual: AttributeValue, expected: string | number | boolean):
 }
 
 function matchesPattern(actual: AttributeValue, pattern: string): boolean {
-  return compilePattern(pattern).test(String(actual));
+  return compilePattern(pattern).test(String(actual).slice(0, MAX_TESTED_LENGTH));
 }
 
 /**

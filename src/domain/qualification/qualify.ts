@@ -1,5 +1,5 @@
 import { conditionHolds, describeCondition } from '../conditions/evaluate-condition.js';
-import type { Definition, EngagementDefinition } from '../definition.js';
+import { ownValue, type Definition, type EngagementDefinition } from '../definition.js';
 import type { Activity, Lead, Reason } from '../model.js';
 import { MS_PER_DAY } from '../time/zoned-time.js';
 
@@ -55,7 +55,7 @@ function scoreEngagement(
   const pointsByType = new Map<string, { points: number; count: number }>();
   const ignored: IgnoredActivities = new Map();
   for (const activity of activities) {
-    const weight = engagement.activities[activity.type];
+    const weight = ownValue(engagement.activities, activity.type);
     const atMs = activity.at.getTime();
     if (weight === undefined) {
       recordIgnored(ignored, activity.type, 'activity type not in the definition');
@@ -128,7 +128,7 @@ export function qualify(input: QualifyInput): QualificationResult {
 
   let gatesHold = true;
   for (const gate of qualification.gates) {
-    const holds = conditionHolds(lead.attributes[gate.field], gate);
+    const holds = conditionHolds(ownValue(lead.attributes, gate.field), gate);
     gatesHold &&= holds;
     reasons.push({
       rule: gate.id,
@@ -140,7 +140,7 @@ export function qualify(input: QualifyInput): QualificationResult {
 
   let fit = 0;
   for (const rule of qualification.fit) {
-    const holds = conditionHolds(lead.attributes[rule.field], rule);
+    const holds = conditionHolds(ownValue(lead.attributes, rule.field), rule);
     if (holds) fit += rule.points;
     reasons.push({
       rule: rule.id,

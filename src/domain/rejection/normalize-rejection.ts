@@ -1,4 +1,4 @@
-import type { Definition } from '../definition.js';
+import { ownValue, type Definition } from '../definition.js';
 import { MS_PER_DAY } from '../time/zoned-time.js';
 
 /** A Lead's status change as Salesforce recorded it. */
@@ -87,7 +87,7 @@ export function normalizeRejection(change: StatusChange, definition: Definition)
   }
   const givenReason = blankToNull(change.reason);
   const { reason, known } = agreedReason(change.reason, definition);
-  const settings = feedback.reasons[reason] ?? {};
+  const settings = ownValue(feedback.reasons, reason) ?? {};
   const recycleDays = settings.recycle_after_days ?? feedback.recycle_after_days;
   return {
     kind: 'rejection',

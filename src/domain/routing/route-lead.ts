@@ -1,5 +1,11 @@
 import { conditionHolds, describeCondition } from '../conditions/evaluate-condition.js';
-import type { ConditionOperators, Definition, Pool, RoutingRule } from '../definition.js';
+import {
+  ownValue,
+  type ConditionOperators,
+  type Definition,
+  type Pool,
+  type RoutingRule,
+} from '../definition.js';
 import type { Lead } from '../model.js';
 
 /** What routing needs to know about one Salesforce user, as of now. */
@@ -94,7 +100,7 @@ function compileWhen(rule: RoutingRule): CompiledWhen {
 
 function whenHolds(when: CompiledWhen, lead: Lead): boolean {
   for (const [field, operators] of when.conditions) {
-    if (!conditionHolds(lead.attributes[field], operators)) return false;
+    if (!conditionHolds(ownValue(lead.attributes, field), operators)) return false;
   }
   return true;
 }
@@ -138,7 +144,7 @@ function pickFromPool(
   let pickedOwner = '';
   let pickedCounter = -Infinity;
   for (const member of eligible) {
-    const counter = (counters[member.owner] ?? 0) + member.weight;
+    const counter = (ownValue(counters, member.owner) ?? 0) + member.weight;
     counters[member.owner] = counter;
     totalWeight += member.weight;
     if (counter > pickedCounter) {
@@ -272,7 +278,7 @@ function applyRule(
     reasons.push({ rule: rule.id, kind: 'rule_skipped', detail: 'no pool or owner to route to' });
     return null;
   }
-  const pool = definition.routing.pools[poolName];
+  const pool = ownValue(definition.routing.pools, poolName);
   if (pool === undefined)
     return fallback(rule.id, poolName, `pool ${poolName} is not defined`, input, reasons);
   reasons.push({
@@ -280,7 +286,7 @@ function applyRule(
     kind: 'rule_matched',
     detail: `${when.description} → pool ${poolName}`,
   });
-  const pick = pickFromPool(poolName, pool, directory, rotation[poolName] ?? {});
+  const pick = pickFromPool(poolName, pool, directory, ownValue(rotation, poolName) ?? {});
   reasons.push(...pick.reasons);
   if (pick.owner === null)
     return fallback(rule.id, poolName, `nobody eligible in pool ${poolName}`, input, reasons);

@@ -1,4 +1,4 @@
-import type { SlaDefinition, Weekday } from '../definition.js';
+import { ownValue, type SlaDefinition, type Weekday } from '../definition.js';
 import { parseDuration, subDayMs } from '../time/duration.js';
 import {
   addDays,
@@ -91,7 +91,7 @@ function isBusinessDay(calendar: Calendar, date: LocalDate): boolean {
  */
 export function computeSlaDueAt(input: ComputeSlaDueAtInput): SlaDue {
   const { routedAt, tier, sla, timezone } = input;
-  const allowance = sla.first_touch[tier];
+  const allowance = ownValue(sla.first_touch, tier);
   const duration = allowance === undefined ? null : parseDuration(allowance);
   if (allowance === undefined || duration === null) {
     throw new Error(`no valid first_touch allowance for tier ${tier}`);

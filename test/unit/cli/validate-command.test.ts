@@ -35,6 +35,51 @@ describe('handoff validate', () => {
     expect(run.stderr).toMatch(/sla\.first_touch\.C: expected a duration/);
   });
 
+  it('exits 2 with a sentence, not a stack trace, on a YAML alias bomb', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'handoff-validate-'));
+    const levels = 'abcdefghi'.split('');
+    const lines = levels.map((name, index) =>
+      index === 0
+        ? `${name}: &${name} [${Array(9).fill('"lol"').join(',')}]`
+        : `${name}: &${name} [${Array(9)
+            .fill(`*${levels[index - 1] ?? ''}`)
+            .join(',')}]`,
+    );
+    const file = join(dir, 'bomb.yaml');
+    await writeFile(file, `${lines.join('\n')}\n`);
+    const run = await runCliInProcess(['validate', '--config', file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `${file}: 1 problem\n  (file): too many alias expansions (more than 100): aliases (*name) nested to multiply the data are refused\n`,
+    );
+  });
+
+  it('exits 2 naming the limit on a file over 1 MiB, for --config and explain --input', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'handoff-validate-'));
+    const file = join(dir, 'huge.yaml');
+    await writeFile(file, `# ${'x'.repeat(2 * 1024 * 1024)}\n`);
+    const run = await runCliInProcess(['validate', '--config', file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('over the 1 MiB (1048576 bytes) limit');
+    const explain = await runCliInProcess(['explain', '--config', EXAMPLE_CONFIG, '--input', file]);
+    expect(explain.code).toBe(2);
+    expect(explain.stderr).toContain('over the 1 MiB (1048576 bytes) limit');
+  });
+
+  it('exits 2 on a threshold YAML reads as Infinity, naming the key', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'handoff-validate-'));
+    const file = join(dir, 'handoff.yaml');
+    await writeFile(
+      file,
+      (await readFile(EXAMPLE_CONFIG, 'utf8')).replace('threshold: 60', 'threshold: 1e400'),
+    );
+    const run = await runCliInProcess(['validate', '--config', file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /qualification\.threshold: expected a finite number between 0 and 10000, got Infinity \(line \d+\)/,
+    );
+  });
+
   it('says "1 problem" for a single problem', async () => {
     const run = await runCliInProcess(['validate', '--config', '/nonexistent.yaml']);
     expect(run.code).toBe(2);

@@ -165,12 +165,12 @@ mapping: { hubspot: {}, salesforce: {}, colour: blue }
     const lines = result.ok ? [] : result.issues.map(formatIssue);
     expect(lines).toEqual(
       expect.arrayContaining([
-        'qualification.gates[0].matches: invalid regular expression: Invalid regular expression: /(/: Unterminated group (line 5)',
+        'qualification.gates[0].matches: invalid regular expression: missing ")" for the group at position 1 (line 5)',
         'qualification.gates[1].id: duplicate rule id "g1" (line 6)',
         'qualification.tiers: no tier covers the threshold 60: the lowest tier minimum must be <= the threshold, or qualified leads would have no tier (line 7)',
         'routing.rules[0].pool: unknown pool "nowhere" (defined: inbound, empty) (line 10)',
         'routing.rules[1].id: duplicate rule id "r1" (line 11)',
-        'routing.pools.inbound.members[0].weight: must be greater than 0 (line 13)',
+        'routing.pools.inbound.members[0].weight: expected a finite number greater than 0 and at most 1000, got 0 (line 13)',
         'routing.pools.empty.members: a pool needs at least one member (line 14)',
         'sync.poll_interval: expected a duration such as 90m, 4h, 1d or 2d4h, got "soon" (line 16)',
         'sla.default_timezone: unknown IANA time zone "America/Chicgo" (e.g. America/New_York, Europe/Berlin) (line 18)',
@@ -265,7 +265,7 @@ mapping: { hubspot: {}, salesforce: {}, colour: blue }
           emea: { members: [{ owner: '0055e000001AAAAAA1', weight: -1 }] },
           inbound: { members: [{ owner: '0055e000001AAAAAA2' }] },
         }),
-      'routing.pools.emea.members[0].weight: must be greater than 0',
+      'routing.pools.emea.members[0].weight: expected a finite number greater than 0 and at most 1000, got -1',
     ],
     [
       'an invalid member zone',
@@ -334,7 +334,7 @@ mapping: { hubspot: {}, salesforce: {}, colour: blue }
     [
       'a half-life of zero',
       (f) => void (f.qualification.engagement = { half_life_days: 0 }),
-      'qualification.engagement.half_life_days: must be greater than 0',
+      'qualification.engagement.half_life_days: expected a finite number greater than 0 and at most 3650, got 0',
     ],
     [
       'an empty in-list',
@@ -344,7 +344,7 @@ mapping: { hubspot: {}, salesforce: {}, colour: blue }
     [
       'a rejection reason with a bad recycle period',
       (f) => void (f.feedback = { reasons: { 'No budget': { recycle_after_days: -1 } } }),
-      'feedback.reasons["No budget"].recycle_after_days: must be 0 or more',
+      'feedback.reasons["No budget"].recycle_after_days: expected a whole number between 0 and 3650, got -1',
     ],
     [
       'an attribute value of the wrong type in eq',

@@ -4,8 +4,9 @@ import {
   conditionHolds,
   describeCondition,
   isMissing,
+  MAX_TESTED_LENGTH,
 } from '../../../src/domain/conditions/evaluate-condition.js';
-import type { ConditionOperators } from '../../../src/domain/definition.js';
+import { ownValue, type ConditionOperators } from '../../../src/domain/definition.js';
 import type { AttributeValue } from '../../../src/domain/model.js';
 
 describe('conditionHolds', () => {
@@ -68,16 +69,41 @@ describe('conditionHolds', () => {
 });
 
 describe('compilePattern', () => {
-  it('turns a leading (?i) into the i flag and caches the result', () => {
+  it('turns a leading (?i) into a case-insensitive pattern and caches the result', () => {
     const regex = compilePattern('(?i)^ab$');
-    expect(regex.flags).toBe('i');
+    expect(regex.ignoreCase).toBe(true);
     expect(regex.source).toBe('^ab$');
+    expect(regex.test('AB')).toBe(true);
     expect(compilePattern('(?i)^ab$')).toBe(regex);
   });
 
-  it('throws SyntaxError on an invalid pattern', () => {
+  it('throws SyntaxError on an invalid or unsupported pattern', () => {
     expect(() => compilePattern('(unclosed')).toThrow(SyntaxError);
+    expect(() => compilePattern('(a)\\1')).toThrow(/backreference \\1/);
   });
+});
+
+describe('matches on long values', () => {
+  it(`tests the first ${MAX_TESTED_LENGTH} characters only`, () => {
+    const long = `${'x'.repeat(MAX_TESTED_LENGTH - 1)}yz`;
+    expect(conditionHolds(long, { matches: 'y' })).toBe(true);
+    expect(conditionHolds(long, { matches: 'z' })).toBe(false);
+    expect(conditionHolds(long, { matches: 'y$' })).toBe(true);
+  });
+
+  it('stays linear on a pattern that makes backtracking engines explode', () => {
+    expect(conditionHolds(`${'a'.repeat(5_000)}!`, { matches: '^(a+)+$' })).toBe(false);
+  });
+});
+
+describe('attributes named like Object.prototype members', () => {
+  it.each(['constructor', 'toString', 'hasOwnProperty'])(
+    '%s is missing unless the lead has it',
+    (field) => {
+      expect(conditionHolds(ownValue({}, field), { exists: false })).toBe(true);
+      expect(conditionHolds(ownValue({ [field]: 'x' }, field), { eq: 'x' })).toBe(true);
+    },
+  );
 });
 
 describe('isMissing', () => {
