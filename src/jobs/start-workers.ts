@@ -18,7 +18,7 @@ import {
   SCHEDULERS,
   type QueueName,
 } from './catalog.js';
-import { hubspotProcessor } from './processors/hubspot.processor.js';
+import { hubspotProcessor, quarantineAbandonedBatch } from './processors/hubspot.processor.js';
 import { salesforceProcessor } from './processors/salesforce.processor.js';
 import { syncCycleProcessor, type SyncCycleResult } from './processors/sync-cycle.processor.js';
 import type { RateLimitTargets } from './to-bullmq-error.js';
@@ -87,7 +87,7 @@ const STALLED_CHECK_MS = 1_000;
  */
 const MAX_STALLED: Record<QueueName, number> = {
   [DECISIONS_QUEUE]: 0,
-  [HUBSPOT_QUEUE]: 2,
+  [HUBSPOT_QUEUE]: 10,
   [SALESFORCE_QUEUE]: 0,
 };
 /** How often `sync --once` checks that its job still exists, and `handoff run` its schedules. */
@@ -119,6 +119,30 @@ async function waitForJob(job: Job, queue: Queue, events: QueueEvents): Promise<
     finished.catch(() => undefined);
     vanished.catch(() => undefined);
   }
+}
+
+/** How long `sync --once` waits for an earlier run's leftover write-backs before going on. */
+const LEFTOVERS_WAIT_MS = 60_000;
+
+/**
+ * Waits until the jobs waiting or active on `queue` now have finished (this process's workers
+ * run them; a dead process's active job comes back within seconds through the stall check).
+ */
+async function finishLeftovers(queue: Queue, log: Logger): Promise<void> {
+  const leftovers = await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized']);
+  let pending = leftovers.map((job) => job.id ?? '').filter((id) => id !== '');
+  if (pending.length === 0) return;
+  log.info({ queue: queue.name, jobs: pending.length }, "finishing earlier runs' jobs");
+  const deadline = Date.now() + LEFTOVERS_WAIT_MS;
+  while (pending.length > 0 && Date.now() < deadline) {
+    await sleep(WATCH_INTERVAL_MS / 2);
+    const states = await Promise.all(pending.map((id) => queue.getJobState(id)));
+    pending = pending.filter(
+      (_, index) => !['completed', 'failed', 'unknown'].includes(states[index] ?? 'unknown'),
+    );
+  }
+  if (pending.length > 0)
+    log.warn({ queue: queue.name, jobs: pending.length }, "earlier runs' jobs still pending");
 }
 
 /**
@@ -209,6 +233,7 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
     );
   }, SCHEDULE_CHECK_MS);
   setupCheck.unref();
+  const writeBack = { contacts: sync.contacts, contactWriter, state: sync.state, now: sync.now };
   const processors: Record<QueueName, Processor> = {
     [DECISIONS_QUEUE]: syncCycleProcessor({
       sync,
@@ -219,12 +244,7 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
       meter,
     }),
     [HUBSPOT_QUEUE]: hubspotProcessor({
-      writeBack: {
-        contacts: sync.contacts,
-        contactWriter,
-        state: sync.state,
-        now: sync.now,
-      },
+      writeBack,
       feedback: {
         feedback: feedbackWriter,
         contactWriter,
@@ -250,6 +270,7 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
       meter,
     }),
   };
+  const abandoned = quarantineAbandonedBatch({ writeBack, log });
   const workers = Object.entries(processors).map(([name, processor]) => {
     const settings = QUEUE_SETTINGS[name as QueueName];
     const worker = new Worker(name, processor, {
@@ -265,7 +286,7 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
           integrationBackoff(attemptsMade, err),
       },
     });
-    worker.on('failed', (job, err) =>
+    worker.on('failed', (job, err) => {
       log.error(
         {
           queue: name,
@@ -274,8 +295,19 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
           err: { name: err.name, message: err.message },
         },
         'job failed',
-      ),
-    );
+      );
+      // The event fires for every failed attempt; only a job that failed for good is given up.
+      if (name !== HUBSPOT_QUEUE || job === undefined) return;
+      job
+        .isFailed()
+        .then((failed) => (failed ? abandoned(job, err.message) : undefined))
+        .catch((cause: unknown) =>
+          log.error(
+            { queue: name, jobId: job.id, err: cause },
+            'could not quarantine a failed batch',
+          ),
+        );
+    });
     worker.on('error', (err) =>
       log.error({ queue: name, err: { name: err.name, message: err.message } }, 'worker error'),
     );
@@ -287,6 +319,9 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
       const events = new QueueEvents(DECISIONS_QUEUE, { connection, prefix });
       try {
         await events.waitUntilReady();
+        // Write-backs an earlier run queued but did not live to see done (killed, crashed) go
+        // first: written after this cycle, their older values could overwrite newer ones.
+        if (!dryRun) await finishLeftovers(queues[HUBSPOT_QUEUE], log);
         // One attempt: `sync --once` reports a failure instead of retrying for minutes; rate
         // limits still wait (they do not spend the attempt).
         const job = await queues[DECISIONS_QUEUE].add(

@@ -22,6 +22,8 @@ export interface StartSandboxesOptions {
   readonly realisticLimits?: boolean;
   /** Clock of both tenants (records are dated before it). */
   readonly now?: () => number;
+  /** Seed of the fault injectors, so a fault rate hits the same calls on every run. */
+  readonly faultSeed?: number;
   /** Whether Handoff's own fields, properties and lists already exist (default true). */
   readonly handoffSetup?: boolean;
 }
@@ -43,10 +45,12 @@ export async function startSandboxes(
   options: StartSandboxesOptions = {},
 ): Promise<RunningSandboxes> {
   const now = options.now ?? Date.now;
+  const faultSeed = options.faultSeed === undefined ? {} : { faultSeed: options.faultSeed };
   const hubspot = createHubSpotSandbox({
     tokens: [SANDBOX_HUBSPOT_TOKEN],
     now,
     limits: { enabled: options.realisticLimits === true },
+    ...faultSeed,
   });
   const salesforce = createSalesforceSandbox({
     tokens: [SANDBOX_SALESFORCE_TOKEN],
@@ -58,6 +62,7 @@ export async function startSandboxes(
       },
     ],
     now,
+    ...faultSeed,
   });
   const started = performance.now();
   const seeded = seedTenants(hubspot.store, salesforce.store, {

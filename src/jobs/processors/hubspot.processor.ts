@@ -88,3 +88,23 @@ export function hubspotProcessor(deps: HubSpotProcessorDeps) {
     throw await toBullMqError(err, deps.rateLimits, log);
   };
 }
+
+/**
+ * For a write-back job that failed for good without its processor's say: its worker died with it
+ * too often (BullMQ fails a job that stalls past its limit without running it again). Its
+ * contacts go to the quarantine, so the next cycle writes them; nothing else would, since the
+ * cursor has moved past them. Feedback jobs need nothing: their Leads stay unmarked and the next
+ * rejection scan sends them again.
+ */
+export function quarantineAbandonedBatch(
+  deps: Pick<HubSpotProcessorDeps, 'writeBack' | 'log'>,
+): (job: Job, reason: string) => Promise<void> {
+  return async (job, reason) => {
+    if (job.name !== 'hubspot.contacts.update') return;
+    const parsed = jobCatalog['hubspot.contacts.update'].schema.safeParse(job.data);
+    if (!parsed.success) return;
+    const writeBack = { ...deps.writeBack, log: deps.log };
+    for (const { contactId } of parsed.data.updates)
+      await quarantineContact(writeBack, contactId, 'JOB_ABANDONED', `transient: ${reason}`);
+  };
+}

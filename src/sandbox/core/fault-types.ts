@@ -44,6 +44,8 @@ export interface FaultSpec {
   readonly status?: number | undefined;
   readonly variant?: string | undefined;
   readonly fraction?: number | undefined;
+  /** HubSpot `rate_limit`: a `Retry-After` header of this many seconds. */
+  readonly retryAfterSeconds?: number | undefined;
   readonly code?: string | undefined;
 }
 

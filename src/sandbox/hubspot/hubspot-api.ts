@@ -226,10 +226,18 @@ export class HubSpotApi implements SandboxApi {
     kind: string;
     status?: number | undefined;
     variant?: string | undefined;
+    retryAfterSeconds?: number | undefined;
   }): SandboxResponse {
     switch (rule.kind) {
       case 'rate_limit':
-        return { status: 429, body: rateLimitBody(rule.variant ?? 'ten_secondly') };
+        return {
+          status: 429,
+          body: rateLimitBody(rule.variant ?? 'ten_secondly'),
+          // HubSpot documents no Retry-After on its 429s; proxies and gateways in front of it may.
+          ...(rule.retryAfterSeconds === undefined
+            ? {}
+            : { headers: { 'Retry-After': String(rule.retryAfterSeconds) } }),
+        };
       case 'expire_session':
         return hubspotError(
           401,

@@ -157,12 +157,14 @@ async function decideAndWrite(
   const writeBack: { contact: MarketingContact; desired: OwnedProperties }[] = [];
   const converted: { contact: MarketingContact; salesforceContactId: string }[] = [];
   // Two contacts can point at one Lead (a stale `salesforceleadid`, a shared email): only the
-  // contact the Lead names (its HubSpot id), else the first, decides for it; one Lead, one Task.
+  // contact the Lead names (its HubSpot id) decides for it, whichever page or cycle reads it;
+  // a Lead that names nobody goes to the first contact matching it. One Lead, one Task.
   const claims = new Map<string, string>();
   for (const { contact } of qualified) {
     const lead = matchLead(contact, leads);
     if (lead === null) continue;
-    if (lead.hubspotContactId === contact.id || !claims.has(lead.id))
+    const named = lead.hubspotContactId;
+    if (named === null ? !claims.has(lead.id) : named === contact.id)
       claims.set(lead.id, contact.id);
   }
   for (const { contact, activities, qualification } of qualified) {
