@@ -172,11 +172,22 @@ export function expectConverged(
   definition: Definition,
   label: string,
 ): void {
+  expect(convergenceProblems(drilled, clean, definition), `${label}: converged state`).toEqual([]);
+}
+
+/** What still differs from the clean twin (empty once converged); see `expectConverged`. */
+export function convergenceProblems(
+  drilled: RunningSandboxes,
+  clean: RunningSandboxes,
+  definition: Definition,
+): string[] {
   const expected = routedContacts(clean);
   const actual = routedContacts(drilled);
-  expect([...actual.keys()].sort(), `${label}: routed contacts`).toEqual(
-    [...expected.keys()].sort(),
-  );
+  const problems: string[] = [];
+  for (const contactId of expected.keys())
+    if (!actual.has(contactId)) problems.push(`${contactId}: not routed`);
+  for (const contactId of actual.keys())
+    if (!expected.has(contactId)) problems.push(`${contactId}: routed, the clean run did not`);
   const leads = [...drilled.salesforce.store.table('Lead').values()].filter(
     (lead) => lead['IsDeleted'] !== true && typeof lead['HubSpot_Contact_Id__c'] === 'string',
   );
@@ -185,10 +196,8 @@ export function expectConverged(
     const key = String(lead['HubSpot_Contact_Id__c']);
     perContact.set(key, (perContact.get(key) ?? 0) + 1);
   }
-  expect(
-    [...perContact].filter(([, count]) => count > 1),
-    `${label}: contacts with more than one Lead`,
-  ).toEqual([]);
+  for (const [contactId, count] of perContact)
+    if (count > 1) problems.push(`${contactId}: ${count} Leads`);
   const tasks = [...drilled.salesforce.store.table('Task').values()].filter(
     (task) => typeof task['Handoff_Decision_Id__c'] === 'string',
   );
@@ -201,7 +210,6 @@ export function expectConverged(
   for (const table of ['User', 'Group'])
     for (const record of drilled.salesforce.store.table(table).values())
       names.set(String(record['Id']), String(record['Name']));
-  const problems: string[] = [];
   for (const [contactId, routed] of actual) {
     const twin = expected.get(contactId);
     if (twin === undefined) continue;
@@ -230,7 +238,7 @@ export function expectConverged(
   }
   for (const [decision, copies] of byDecision)
     if (copies.length > 1) problems.push(`decision ${decision}: ${copies.length} Tasks`);
-  expect(problems, `${label}: converged state`).toEqual([]);
+  return problems;
 }
 
 /** A clean twin: the same seed, one uninterrupted `sync --once`. */
