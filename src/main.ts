@@ -22,6 +22,7 @@ import { ApiCallMeter } from './platform/api-call-meter.js';
 import { IntegrationError } from './platform/errors.js';
 import type { LeadLifecycleStore } from './ports/lead-lifecycle.port.js';
 import type { SalesDirectory } from './ports/sales-directory.port.js';
+import type { SyncState } from './ports/sync-state.port.js';
 import type { WorkerRuntime } from './jobs/start-workers.js';
 
 /** A missing or contradictory piece of configuration: exit 2, naming it. */
@@ -149,6 +150,19 @@ async function connectRedis(env: Env): Promise<Redis> {
     );
   }
   return redis;
+}
+
+/** What `handoff quarantine` reads and changes: Handoff's state in Redis, no tenant. */
+export async function openSyncState(
+  env: Env,
+): Promise<{ state: SyncState; close(): Promise<void> }> {
+  const redis = await connectRedis(env);
+  return {
+    state: new RedisSyncState(redis, env.HANDOFF_REDIS_PREFIX),
+    close: async () => {
+      await redis.quit();
+    },
+  };
 }
 
 /** What `handoff report` reads: Salesforce only, where Handoff keeps its state; no Redis. */

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.js';
 import { EXPLAIN_USAGE, explainCommand } from './explain-command.js';
 import { SANDBOX_USAGE, sandboxCommand } from './sandbox-command.js';
+import { QUARANTINE_USAGE, quarantineCommand } from './quarantine-command.js';
 import { REPORT_USAGE, reportCommand } from './report-command.js';
 import { RUN_USAGE, runCommand } from './run-command.js';
 import { SYNC_USAGE, syncCommand } from './sync-command.js';
@@ -20,6 +21,8 @@ usage:
       the long-running worker: polls on sync.poll_interval, serves GET /healthz on PORT
   ${REPORT_USAGE}
       funnel KPIs from Salesforce: routed, accepted, rejected by reason, SLA compliance, time to first touch
+  ${QUARANTINE_USAGE}
+      records a cycle could not finish, with their reasons; --retry un-parks them for the next cycle
   ${SANDBOX_USAGE}
       seeded HubSpot and Salesforce sandboxes on loopback; prints their URLs and credentials
 
@@ -91,6 +94,11 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         },
         io,
       ),
+  },
+  quarantine: {
+    options: { json: { type: 'boolean' }, retry: { type: 'string' } },
+    run: (flags, io) =>
+      quarantineCommand({ json: flags['json'] === true, retry: text(flags, 'retry') }, io),
   },
   run: {
     options: { config: { type: 'string' } },

@@ -95,6 +95,24 @@ describe('one poisoned record never blocks the others', () => {
     });
     expect(second.code).toBe(0);
 
+    // The admin sees it, with the reason, and can replay it: still bad, it is parked again.
+    const listed = await runCliInProcess(['quarantine'], { env });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain('1 quarantined (1 parked):');
+    expect(listed.stdout).toContain(
+      `${poisoned}  salesforce  VALUE_UNUSABLE  parked, 1 attempt(s)`,
+    );
+    const replay = await runCliInProcess(['quarantine', '--retry', poisoned, '--json'], { env });
+    expect(JSON.parse(replay.stdout)).toMatchObject({ total: 1, parked: 0, unparked: 1 });
+    const replayed = await runCliInProcess(['sync', '--once', '--json', '--config', CONFIG], {
+      env,
+      now: NOW,
+    });
+    expect(replayed.code).toBe(1);
+    expect(await state.quarantined([poisoned])).toEqual([
+      expect.objectContaining({ retry: false, attempts: 1 }),
+    ]);
+
     // The contact is fixed in HubSpot: it comes back through the cursor, is routed, and leaves
     // the quarantine.
     const record = running.hubspot.store.objects.contacts.get(poisoned);
