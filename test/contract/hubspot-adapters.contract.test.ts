@@ -4,6 +4,7 @@ import { HubSpotContactSource } from '../../src/adapters/hubspot/hubspot-contact
 import { HubSpotContactWriter } from '../../src/adapters/hubspot/hubspot-contact-writer.adapter.js';
 import { resolveMapping } from '../../src/domain/mapping.js';
 import { IntegrationError } from '../../src/platform/errors.js';
+import { withRetryBudget } from '../../src/platform/retry-in-place.js';
 import {
   createHubSpotSandbox,
   type HubSpotSandbox,
@@ -117,9 +118,11 @@ describe('HubSpotContactSource', () => {
 
   it('throws classified errors', async () => {
     sandbox.server.faults.add({ kind: 'rate_limit', endpoint: 'contacts.search', times: 1 });
-    const error: unknown = await source
-      .changedContacts({ from: new Date(0), to: new Date(NOW) }, null)
-      .catch((err: unknown) => err);
+    // A job whose retry budget is spent sees the classified error instead of a retry in place.
+    const error: unknown = await withRetryBudget(
+      () => source.changedContacts({ from: new Date(0), to: new Date(NOW) }, null),
+      { retriesLeft: 0, waitLeftMs: 0, retried: 0 },
+    ).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(IntegrationError);
     expect(error).toMatchObject({
       kind: 'rate_limited',
