@@ -1,8 +1,7 @@
 /**
  * `npm run bench:sync`: one sync cycle against a seeded sandbox tenant (default 2,000 contacts,
- * 1,000 Leads) and the sandbox's API-call counts per endpoint, next to the batched floor of
- * ../shared/reference/limits-and-reliability.md §5.1 (reads of changed records, 200 per
- * Collections write, 100 per HubSpot batch), with the SLA watch's and rejection scan's calls
+ * 1,000 Leads) and the sandbox's API-call counts per endpoint, next to the batched floor
+ * (reads of changed records, 200 per Collections write, 100 per HubSpot batch), with the SLA watch's and rejection scan's calls
  * apart. Needs Redis at REDIS_URL.
  *
  *   npm run bench:sync -- --contacts 2000

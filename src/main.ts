@@ -31,7 +31,7 @@ export class SetupError extends Error {
   readonly code = 'SETUP_INVALID';
 }
 
-/** How Salesforce is reached, from the environment (DESIGN.md §2), or why it cannot be. */
+/** How Salesforce is reached, from the environment, or why it cannot be. */
 export function salesforceAuthFrom(env: Env): SalesforceAuthConfig {
   if (env.SALESFORCE_ACCESS_TOKEN !== undefined) {
     if (env.SALESFORCE_INSTANCE_URL === undefined)

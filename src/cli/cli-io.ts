@@ -9,7 +9,7 @@ export interface CliIo {
   readonly untilShutdown: () => Promise<string>;
 }
 
-/** Exit codes shared by every command (DESIGN.md §2). */
+/** Exit codes shared by every command. */
 export const EXIT_OK = 0;
 export const EXIT_PROBLEMS = 1;
 export const EXIT_INVALID = 2;

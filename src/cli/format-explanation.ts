@@ -11,7 +11,7 @@ export interface Explanation {
   readonly ignoredAttributes: readonly string[];
 }
 
-/** The `explain --json` object (DESIGN.md §2 plus a few fields for admins). */
+/** The `explain --json` object (as the README documents it, plus a few fields for admins). */
 export interface ExplanationJson {
   readonly version: string;
   readonly now: string;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Process environment (DESIGN.md §2). Secrets come only from here, never from `config/`.
+ * Process environment. Secrets come only from here, never from `config/`.
  * Credentials are optional at this level: `validate` and `explain` need none, and the commands
  * that talk to a tenant check for theirs (see `requireHubSpot` / `requireSalesforce`).
  */

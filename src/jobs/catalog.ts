@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Queues (STYLE.md §B.4): one per external system plus one for decisions, so a HubSpot rate
+ * Queues: one per external system plus one for decisions, so a HubSpot rate
  * limit slows only HubSpot work and Salesforce's daily limit only Salesforce work.
  */
 export const DECISIONS_QUEUE = 'decisions';
@@ -9,7 +9,7 @@ export const HUBSPOT_QUEUE = 'hubspot';
 export const SALESFORCE_QUEUE = 'salesforce';
 export type QueueName = typeof DECISIONS_QUEUE | typeof HUBSPOT_QUEUE | typeof SALESFORCE_QUEUE;
 
-/** HubSpot batch writes take at most 100 inputs (A6). */
+/** HubSpot batch writes take at most 100 inputs. */
 export const HUBSPOT_BATCH = 100;
 
 const ContactUpdateSchema = z.object({

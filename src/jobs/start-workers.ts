@@ -62,7 +62,7 @@ export interface Workers {
 const QUEUE_SETTINGS: Record<QueueName, { concurrency: number; perSecond: number }> = {
   // One cycle at a time across every process (global concurrency 1, set below).
   [DECISIONS_QUEUE]: { concurrency: 1, perSecond: 20 },
-  // Each job is one batch call; 8 a second stays inside the lowest 10-second allowance (A8).
+  // Each job is one batch call; 8 a second stays inside the lowest 10-second allowance.
   [HUBSPOT_QUEUE]: { concurrency: 2, perSecond: 8 },
   [SALESFORCE_QUEUE]: { concurrency: 1, perSecond: 20 },
 };

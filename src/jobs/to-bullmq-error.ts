@@ -18,7 +18,7 @@ export interface RateLimitTargets {
 const DEFAULT_RATE_LIMIT_MS = 10_000;
 
 /**
- * Turns a failure into BullMQ behaviour (STYLE.md §B.9): a rate limit pauses the queue of the
+ * Turns a failure into BullMQ behaviour: a rate limit pauses the queue of the
  * system that said so (and the failing job's own queue) for the provider's wait without
  * spending an attempt, so HubSpot's 429 never stalls Salesforce work; permanent and auth
  * failures stop retrying; everything else is retried with backoff (unclassified errors are

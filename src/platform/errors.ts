@@ -1,5 +1,5 @@
 /**
- * The closed taxonomy every adapter maps provider errors onto (STYLE.md §B.9). Processors turn
+ * The closed taxonomy every adapter maps provider errors onto. Processors turn
  * the kind into retry behaviour; nothing else inspects SDK errors.
  */
 export type IntegrationErrorKind =

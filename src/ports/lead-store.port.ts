@@ -21,7 +21,7 @@ export interface SalesLead {
   };
 }
 
-/** Keys to match HubSpot contacts to Leads by (DESIGN.md §1.2). */
+/** Keys to match HubSpot contacts to Leads by. */
 export interface LeadKeys {
   readonly leadIds: readonly string[];
   readonly hubspotContactIds: readonly string[];

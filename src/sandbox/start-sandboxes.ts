@@ -35,7 +35,7 @@ export interface RunningSandboxes {
   readonly salesforceUrl: string;
   readonly seeded: SeedSummary;
   readonly seedMs: number;
-  /** The environment that points Handoff at these sandboxes (DESIGN.md §2 names). */
+  /** The environment that points Handoff at these sandboxes. */
   readonly env: Readonly<Record<string, string>>;
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * HubSpot wire shapes from ../shared/reference/api-ground-truth.md (part A), kept in the test
+ * HubSpot wire shapes as HubSpot documents them, kept in the test
  * suite so sandbox answers are checked against the reference, not against themselves.
  */
 export const PublicObjectShape = z.strictObject({

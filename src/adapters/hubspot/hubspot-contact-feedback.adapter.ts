@@ -6,11 +6,11 @@ import { chunks } from '../../platform/chunks.js';
 import { hubspotCall } from './hubspot.errors.js';
 import { BatchReadWire, BatchWriteWire } from './hubspot.schemas.js';
 
-/** Batch endpoints take at most 100 inputs (A5). */
+/** Batch endpoints take at most 100 inputs. */
 const BATCH_LIMIT = 100;
-/** note → contact, HUBSPOT_DEFINED (A8). */
+/** note → contact, HUBSPOT_DEFINED. */
 const NOTE_TO_CONTACT = 202;
-/** Notes hold at most 65,536 characters (A8). */
+/** Notes hold at most 65,536 characters. */
 const NOTE_MAX_CHARS = 65_536;
 const LIFECYCLE = 'lifecyclestage';
 
@@ -77,7 +77,7 @@ export class HubSpotContactFeedback implements ContactFeedbackWriter {
   ): Promise<readonly WriteOutcome[]> {
     const outcomes: WriteOutcome[] = [];
     for (const batch of chunks(updates, BATCH_LIMIT)) {
-      // "" clears a property (A4); only a cleared stage can be set to an earlier one.
+      // "" clears a property; only a cleared stage can be set to an earlier one.
       await this.updateBatch(
         batch.map((update) => ({ id: update.contactId, properties: { [LIFECYCLE]: '' } })),
       );

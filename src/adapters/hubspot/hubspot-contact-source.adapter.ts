@@ -14,13 +14,13 @@ import { contactProperties, engagementActivity, toMarketingContact } from './hub
 import { AssociationBatchWire, BatchReadWire, SearchPageWire } from './hubspot.schemas.js';
 import { chunks } from '../../platform/chunks.js';
 
-/** Search pages hold at most 200 results (A4). */
+/** Search pages hold at most 200 results. */
 const SEARCH_PAGE_LIMIT = 200;
-/** Search answers at most 10,000 results per query (A3); the rest waits for the next cycle. */
+/** Search answers at most 10,000 results per query; the rest waits for the next cycle. */
 const SEARCH_RESULTS_CAP = 10_000;
-/** Object batch reads take at most 100 ids (A5). */
+/** Object batch reads take at most 100 ids. */
 const BATCH_LIMIT = 100;
-/** Associations v4 batch read takes up to 1,000 ids per request (limits-and-reliability §3.3). */
+/** Associations v4 batch read takes up to 1,000 ids per request. */
 const ASSOCIATION_BATCH_LIMIT = 1_000;
 
 /** ContactSource over the HubSpot CRM v3 search and v4 associations APIs. */

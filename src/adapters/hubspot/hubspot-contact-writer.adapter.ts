@@ -7,7 +7,7 @@ import { chunks } from '../../platform/chunks.js';
 import { hubspotCall } from './hubspot.errors.js';
 import { BatchWriteWire } from './hubspot.schemas.js';
 
-/** Batch endpoints take at most 100 inputs (A5). */
+/** Batch endpoints take at most 100 inputs. */
 const BATCH_LIMIT = 100;
 
 /** ContactWriter over `POST /crm/v3/objects/contacts/batch/update` (200, or 207 with errors). */

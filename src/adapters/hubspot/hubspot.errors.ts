@@ -5,7 +5,7 @@ import {
 } from '../../platform/errors.js';
 import { retryInPlace } from '../../platform/retry-in-place.js';
 
-/** What the SDK's ApiException carries (A0.3); read by shape, never by class identity. */
+/** What the SDK's ApiException carries; read by shape, never by class identity. */
 interface ApiExceptionLike {
   readonly code: number;
   readonly body?: unknown;
@@ -17,7 +17,7 @@ const TEN_SECONDLY_WAIT_MS = 10_000;
 const SECONDLY_WAIT_MS = 1_000;
 /** The daily limit resets at the portal's midnight; check again hourly rather than guess the zone. */
 const DAILY_WAIT_MS = 3_600_000;
-/** HubSpot locks records for 2 s under high-volume upserts (A2). */
+/** HubSpot locks records for 2 s under high-volume upserts. */
 const LOCKED_WAIT_MS = 2_000;
 
 function isApiException(err: unknown): err is ApiExceptionLike {

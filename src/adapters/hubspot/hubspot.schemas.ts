@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** A CRM object as the SDK returns it (dates already parsed to Date by the SDK, A0.2). */
+/** A CRM object as the SDK returns it (dates already parsed to Date by the SDK). */
 export const HubSpotObjectWire = z.object({
   id: z.string(),
   properties: z.record(z.string(), z.string().nullish()),

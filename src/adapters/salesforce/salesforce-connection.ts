@@ -4,7 +4,7 @@ import { Connection } from 'jsforce';
 import { IntegrationError } from '../../platform/errors.js';
 import { classifySalesforceError } from './salesforce.errors.js';
 
-/** How Handoff authenticates to Salesforce (DESIGN.md §2 environment). */
+/** How Handoff authenticates to Salesforce. */
 export type SalesforceAuthConfig =
   | { readonly kind: 'token'; readonly instanceUrl: string; readonly accessToken: string }
   | {
@@ -23,7 +23,7 @@ export type SalesforceAuthConfig =
 
 export interface SalesforceConnectionOptions {
   readonly auth: SalesforceAuthConfig;
-  /** `SALESFORCE_API_VERSION`, e.g. `62.0`; jsforce would default to 50.0 (B0.1). */
+  /** `SALESFORCE_API_VERSION`, e.g. `62.0`; jsforce would default to 50.0. */
   readonly version: string;
   /** JWT `exp` is this many seconds ahead (Salesforce allows about three minutes). */
   readonly jwtLifetimeSeconds?: number;
@@ -128,7 +128,7 @@ async function grant(
 /**
  * The one place a jsforce Connection is built. OAuth grants run here, and an expired session
  * (401 `INVALID_SESSION_ID`) is refreshed once by re-running the grant, then the request replays
- * (jsforce's refresh delegate, B0.5). A static token cannot be refreshed: its 401 is `auth`.
+ * (jsforce's refresh delegate). A static token cannot be refreshed: its 401 is `auth`.
  */
 export async function createSalesforceConnection(
   options: SalesforceConnectionOptions,

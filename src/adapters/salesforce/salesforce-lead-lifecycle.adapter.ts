@@ -10,10 +10,10 @@ import { field, fieldList, soql } from './soql.js';
 
 /**
  * Record ids per IN list: 250 18-character ids, quoted and URL-encoded, stay near 8 KB, half
- * the 16,384-byte query URL limit (B2).
+ * the 16,384-byte query URL limit.
  */
 const IN_LIST_LIMIT = 250;
-/** sObject Collections take at most 200 records (B5). */
+/** sObject Collections take at most 200 records. */
 const COLLECTION_LIMIT = 200;
 const LEAD_ID_PREFIX = '00Q';
 

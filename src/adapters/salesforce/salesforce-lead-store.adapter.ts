@@ -15,7 +15,7 @@ import { collection, queryAll, text, toDate } from './salesforce-records.js';
 import { field, fieldList, likeContains, soql } from './soql.js';
 import { chunks } from '../../platform/chunks.js';
 
-/** sObject Collections take at most 200 records (B5). */
+/** sObject Collections take at most 200 records. */
 const COLLECTION_LIMIT = 200;
 /** Values per IN list, at most; lists are also cut by encoded size (below). */
 const IN_LIST_LIMIT = 100;
@@ -34,7 +34,7 @@ const HUBSPOT_ID = /^[A-Za-z0-9-]{1,64}$/;
 const WHERE_MAX_BYTES = 13_000;
 /** What Salesforce shows for a required field the contact does not have. */
 const NOT_PROVIDED = '[not provided]';
-/** Every Lead write says so: assignment rules must not undo the owner Handoff sets (B15). */
+/** Every Lead write says so: assignment rules must not undo the owner Handoff sets. */
 const NO_AUTO_ASSIGN = { 'Sforce-Auto-Assign': 'FALSE' } as const;
 
 const AccountWire = z.object({

@@ -4,7 +4,7 @@ import {
   type IntegrationErrorKind,
 } from '../../platform/errors.js';
 
-/** The daily allocation is a rolling 24 h window with no Retry-After (B9): look again later. */
+/** The daily allocation is a rolling 24 h window with no Retry-After: look again later. */
 const REQUEST_LIMIT_WAIT_MS = 15 * 60_000;
 const LOCK_WAIT_MS = 2_000;
 

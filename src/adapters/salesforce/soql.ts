@@ -1,5 +1,5 @@
 /**
- * The one way to build SOQL (DESIGN.md §4): a tagged template that quotes every interpolated
+ * The one way to build SOQL: a tagged template that quotes every interpolated
  * value, and validated identifiers for field and object names that come from configuration.
  *
  *   soql`SELECT Id FROM Lead WHERE Email = ${email} AND ${field(name)} IN ${ids}`

@@ -34,7 +34,7 @@ export type FirstTouch =
 const MINUTE_MS = 60_000;
 
 /**
- * A first touch (DESIGN.md §1.5): a completed Task, a logged call or an Event on the Lead by its
+ * A first touch: a completed Task, a logged call or an Event on the Lead by its
  * current owner after routing, or the Lead leaving its routed status. The earliest one counts;
  * a status change is dated by the Lead's last modification (Salesforce keeps no status time
  * without field history), so an activity beats it when both exist.

@@ -28,9 +28,9 @@ import {
   type PropertyType,
 } from './hubspot-store.js';
 
-/** Documented batch size (A5). */
+/** Documented batch size. */
 const BATCH_MAX_INPUTS = 100;
-/** Associations v4 batch read takes up to 1,000 ids (limits-and-reliability §3.3, since 2025-02-10). */
+/** Associations v4 batch read takes up to 1,000 ids (since 2025-02-10). */
 const ASSOCIATION_BATCH_MAX_INPUTS = 1_000;
 const ASSOCIATIONS_MAX_LIMIT = 500;
 
@@ -58,7 +58,7 @@ function fail(
   throw new SandboxHttpError(hubspotError(status, category, message, extra));
 }
 
-/** HubSpot's message for ids of a batch that do not exist (A2). */
+/** HubSpot's message for ids of a batch that do not exist. */
 function notFoundMessage(type: HubSpotObjectType): string {
   return `Could not get some ${type.slice(0, -1).toUpperCase()} objects, they may be deleted or not exist. Check that ids are valid.`;
 }
@@ -74,7 +74,7 @@ function objectType(name: string | undefined): HubSpotObjectType {
   return type;
 }
 
-/** `?properties=a&properties=b` and `?properties=a,b` both mean [a, b] (A0.1). */
+/** `?properties=a&properties=b` and `?properties=a,b` both mean [a, b]. */
 function listParam(query: URLSearchParams, name: string): string[] | null {
   const values = query.getAll(name);
   if (values.length === 0) return null;
@@ -167,7 +167,7 @@ export interface HubSpotApiOptions {
 }
 
 /**
- * The HubSpot CRM v3/v4 subset Handoff uses, faithful to ../shared/reference/api-ground-truth.md
+ * The HubSpot CRM v3/v4 subset Handoff uses, faithful to the vendors' documented status codes, bodies, headers, paging and limits
  * part A: exact success codes (201/200/204/207), `application/json;charset=utf-8` on every answer,
  * string property values, the documented search and batch limits, and the real 429 bodies.
  */
@@ -449,7 +449,7 @@ export class HubSpotApi implements SandboxApi {
     return ids.length === 0 ? [] : [{ status: 'error', category, message, context: { ids } }];
   }
 
-  /** 200, or 207 with `errors` when some inputs failed; the SDK resolves both (A0.2). */
+  /** 200, or 207 with `errors` when some inputs failed; the SDK resolves both. */
   private batchResponse(
     results: Record<string, unknown>[],
     errors: Record<string, unknown>[],
@@ -579,7 +579,7 @@ export class HubSpotApi implements SandboxApi {
       }
       const properties = propertiesOf(input);
       this.store.update(type, record, properties);
-      // Real answers echo the written properties plus system ones, not every property (A5).
+      // Real answers echo the written properties plus system ones, not every property.
       results.push(
         toPublicObject(type, record, [
           ...Object.keys(properties),
@@ -1004,7 +1004,7 @@ export class HubSpotApi implements SandboxApi {
     }
     if ([...this.store.lists.values()].some((list) => list.name === name))
       fail(400, 'VALIDATION_ERROR', `A list named ${name} already exists.`);
-    // The SDK accepts only 200 for list create (A0.2).
+    // The SDK accepts only 200 for list create.
     return json(200, {
       list: listShape(this.store.createList(name, body['objectTypeId'], processingType)),
     });
@@ -1042,7 +1042,7 @@ export class HubSpotApi implements SandboxApi {
       list.updatedAt = at;
       list.listVersion += 1;
     }
-    // `recordsIdsAdded` is HubSpot's own spelling (A10).
+    // `recordsIdsAdded` is HubSpot's own spelling.
     return json(
       200,
       {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SandboxResponse } from '../core/sandbox-http.js';
 
 /**
- * HubSpot's limits for a private app (A3). Off by default so unit-speed tests never wait; on with
+ * HubSpot's limits for a private app. Off by default so unit-speed tests never wait; on with
  * the published numbers for realistic benchmarks.
  */
 export interface HubSpotLimits {
@@ -23,7 +23,7 @@ export const DEFAULT_HUBSPOT_LIMITS: HubSpotLimits = {
 
 const TEN_SECONDS_MS = 10_000;
 
-/** The exact 429 bodies; the SDK's retry keys off `policyName` and `message` (A0.4). */
+/** The exact 429 bodies; the SDK's retry keys off `policyName` and `message`. */
 export function rateLimitBody(variant: string): Record<string, string> {
   const correlationId = randomUUID();
   switch (variant) {
@@ -95,7 +95,7 @@ export class HubSpotRateLimiter {
     return null;
   }
 
-  /** Search answers carry only the daily headers (A3). */
+  /** Search answers carry only the daily headers. */
   headers(isSearch: boolean): Record<string, string> {
     const daily = {
       'X-HubSpot-RateLimit-Daily': String(this.limits.daily),

@@ -8,7 +8,7 @@ import {
   type PropertyDefinition,
 } from './hubspot-store.js';
 
-/** Search limits as documented (A4); the emulator enforces them like HubSpot. */
+/** Search limits as documented; the emulator enforces them like HubSpot. */
 export const SEARCH_MAX_LIMIT = 200;
 export const SEARCH_RESULT_CAP = 10_000;
 const MAX_GROUPS = 5;
@@ -131,7 +131,7 @@ function compileFilter(
       return (record) => read(record) === undefined;
     case 'IN':
     case 'NOT_IN': {
-      // Values of IN/NOT_IN on text must be lower-case to match (A4); they are not folded here.
+      // Values of IN/NOT_IN on text must be lower-case to match; they are not folded here.
       const options = new Set(
         (filter.values ?? []).map((value) =>
           def?.type === 'number' ? String(Number(value)) : String(value),

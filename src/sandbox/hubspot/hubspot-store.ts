@@ -2,7 +2,7 @@ import { asText } from '../core/sandbox-http.js';
 import { SortedIndex } from './sorted-index.js';
 /**
  * The in-memory HubSpot portal behind the sandbox: CRM objects, property definitions, v4
- * associations, lists and owners. Values are stored as strings, as HubSpot does (A1).
+ * associations, lists and owners. Values are stored as strings, as HubSpot does.
  */
 
 export const HUBSPOT_OBJECT_TYPES = [
@@ -238,7 +238,7 @@ function definition(def: Def, at: number): PropertyDefinition {
   };
 }
 
-/** Properties that come back when a read names none (A1). */
+/** Properties that come back when a read names none. */
 export function defaultProperties(type: HubSpotObjectType): readonly string[] {
   return type === 'contacts'
     ? ['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname']

@@ -8,7 +8,7 @@ export interface WebhookSettings {
   readonly clientSecret: string;
   readonly portalId?: number;
   readonly appId?: number;
-  /** Delivery attempts per batch; HubSpot makes up to 10 over about a day (A12). */
+  /** Delivery attempts per batch; HubSpot makes up to 10 over about a day. */
   readonly maxAttempts?: number;
   /** Delay before retry n is n × this (HubSpot spaces retries over hours; the sandbox, briefly). */
   readonly retryDelayMs?: number;
@@ -19,7 +19,7 @@ const MAX_EVENTS_PER_BATCH = 99;
 
 /**
  * `X-HubSpot-Signature-v3`: base64 HMAC-SHA256 of method + URI + raw body + timestamp, keyed
- * with the client secret (A12). Exported so receivers under test can verify with the same rule.
+ * with the client secret. Exported so receivers under test can verify with the same rule.
  */
 export function signV3(
   secret: string,

@@ -22,7 +22,7 @@ import type { FieldSpec, SObjectSpec } from './sobject-schema.js';
 import { parseSoql, SoqlError } from './soql/parse-soql.js';
 import { runSoql } from './soql/run-soql.js';
 
-/** sObject Collections accept at most 200 records (B5). */
+/** sObject Collections accept at most 200 records. */
 const COLLECTION_MAX_RECORDS = 200;
 const QUERY_PAGE_DEFAULT = 2_000;
 const QUERY_PAGE_MIN = 200;
@@ -136,7 +136,7 @@ export interface SalesforceApiOptions {
 }
 
 /**
- * The Salesforce REST subset Handoff uses, faithful to ../shared/reference/api-ground-truth.md
+ * The Salesforce REST subset Handoff uses, faithful to the vendors' documented status codes, bodies, headers, paging and limits
  * part B: JSON-array errors, `Sforce-Limit-Info` on every answer, SOQL with locators under
  * `/query/`, sObject Collections (200 records, per-record results in input order, allOrNone),
  * single-record DML with 201/204, external-id upsert with 201/200/300, describe, limits, OAuth.

@@ -23,7 +23,7 @@ interface JwtClaims {
   readonly exp?: unknown;
 }
 
-/** Allowed clock skew on `exp`, as Salesforce allows about three minutes (B14). */
+/** Allowed clock skew on `exp`, as Salesforce allows about three minutes. */
 const CLOCK_SKEW_MS = 3 * 60_000;
 
 function decodeSegment(segment: string): unknown {

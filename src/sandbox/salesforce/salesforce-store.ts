@@ -5,7 +5,7 @@ import { SObjectCatalog, type FieldSpec, type SObjectSpec } from './sobject-sche
 export type StoredValue = string | number | boolean | null;
 export type SfRecord = Record<string, StoredValue>;
 
-/** One per-record error, in the collection-result shape (`statusCode`, B2). */
+/** One per-record error, in the collection-result shape (`statusCode`). */
 export interface RecordError {
   readonly statusCode: string;
   readonly message: string;
@@ -36,7 +36,7 @@ function unsupported(object: string): WriteResult {
   };
 }
 
-/** `2026-05-01T10:00:00.000+0000`: Salesforce's datetime format (no colon, no Z; B1). */
+/** `2026-05-01T10:00:00.000+0000`: Salesforce's datetime format (no colon, no Z). */
 export function formatDateTime(ms: number): string {
   return new Date(ms).toISOString().replace('Z', '+0000');
 }
@@ -53,7 +53,7 @@ export function parseDateTime(text: string): number | null {
 /**
  * The org's records and the rules Salesforce enforces on writes: required fields, restricted
  * picklists, lengths, unknown and read-only fields, references, inactive owners, converted Leads,
- * deleted records, unique external ids, and an active Lead assignment rule (B15).
+ * deleted records, unique external ids, and an active Lead assignment rule.
  */
 export class SalesforceStore {
   readonly catalog: SObjectCatalog;

@@ -1,6 +1,6 @@
 /**
  * The Salesforce objects the sandbox serves, with the fields Handoff reads and writes and the
- * properties `describe` reports (B10, B11). Lead `Status` and Task `Status`/`Priority` are
+ * properties `describe` reports. Lead `Status` and Task `Status`/`Priority` are
  * restricted picklists, as in most orgs, so bad values fail like they would in production.
  */
 
@@ -110,7 +110,7 @@ export const REJECTION_REASONS = [
   'Unspecified',
 ] as const;
 
-/** Handoff's own Lead fields (DESIGN.md §2), present when the tenant is set up for Handoff. */
+/** Handoff's own Lead fields, present when the tenant is set up for Handoff. */
 export const HANDOFF_LEAD_FIELDS: readonly FieldSpec[] = [
   { name: 'Handoff_Score__c', type: 'double', custom: true },
   { name: 'Handoff_Tier__c', type: 'string', length: 20, custom: true },

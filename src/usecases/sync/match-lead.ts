@@ -11,7 +11,7 @@ export function emailDomain(email: unknown): string | null {
 }
 
 /**
- * DESIGN.md §1.2: the connector's `salesforceleadid`, else `HubSpot_Contact_Id__c`, else email
+ * the connector's `salesforceleadid`, else `HubSpot_Contact_Id__c`, else email
  * (an unconverted Lead before a converted one, an unclaimed one before one another contact has).
  */
 export function matchLead(

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EnvError, EnvSchema, loadEnv } from '../../../src/config/env.js';
 
 describe('loadEnv', () => {
-  it('applies the DESIGN.md defaults to an empty environment', () => {
+  it('applies the documented defaults to an empty environment', () => {
     expect(loadEnv({})).toMatchObject({
       REDIS_URL: 'redis://127.0.0.1:6379',
       HANDOFF_CONFIG: 'config/handoff.yaml',

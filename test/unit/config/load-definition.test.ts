@@ -30,7 +30,7 @@ describe('parseDefinition', () => {
     expect(Object.keys(value.feedback.reasons).length).toBeGreaterThanOrEqual(5);
   });
 
-  it('accepts the DESIGN.md example verbatim', () => {
+  it('accepts the example definition of the design verbatim', () => {
     const design = `
 version: "2026-11-01"
 qualification:
