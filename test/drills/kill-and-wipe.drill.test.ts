@@ -4,15 +4,11 @@ import { seededRandom } from '../../src/sandbox/core/seeded-random.js';
 import { wipeInstallation } from '../support/wipe-redis.js';
 import {
   callsSoFar,
-  cleanTwin,
-  drillConfig,
-  drillSeed,
-  drillTenant,
   expectConverged,
   firstHubSpotCallAfter,
   interruptAfter,
-  loadDrillDefinition,
   report,
+  setUpDrill,
   syncOnce,
   type DrillTenant,
 } from './support/drill-harness.js';
@@ -38,14 +34,12 @@ function median(values: readonly number[]): number {
 
 describe('drill: SIGKILL at random points of multi-page cycles', () => {
   it(`survives ${KILLS} kills with no duplicate and no gap, recovering in seconds`, async () => {
-    const seed = drillSeed('kills');
+    const { seed, config, definition, clean, tenant } = await setUpDrill(
+      'kills',
+      CONTACTS,
+      tenants,
+    );
     const random = seededRandom(seed);
-    const config = await drillConfig();
-    const definition = await loadDrillDefinition(config);
-    const clean = await cleanTwin(seed, CONTACTS, config);
-    tenants.push(clean);
-    const tenant = await drillTenant(seed, CONTACTS);
-    tenants.push(tenant);
 
     const recoveries: number[] = [];
     let kills = 0;
@@ -98,14 +92,12 @@ describe('drill: SIGKILL at random points of multi-page cycles', () => {
 
 describe('drill: Redis wiped at random points, mid-cycle included', () => {
   it('stops the affected runs within seconds and converges to the clean state', async () => {
-    const seed = drillSeed('redis-wipes');
+    const { seed, config, definition, clean, tenant } = await setUpDrill(
+      'redis-wipes',
+      CONTACTS,
+      tenants,
+    );
     const random = seededRandom(seed);
-    const config = await drillConfig();
-    const definition = await loadDrillDefinition(config);
-    const clean = await cleanTwin(seed, CONTACTS, config);
-    tenants.push(clean);
-    const tenant = await drillTenant(seed, CONTACTS);
-    tenants.push(tenant);
 
     const stopTimes: number[] = [];
     let midCycle = 0;

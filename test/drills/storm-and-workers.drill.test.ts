@@ -2,14 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FaultSpec } from '../../src/sandbox/core/fault-types.js';
 import {
-  cleanTwin,
   convergenceProblems,
-  drillConfig,
-  drillSeed,
-  drillTenant,
   expectConverged,
-  loadDrillDefinition,
   report,
+  setUpDrill,
   spawnCli,
   syncOnce,
   type CliOutcome,
@@ -42,13 +38,11 @@ const SALESFORCE_STORM: readonly FaultSpec[] = [
 
 describe('drill: a seeded 15% transient fault storm', () => {
   it('completes the work in one sync --once, two at worst', async () => {
-    const seed = drillSeed('storm');
-    const config = await drillConfig();
-    const definition = await loadDrillDefinition(config);
-    const clean = await cleanTwin(seed, CONTACTS, config);
-    tenants.push(clean);
-    const tenant = await drillTenant(seed, CONTACTS);
-    tenants.push(tenant);
+    const { seed, config, definition, clean, tenant } = await setUpDrill(
+      'storm',
+      CONTACTS,
+      tenants,
+    );
     for (const fault of HUBSPOT_STORM) tenant.running.hubspot.server.faults.add(fault);
     for (const fault of SALESFORCE_STORM) tenant.running.salesforce.server.faults.add(fault);
 
@@ -81,13 +75,11 @@ describe('drill: a seeded 15% transient fault storm', () => {
 
 describe('drill: four workers on one Redis', () => {
   it('route every lead exactly once and stop cleanly', async () => {
-    const seed = drillSeed('workers');
-    const config = await drillConfig();
-    const definition = await loadDrillDefinition(config);
-    const clean = await cleanTwin(seed, CONTACTS, config);
-    tenants.push(clean);
-    const tenant = await drillTenant(seed, CONTACTS);
-    tenants.push(tenant);
+    const { seed, config, definition, clean, tenant } = await setUpDrill(
+      'workers',
+      CONTACTS,
+      tenants,
+    );
 
     const started = Date.now();
     const workers = Array.from({ length: 4 }, () =>

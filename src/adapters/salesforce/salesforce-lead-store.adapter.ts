@@ -46,22 +46,26 @@ const AccountWire = z.object({
 const ContactWire = z.object({ Id: z.string(), OwnerId: z.string() });
 
 /**
- * Groups conditions so that each group, joined with OR, stays within `maxBytes` once URL-encoded
- * (`conn.query` sends the SOQL as `?q=`, encoded with encodeURIComponent).
+ * Packs items in order into groups whose sizes add up to at most `maxBytes` (an item larger
+ * than that stands alone) and that hold at most `maxCount` items.
  */
-function byEncodedLength(conditions: readonly string[], maxBytes: number): string[][] {
-  const separator = encodeURIComponent(' OR ').length;
-  const groups: string[][] = [];
-  let current: string[] = [];
+function packBySize<T>(
+  items: readonly T[],
+  sizeOf: (item: T) => number,
+  maxBytes: number,
+  maxCount = Number.POSITIVE_INFINITY,
+): T[][] {
+  const groups: T[][] = [];
+  let current: T[] = [];
   let length = 0;
-  for (const condition of conditions) {
-    const size = encodeURIComponent(condition).length + separator;
-    if (current.length > 0 && length + size > maxBytes) {
+  for (const item of items) {
+    const size = sizeOf(item);
+    if (current.length > 0 && (current.length >= maxCount || length + size > maxBytes)) {
       groups.push(current);
       current = [];
       length = 0;
     }
-    current.push(condition);
+    current.push(item);
     length += size;
   }
   if (current.length > 0) groups.push(current);
@@ -69,25 +73,29 @@ function byEncodedLength(conditions: readonly string[], maxBytes: number): strin
 }
 
 /**
+ * Groups conditions so that each group, joined with OR, stays within `maxBytes` once URL-encoded
+ * (`conn.query` sends the SOQL as `?q=`, encoded with encodeURIComponent).
+ */
+function byEncodedLength(conditions: readonly string[], maxBytes: number): string[][] {
+  const separator = encodeURIComponent(' OR ').length;
+  return packBySize(
+    conditions,
+    (condition) => encodeURIComponent(condition).length + separator,
+    maxBytes,
+  );
+}
+
+/**
  * `<field> IN (…)` conditions for `values`, each list cut so that it fits `maxBytes` encoded,
  * so a handful of long values never makes one oversized query.
  */
 function inLists(column: string, values: readonly string[], maxBytes: number): string[] {
-  const lists: string[][] = [];
-  let current: string[] = [];
-  let length = 0;
-  for (const value of values) {
-    const size = encodeURIComponent(soql`${value}, `).length;
-    if (current.length > 0 && (current.length >= IN_LIST_LIMIT || length + size > maxBytes)) {
-      lists.push(current);
-      current = [];
-      length = 0;
-    }
-    current.push(value);
-    length += size;
-  }
-  if (current.length > 0) lists.push(current);
-  return lists.map((list) => `${column} IN ${soql`${list}`}`);
+  return packBySize(
+    values,
+    (value) => encodeURIComponent(soql`${value}, `).length,
+    maxBytes,
+    IN_LIST_LIMIT,
+  ).map((list) => `${column} IN ${soql`${list}`}`);
 }
 
 /** `https://www.Acme.com/about` → `acme.com`. */

@@ -19,7 +19,7 @@ const EXAMPLE = join(ROOT, 'config/handoff.example.yaml');
  * minutes apart in two tenants (a drilled one and its clean twin, on the real clock that child
  * processes use) scores the same; and a one-second poll for `handoff run`.
  */
-export async function drillConfig(): Promise<string> {
+async function drillConfig(): Promise<string> {
   const example = await readFile(EXAMPLE, 'utf8');
   const text = example
     .replace(/half_life_days: \d+/, 'half_life_days: 3650')
@@ -31,7 +31,7 @@ export async function drillConfig(): Promise<string> {
   return file;
 }
 
-export async function loadDrillDefinition(file: string): Promise<Definition> {
+async function loadDrillDefinition(file: string): Promise<Definition> {
   const loaded = await loadDefinitionFile(file);
   if (!loaded.ok) throw new Error(`drill definition invalid: ${JSON.stringify(loaded.issues)}`);
   return loaded.value;
@@ -44,7 +44,7 @@ export interface DrillTenant {
 }
 
 /** Seeded sandboxes on the real clock, and a Redis prefix of their own. */
-export async function drillTenant(seed: number, contacts: number): Promise<DrillTenant> {
+async function drillTenant(seed: number, contacts: number): Promise<DrillTenant> {
   const running = await startSandboxes({ seed, contacts, faultSeed: seed });
   const prefix = `drill-${randomUUID()}`;
   return {
@@ -242,19 +242,40 @@ export function convergenceProblems(
 }
 
 /** A clean twin: the same seed, one uninterrupted `sync --once`. */
-export async function cleanTwin(
-  seed: number,
-  contacts: number,
-  config: string,
-): Promise<DrillTenant> {
+async function cleanTwin(seed: number, contacts: number, config: string): Promise<DrillTenant> {
   const clean = await drillTenant(seed, contacts);
   const run = await syncOnce(clean, config);
   if (run.code !== 0) throw new Error(`clean run failed: ${run.code} ${run.stderr}`);
   return clean;
 }
 
+/** One drill's ground: its seed, definition, a clean twin and the tenant to drill. */
+export interface DrillSetup {
+  readonly seed: number;
+  readonly config: string;
+  readonly definition: Definition;
+  readonly clean: DrillTenant;
+  readonly tenant: DrillTenant;
+}
+
+/** Sets a drill up; `opened` collects the tenants for the caller to close. */
+export async function setUpDrill(
+  name: string,
+  contacts: number,
+  opened: DrillTenant[],
+): Promise<DrillSetup> {
+  const seed = drillSeed(name);
+  const config = await drillConfig();
+  const definition = await loadDrillDefinition(config);
+  const clean = await cleanTwin(seed, contacts, config);
+  opened.push(clean);
+  const tenant = await drillTenant(seed, contacts);
+  opened.push(tenant);
+  return { seed, config, definition, clean, tenant };
+}
+
 /** `seed` from DRILL_SEED (to replay a failure) or a fresh one; printed either way. */
-export function drillSeed(name: string): number {
+function drillSeed(name: string): number {
   const fromEnv = Number(process.env['DRILL_SEED']);
   const seed =
     Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 1 + Math.floor(Math.random() * 1e6);
