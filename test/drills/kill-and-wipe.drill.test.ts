@@ -45,10 +45,11 @@ describe('drill: SIGKILL at random points of multi-page cycles', () => {
     let kills = 0;
     let completed = 0;
     let pendingKill: { at: number; seq: number } | null = null;
-    // A kill point inside the next run: between its first call and as many as the last one made.
-    let lastRunCalls = 90;
-    for (let run = 0; kills < KILLS && run < KILLS * 3; run += 1) {
-      const afterCalls = random.int(1, Math.max(5, lastRunCalls));
+    // Kill points anywhere in a run: up to as many calls as the last run that finished made (the
+    // clean run's at first; later runs have less left to do). Runs that finish first count apart.
+    let runCalls = callsSoFar(clean.running);
+    for (let run = 0; kills < KILLS && run < KILLS * 4; run += 1) {
+      const afterCalls = random.int(1, runCalls);
       const before = callsSoFar(tenant.running);
       const result = await interruptAfter(tenant, config, afterCalls, ({ child }) => {
         child.kill('SIGKILL');
@@ -57,12 +58,12 @@ describe('drill: SIGKILL at random points of multi-page cycles', () => {
         const recovery = firstHubSpotCallAfter(tenant.running, pendingKill.seq, pendingKill.at);
         if (recovery !== null) recoveries.push(recovery);
       }
-      lastRunCalls = callsSoFar(tenant.running) - before;
       if (result.acted) {
         kills += 1;
         pendingKill = { at: result.actedAt, seq: tenant.running.hubspot.server.log.lastSeq };
       } else {
         completed += 1;
+        runCalls = callsSoFar(tenant.running) - before;
         pendingKill = null;
         expect(result.outcome.code, `seed ${seed}: ${result.outcome.stderr}`).toBe(0);
       }

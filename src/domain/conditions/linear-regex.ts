@@ -481,6 +481,34 @@ function programSize(node: Node): number {
   }
 }
 
+/**
+ * How many ways a backtracking engine can choose its path through `node` at one start position:
+ * alternatives add, sequences multiply, a bounded repetition sums its counts; an unbounded one
+ * (`*`, `+`, `{n,}`) is Infinity. Capped once it passes `cap`.
+ */
+function choicePaths(node: Node, cap: number): number {
+  const capped = (paths: number): number => (paths > cap ? Infinity : paths);
+  switch (node.type) {
+    case 'empty':
+    case 'char':
+    case 'set':
+    case 'assert':
+      return 1;
+    case 'concat':
+      return node.items.reduce((total, item) => capped(total * choicePaths(item, cap)), 1);
+    case 'alt':
+      return node.options.reduce((total, option) => capped(total + choicePaths(option, cap)), 0);
+    case 'repeat': {
+      if (node.max === Infinity) return Infinity;
+      const inner = choicePaths(node.node, cap);
+      let total = 0;
+      for (let count = node.min; count <= node.max && total <= cap; count += 1)
+        total = capped(total + capped(inner ** count));
+      return total;
+    }
+  }
+}
+
 class Compiler {
   readonly program: Instruction[] = [];
 
@@ -572,6 +600,11 @@ export interface LinearRegex {
   readonly ignoreCase: boolean;
   /** Instructions of the compiled program. */
   readonly size: number;
+  /**
+   * An upper bound on the work a backtracking engine does per input position for this pattern
+   * (choice paths × program size), or Infinity when an unbounded repetition makes it unbounded.
+   */
+  readonly backtrackingWork: number;
   /** Whether the pattern matches anywhere in `text` (as `RegExp.prototype.test`). */
   test(text: string): boolean;
   /** `test`, with the number of steps it took. */
@@ -585,6 +618,9 @@ const ASSERTION_CODES: Readonly<Record<AssertionKind, number>> = {
   not_word: 3,
 };
 const ASCII = 128;
+/** Answers remembered per pattern, and the longest text remembered. */
+const MEMO_ENTRIES = 4_096;
+const MEMO_MAX_TEXT_LENGTH = 256;
 /** Marks grow by the text length + 1 per search; start over before they overflow. */
 const MAX_MARK = 0x7fff_ffff;
 
@@ -615,11 +651,13 @@ class PikeVm implements LinearRegex {
   private readonly nullable: boolean;
   /** Whether every match starts at position 0 (`^…`). */
   private readonly anchored: boolean;
+  private readonly answers = new Map<string, boolean>();
 
   constructor(
     readonly source: string,
     readonly ignoreCase: boolean,
     program: readonly Instruction[],
+    readonly backtrackingWork: number,
   ) {
     const instructions = [...program, instruction(OP_MATCH)];
     const size = instructions.length;
@@ -683,7 +721,14 @@ class PikeVm implements LinearRegex {
   }
 
   test(text: string): boolean {
-    return this.run(text);
+    // Definition fields repeat (titles, industries, countries): a bounded memo of answers makes
+    // a repeated value cost one lookup. The answer depends only on the text, so it is exact.
+    const known = this.answers.get(text);
+    if (known !== undefined) return known;
+    const matched = this.run(text);
+    if (this.answers.size >= MEMO_ENTRIES) this.answers.clear();
+    if (text.length <= MEMO_MAX_TEXT_LENGTH) this.answers.set(text, matched);
+    return matched;
   }
 
   match(text: string): LinearMatch {
@@ -822,5 +867,6 @@ export function compileLinearRegex(pattern: string): LinearRegex {
   }
   const compiler = new Compiler(ignoreCase);
   compiler.compile(tree);
-  return new PikeVm(source, ignoreCase, compiler.program);
+  const paths = choicePaths(tree, MAX_PROGRAM_SIZE);
+  return new PikeVm(source, ignoreCase, compiler.program, paths * size);
 }

@@ -6,6 +6,10 @@ import {
   isMissing,
   MAX_TESTED_LENGTH,
 } from '../../../src/domain/conditions/evaluate-condition.js';
+import {
+  compileLinearRegex,
+  MAX_PROGRAM_SIZE,
+} from '../../../src/domain/conditions/linear-regex.js';
 import { ownValue, type ConditionOperators } from '../../../src/domain/definition.js';
 import type { AttributeValue } from '../../../src/domain/model.js';
 
@@ -75,6 +79,25 @@ describe('compilePattern', () => {
     expect(regex.source).toBe('^ab$');
     expect(regex.test('AB')).toBe(true);
     expect(compilePattern('(?i)^ab$')).toBe(regex);
+  });
+
+  it("runs patterns with bounded backtracking on JavaScript's engine, the rest on the linear one", () => {
+    // Bounded: alternatives and fixed counts only (every pattern of the example definition).
+    for (const pattern of [
+      '(?i)\\b(vp|vice president|director|head)\\b',
+      '(?i)(\\.edu|\\.ac\\.[a-z]{2}|\\.edu\\.[a-z]{2})$',
+    ]) {
+      expect(compileLinearRegex(pattern).backtrackingWork).toBeLessThanOrEqual(MAX_PROGRAM_SIZE);
+      expect(compilePattern(pattern)).not.toBeInstanceOf(compileLinearRegex('a').constructor);
+    }
+    // Unbounded repetition, or choices that multiply past the bound: the linear engine.
+    for (const pattern of ['^(a+)+$', '(a|aa){1,20}b', `${'(a|a)'.repeat(14)}b`]) {
+      expect(compileLinearRegex(pattern).backtrackingWork).toBe(Infinity);
+      expect(compilePattern(pattern)).toBeInstanceOf(compileLinearRegex('a').constructor);
+    }
+    // Either way, a hostile input costs linear work: this returns at once.
+    expect(compilePattern(`${'(a|a)'.repeat(14)}b`).test('a'.repeat(10_000))).toBe(false);
+    expect(compilePattern('^(a+)+$').test(`${'a'.repeat(10_000)}!`)).toBe(false);
   });
 
   it('throws SyntaxError on an invalid or unsupported pattern', () => {
