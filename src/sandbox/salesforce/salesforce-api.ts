@@ -99,7 +99,11 @@ function fieldShape(field: FieldSpec): Record<string, unknown> {
   };
 }
 
-function describeShape(spec: SObjectSpec, version: string): Record<string, unknown> {
+function describeShape(
+  spec: SObjectSpec,
+  fields: readonly FieldSpec[],
+  version: string,
+): Record<string, unknown> {
   const base = `/services/data/${version}/sobjects/${spec.name}`;
   return {
     name: spec.name,
@@ -115,7 +119,7 @@ function describeShape(spec: SObjectSpec, version: string): Record<string, unkno
     searchable: true,
     triggerable: true,
     layoutable: true,
-    fields: spec.fields.map(fieldShape),
+    fields: fields.map(fieldShape),
     childRelationships: [],
     recordTypeInfos: [],
     urls: { sobject: base, describe: `${base}/describe`, rowTemplate: `${base}/{ID}` },
@@ -151,7 +155,12 @@ export class SalesforceApi implements SandboxApi {
 
   constructor(private readonly options: SalesforceApiOptions) {
     this.dailyApiRequests = options.dailyApiRequests ?? 100_000;
-    this.routes = this.buildRoutes();
+    // Every API call acts as its session's user, so field-level security applies to it.
+    this.routes = this.buildRoutes().map((route) => ({
+      ...route,
+      handle: (request, params) =>
+        this.store.runAs(this.userOf(request), () => route.handle(request, params)),
+    }));
     this.controlRoutes = [
       {
         method: 'PUT',
@@ -334,7 +343,10 @@ export class SalesforceApi implements SandboxApi {
         method: 'GET',
         path: `${v}/sobjects/:object/describe`,
         endpoint: 'describe',
-        handle: (_r, p) => json(200, describeShape(this.spec(p['object']), this.version(p))),
+        handle: (_r, p) => {
+          const spec = this.spec(p['object']);
+          return json(200, describeShape(spec, this.store.visibleFields(spec), this.version(p)));
+        },
       },
       {
         method: 'POST',
@@ -616,10 +628,10 @@ export class SalesforceApi implements SandboxApi {
     };
     const wanted =
       fields === null
-        ? spec.fields
+        ? this.store.visibleFields(spec)
         : fields.map(
             (name) =>
-              this.store.catalog.field(spec.name, name.trim()) ??
+              this.store.visibleField(spec.name, name.trim()) ??
               fail(
                 400,
                 'INVALID_FIELD',
@@ -662,7 +674,7 @@ export class SalesforceApi implements SandboxApi {
   }
 
   private externalIdField(spec: SObjectSpec, name: string | undefined): FieldSpec {
-    const field = this.store.catalog.field(spec.name, name ?? '');
+    const field = this.store.visibleField(spec.name, name ?? '');
     if (field === undefined || (field.externalId !== true && field.name !== 'Id')) {
       fail(
         404,
@@ -829,6 +841,7 @@ export class SalesforceApi implements SandboxApi {
         const found = this.store.get(id);
         if (found !== undefined) this.store.table(found.spec.name).delete(id);
       }
+      this.store.permissionsChanged();
     }
     const body200 = results.map((result) => {
       if (!result.ok) return { success: false, errors: result.errors };

@@ -1,5 +1,11 @@
 import { asText } from '../core/sandbox-http.js';
-import { SObjectCatalog, type FieldSpec, type SObjectSpec } from './sobject-schema.js';
+import {
+  isPermissionable,
+  PERMISSION_OBJECTS,
+  SObjectCatalog,
+  type FieldSpec,
+  type SObjectSpec,
+} from './sobject-schema.js';
 
 /** Field values as stored: datetimes as epoch ms, dates as `YYYY-MM-DD`, the rest as JSON values. */
 export type StoredValue = string | number | boolean | null;
@@ -20,6 +26,13 @@ export interface AssignmentRule {
   /** When active, Lead creates and updates without `Sforce-Auto-Assign: FALSE` get this owner. */
   readonly active: boolean;
   readonly ownerId: string;
+}
+
+/** The permission set the org's (single) profile owns. */
+export const PROFILE_PERMISSION_SET_ID = '0PS5e000000PROFILE';
+
+function isPermissionObject(name: string): boolean {
+  return (PERMISSION_OBJECTS as readonly string[]).includes(name);
 }
 
 const ID_PATTERN = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
@@ -65,12 +78,142 @@ export class SalesforceStore {
   /** The integration user that writes (CreatedById / LastModifiedById). */
   integrationUserId = '0055e000000INTEG0';
 
+  /**
+   * The user the current request acts as (its session's user); null is system context (seeding,
+   * direct store use), where field-level security does not apply.
+   */
+  actingUserId: string | null = null;
+  private permissionsVersion = 0;
+  private readonly grantCache = new Map<
+    string,
+    { version: number; read: ReadonlySet<string>; edit: ReadonlySet<string> }
+  >();
+
   constructor(
     readonly now: () => number = Date.now,
-    options: { handoffFields?: boolean } = {},
+    options: { handoffFields?: boolean; objects?: readonly SObjectSpec[] } = {},
   ) {
-    this.catalog = new SObjectCatalog({ handoffFields: options.handoffFields ?? true });
+    this.catalog = new SObjectCatalog({
+      handoffFields: options.handoffFields ?? true,
+      ...(options.objects === undefined ? {} : { objects: options.objects }),
+    });
     for (const spec of this.catalog.all()) this.records.set(spec.name, new Map());
+    if (this.catalog.object('PermissionSet') !== undefined) this.seedProfilePermissions();
+  }
+
+  /**
+   * Every user of the org has one profile, and a profile stores its field permissions in a
+   * permission set it owns (IsOwnedByProfile). The org's profile grants read and edit on every
+   * custom field the org starts with; fields created later (Tooling API) are granted by nobody
+   * until a FieldPermissions row and an assignment say so. Ids are fixed and do not use the
+   * record counter, so record ids elsewhere stay what they were.
+   */
+  private seedProfilePermissions(): void {
+    const parentId = PROFILE_PERMISSION_SET_ID;
+    this.insertRaw(
+      'PermissionSet',
+      {
+        Name: 'X00e5e000000PROFILE',
+        Label: '00e5e000000PROFILE',
+        IsOwnedByProfile: true,
+        IsCustom: false,
+      },
+      parentId,
+    );
+    let index = 0;
+    for (const spec of this.catalog.all()) {
+      for (const field of spec.fields) {
+        if (field.custom !== true) continue;
+        index += 1;
+        this.insertRaw(
+          'FieldPermissions',
+          {
+            ParentId: parentId,
+            SobjectType: spec.name,
+            Field: `${spec.name}.${field.name}`,
+            PermissionsRead: true,
+            PermissionsEdit: field.updateable !== false,
+          },
+          `01k5e00000PRF${String(index).padStart(5, '0')}`,
+        );
+      }
+    }
+  }
+
+  /** Runs `work` as `userId` (field-level security applies); handlers are synchronous. */
+  runAs<T>(userId: string | null | undefined, work: () => T): T {
+    const previous = this.actingUserId;
+    this.actingUserId = userId ?? null;
+    try {
+      return work();
+    } finally {
+      this.actingUserId = previous;
+    }
+  }
+
+  /** Call after changing permission records other than through insertRaw/create/update/delete. */
+  permissionsChanged(): void {
+    this.permissionsVersion += 1;
+  }
+
+  /**
+   * `Object.Field` keys (lower case) the user may read and edit: the field permissions of the
+   * profile-owned permission sets (every user) and of the permission sets assigned to the user.
+   */
+  private grants(userId: string): { read: ReadonlySet<string>; edit: ReadonlySet<string> } {
+    const cached = this.grantCache.get(userId);
+    if (cached !== undefined && cached.version === this.permissionsVersion) return cached;
+    const sets = new Set<string>();
+    for (const set of this.table('PermissionSet').values()) {
+      if (set['IsDeleted'] !== true && set['IsOwnedByProfile'] === true)
+        sets.add(set['Id'] as string);
+    }
+    for (const assignment of this.table('PermissionSetAssignment').values()) {
+      if (assignment['IsDeleted'] !== true && assignment['AssigneeId'] === userId)
+        sets.add(String(assignment['PermissionSetId']));
+    }
+    const read = new Set<string>();
+    const edit = new Set<string>();
+    for (const row of this.table('FieldPermissions').values()) {
+      if (row['IsDeleted'] === true || !sets.has(String(row['ParentId']))) continue;
+      const key = String(row['Field']).toLowerCase();
+      if (row['PermissionsRead'] === true) read.add(key);
+      if (row['PermissionsEdit'] === true) edit.add(key);
+    }
+    const entry = { version: this.permissionsVersion, read, edit };
+    this.grantCache.set(userId, entry);
+    return entry;
+  }
+
+  /**
+   * Field-level security, kept to custom fields: a custom field is readable (editable) by the
+   * acting user only through a field permission of one of their permission sets. Standard fields
+   * are always accessible; system context sees everything.
+   */
+  canAccess(object: string, field: FieldSpec, access: 'read' | 'edit'): boolean {
+    if (this.actingUserId === null || field.custom !== true) return true;
+    if (this.catalog.object('PermissionSet') === undefined) return true;
+    const spec = this.catalog.object(object);
+    const key = `${spec?.name ?? object}.${field.name}`.toLowerCase();
+    return this.grants(this.actingUserId)[access].has(key);
+  }
+
+  /** The field as the acting user sees it: undefined when absent or not readable (FLS). */
+  visibleField(object: string, name: string): FieldSpec | undefined {
+    const field = this.catalog.field(object, name);
+    return field !== undefined && this.canAccess(object, field, 'read') ? field : undefined;
+  }
+
+  /** The object's fields the acting user can read. */
+  visibleFields(spec: SObjectSpec): readonly FieldSpec[] {
+    return spec.fields.filter((field) => this.canAccess(spec.name, field, 'read'));
+  }
+
+  /** Adds a custom field to an object (Tooling API create); existing records get its default. */
+  addField(object: string, field: FieldSpec): void {
+    this.catalog.putField(object, field);
+    if (field.defaultValue === undefined) return;
+    for (const record of this.table(object).values()) record[field.name] ??= field.defaultValue;
   }
 
   table(object: string): Map<string, SfRecord> {
@@ -116,6 +259,7 @@ export class SalesforceStore {
     this.deriveFields(spec, record);
     this.table(spec.name).set(recordId, record);
     this.shortIds.set(recordId.slice(0, 15), recordId);
+    if (isPermissionObject(spec.name)) this.permissionsChanged();
     return record;
   }
 
@@ -265,14 +409,17 @@ export class SalesforceStore {
     const readOnly: string[] = [];
     for (const [key, raw] of Object.entries(values)) {
       if (key === 'attributes' || key === 'Id' || key === 'id') continue;
-      const field = this.catalog.field(spec.name, key);
+      const field = this.visibleField(spec.name, key);
       if (field === undefined) {
         errors.push(
           error('INVALID_FIELD', `No such column '${key}' on sobject of type ${spec.name}`, [key]),
         );
         continue;
       }
-      if ((mode === 'create' ? field.createable : field.updateable) === false) {
+      if (
+        (mode === 'create' ? field.createable : field.updateable) === false ||
+        !this.canAccess(spec.name, field, 'edit')
+      ) {
         readOnly.push(field.name);
         continue;
       }
@@ -318,6 +465,103 @@ export class SalesforceStore {
     return null;
   }
 
+  /**
+   * The rules of the permission objects (object reference, FieldPermissions, ObjectPermissions,
+   * PermissionSetAssignment): `SobjectType` and `Field` are restricted picklists of the org's
+   * objects and permissionable fields, edit needs read, and a permission set holds one row per
+   * field or object and a user one assignment per permission set. The wording of the errors for a
+   * duplicate row or edit-without-read is unverified.
+   */
+  private checkPermissionRecord(
+    spec: SObjectSpec,
+    values: SfRecord,
+    selfId: string | null,
+  ): RecordError | null {
+    const live = (object: string): SfRecord[] =>
+      [...this.table(object).values()].filter(
+        (row) => row['IsDeleted'] !== true && row['Id'] !== selfId,
+      );
+    const duplicateRow = (): RecordError =>
+      error(
+        'DUPLICATE_VALUE',
+        'duplicate value found: <unknown> duplicates value on record with id: <unknown>',
+      );
+    const badPicklist = (name: string, value: unknown): RecordError =>
+      error(
+        'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+        `${name}: bad value for restricted picklist field: ${asText(value)}`,
+        [name],
+      );
+    switch (spec.name) {
+      case 'FieldPermissions':
+      case 'ObjectPermissions': {
+        const object = this.catalog.object(String(values['SobjectType']));
+        if (object === undefined || isPermissionObject(object.name))
+          return badPicklist('SobjectType', values['SobjectType']);
+        values['SobjectType'] = object.name;
+        if (spec.name === 'FieldPermissions') {
+          const text = String(values['Field']);
+          const dot = text.indexOf('.');
+          const field =
+            dot < 0 || text.slice(0, dot).toLowerCase() !== object.name.toLowerCase()
+              ? undefined
+              : this.catalog.field(object.name, text.slice(dot + 1));
+          if (field === undefined || !isPermissionable(field))
+            return badPicklist('Field', values['Field']);
+          values['Field'] = `${object.name}.${field.name}`;
+          if (values['PermissionsEdit'] === true && values['PermissionsRead'] !== true)
+            return error(
+              'FIELD_INTEGRITY_EXCEPTION',
+              'Permission Edit depends on permission(s): Read',
+              ['PermissionsEdit'],
+            );
+          if (
+            values['PermissionsEdit'] === true &&
+            field.updateable === false &&
+            field.createable === false
+          )
+            return error(
+              'FIELD_INTEGRITY_EXCEPTION',
+              `Field ${object.name}.${field.name} is read-only; it cannot have Edit permission`,
+              ['PermissionsEdit'],
+            );
+        }
+        const key = spec.name === 'FieldPermissions' ? 'Field' : 'SobjectType';
+        const clash = live(spec.name).some(
+          (row) =>
+            row['ParentId'] === values['ParentId'] &&
+            String(row[key]).toLowerCase() === String(values[key]).toLowerCase(),
+        );
+        return clash ? duplicateRow() : null;
+      }
+      case 'PermissionSetAssignment': {
+        const clash = live(spec.name).some(
+          (row) =>
+            row['AssigneeId'] === values['AssigneeId'] &&
+            row['PermissionSetId'] === values['PermissionSetId'],
+        );
+        return clash ? duplicateRow() : null;
+      }
+      case 'PermissionSet': {
+        const name = String(values['Name']);
+        if (!/^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*$/.test(name) || name.endsWith('_'))
+          return error(
+            'FIELD_INTEGRITY_EXCEPTION',
+            'The API Name can only contain underscores and alphanumeric characters. It must be unique, begin with a letter, not include spaces, not end with an underscore, and not contain two consecutive underscores.',
+            ['Name'],
+          );
+        const clash = live(spec.name).some(
+          (row) => String(row['Name']).toLowerCase() === name.toLowerCase(),
+        );
+        return clash
+          ? error('DUPLICATE_DEVELOPER_NAME', `The API Name ${name} is already in use.`, ['Name'])
+          : null;
+      }
+      default:
+        return null;
+    }
+  }
+
   private assign(spec: SObjectSpec, values: SfRecord, autoAssign: boolean): void {
     if (spec.name === 'Lead' && autoAssign && this.assignmentRule?.active === true)
       values['OwnerId'] = this.assignmentRule.ownerId;
@@ -351,7 +595,9 @@ export class SalesforceStore {
           ),
         ],
       };
-    const duplicate = this.checkUnique(spec, checked.values, null);
+    const duplicate =
+      this.checkPermissionRecord(spec, checked.values, null) ??
+      this.checkUnique(spec, checked.values, null);
     if (duplicate !== null) return { ok: false, errors: [duplicate] };
     if (spec.fields.some((field) => field.name === 'OwnerId'))
       checked.values['OwnerId'] ??= this.integrationUserId;
@@ -402,10 +648,16 @@ export class SalesforceStore {
     }
     const checked = this.validateValues(spec, input, 'update');
     if ('errors' in checked) return { ok: false, errors: checked.errors };
-    const duplicate = this.checkUnique(spec, checked.values, record['Id'] as string);
+    const duplicate =
+      this.checkPermissionRecord(spec, { ...record, ...checked.values }, record['Id'] as string) ??
+      this.checkUnique(spec, checked.values, record['Id'] as string);
     if (duplicate !== null) return { ok: false, errors: [duplicate] };
     this.assign(spec, checked.values, autoAssign);
     Object.assign(record, checked.values);
+    if (isPermissionObject(spec.name)) this.permissionsChanged();
+    // "If a FieldPermissions row has no read permission, it is deleted" (object reference).
+    if (spec.name === 'FieldPermissions' && record['PermissionsRead'] !== true)
+      record['IsDeleted'] = true;
     const at = Math.max(this.now(), Number(record['SystemModstamp'] ?? 0) + 1);
     record['LastModifiedDate'] = at;
     record['SystemModstamp'] = at;
@@ -438,6 +690,7 @@ export class SalesforceStore {
     const at = this.now();
     found.record['IsDeleted'] = true;
     found.record['SystemModstamp'] = at;
+    if (isPermissionObject(found.spec.name)) this.permissionsChanged();
     return { ok: true, id: found.record['Id'] as string, created: false };
   }
 }

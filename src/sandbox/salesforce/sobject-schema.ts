@@ -347,17 +347,21 @@ const TASK: SObjectSpec = {
     { name: 'ReminderDateTime', type: 'datetime' },
     { name: 'IsReminderSet', type: 'boolean', defaultValue: false },
     { name: 'CompletedDateTime', type: 'datetime', ...SYSTEM },
-    // Handoff's idempotency key: one Task per decision, upserted on this external id.
-    {
-      name: 'Handoff_Decision_Id__c',
-      type: 'string',
-      length: 80,
-      custom: true,
-      externalId: true,
-      unique: true,
-    },
   ],
 };
+
+/** Handoff's own Task field, present when the tenant is set up for Handoff. */
+export const HANDOFF_TASK_FIELDS: readonly FieldSpec[] = [
+  // Handoff's idempotency key: one Task per decision, upserted on this external id.
+  {
+    name: 'Handoff_Decision_Id__c',
+    type: 'string',
+    length: 80,
+    custom: true,
+    externalId: true,
+    unique: true,
+  },
+];
 
 const EVENT: SObjectSpec = {
   name: 'Event',
@@ -372,7 +376,131 @@ const EVENT: SObjectSpec = {
   ],
 };
 
-export const SOBJECTS: readonly SObjectSpec[] = [LEAD, CONTACT, ACCOUNT, USER, GROUP, TASK, EVENT];
+/**
+ * The permission objects (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_fieldpermissions.htm,
+ * …_permissionset.htm, …_objectpermissions.htm, …_permissionsetassignment.htm). `Field` and
+ * `SobjectType` are restricted picklists whose values are the org's objects and permissionable
+ * fields; the store checks them against the live catalog rather than a fixed list.
+ */
+const PERMISSION_SET: SObjectSpec = {
+  name: 'PermissionSet',
+  label: 'Permission Set',
+  keyPrefix: '0PS',
+  fields: [
+    { name: 'Id', type: 'id', ...SYSTEM },
+    ...audit,
+    { name: 'Name', type: 'string', length: 80, required: true },
+    { name: 'Label', type: 'string', length: 80, required: true },
+    { name: 'Description', type: 'textarea', length: 255 },
+    { name: 'IsOwnedByProfile', type: 'boolean', defaultValue: false, ...SYSTEM },
+    { name: 'IsCustom', type: 'boolean', defaultValue: true, ...SYSTEM },
+    { name: 'NamespacePrefix', type: 'string', length: 15, ...SYSTEM },
+  ],
+};
+
+const FIELD_PERMISSIONS: SObjectSpec = {
+  name: 'FieldPermissions',
+  label: 'Field Permissions',
+  keyPrefix: '01k',
+  fields: [
+    { name: 'Id', type: 'id', ...SYSTEM },
+    ...audit,
+    {
+      name: 'ParentId',
+      type: 'reference',
+      referenceTo: ['PermissionSet'],
+      relationshipName: 'Parent',
+      required: true,
+      updateable: false,
+    },
+    { name: 'SobjectType', type: 'picklist', required: true, updateable: false },
+    { name: 'Field', type: 'picklist', required: true, updateable: false },
+    { name: 'PermissionsRead', type: 'boolean', defaultValue: false },
+    { name: 'PermissionsEdit', type: 'boolean', defaultValue: false },
+  ],
+};
+
+const OBJECT_PERMISSIONS: SObjectSpec = {
+  name: 'ObjectPermissions',
+  label: 'Object Permissions',
+  keyPrefix: '110',
+  fields: [
+    { name: 'Id', type: 'id', ...SYSTEM },
+    ...audit,
+    {
+      name: 'ParentId',
+      type: 'reference',
+      referenceTo: ['PermissionSet'],
+      relationshipName: 'Parent',
+      required: true,
+      updateable: false,
+    },
+    { name: 'SobjectType', type: 'picklist', required: true, updateable: false },
+    { name: 'PermissionsRead', type: 'boolean', defaultValue: false },
+    { name: 'PermissionsCreate', type: 'boolean', defaultValue: false },
+    { name: 'PermissionsEdit', type: 'boolean', defaultValue: false },
+    { name: 'PermissionsDelete', type: 'boolean', defaultValue: false },
+    { name: 'PermissionsViewAllRecords', type: 'boolean', defaultValue: false },
+    { name: 'PermissionsModifyAllRecords', type: 'boolean', defaultValue: false },
+  ],
+};
+
+const PERMISSION_SET_ASSIGNMENT: SObjectSpec = {
+  name: 'PermissionSetAssignment',
+  label: 'Permission Set Assignment',
+  keyPrefix: '0Pa',
+  fields: [
+    { name: 'Id', type: 'id', ...SYSTEM },
+    { name: 'IsDeleted', type: 'boolean', ...SYSTEM, defaultValue: false },
+    { name: 'SystemModstamp', type: 'datetime', ...SYSTEM },
+    {
+      name: 'AssigneeId',
+      type: 'reference',
+      referenceTo: ['User'],
+      relationshipName: 'Assignee',
+      required: true,
+      updateable: false,
+    },
+    {
+      name: 'PermissionSetId',
+      type: 'reference',
+      referenceTo: ['PermissionSet'],
+      relationshipName: 'PermissionSet',
+      required: true,
+      updateable: false,
+    },
+  ],
+};
+
+export const PERMISSION_OBJECTS = [
+  'PermissionSet',
+  'FieldPermissions',
+  'ObjectPermissions',
+  'PermissionSetAssignment',
+] as const;
+
+export const SOBJECTS: readonly SObjectSpec[] = [
+  LEAD,
+  CONTACT,
+  ACCOUNT,
+  USER,
+  GROUP,
+  TASK,
+  EVENT,
+  PERMISSION_SET,
+  FIELD_PERMISSIONS,
+  OBJECT_PERMISSIONS,
+  PERMISSION_SET_ASSIGNMENT,
+];
+
+/**
+ * Whether field-level security can be granted on a field (a FieldPermissions row may name it):
+ * not the id, not a system audit field, not a required field.
+ */
+export function isPermissionable(field: FieldSpec): boolean {
+  if (field.type === 'id' || field.required === true) return false;
+  return field.custom === true || field.createable !== false || field.updateable !== false;
+}
 
 /** Field lookups are case-insensitive in SOQL and REST; this index maps lower case to the spec. */
 export class SObjectCatalog {
@@ -381,17 +509,43 @@ export class SObjectCatalog {
     { spec: SObjectSpec; fields: Map<string, FieldSpec> }
   >();
 
-  constructor(options: { handoffFields: boolean }) {
-    for (const spec of SOBJECTS) {
+  constructor(options: { handoffFields: boolean; objects?: readonly SObjectSpec[] }) {
+    for (const spec of options.objects ?? SOBJECTS) {
+      const own =
+        spec.name === 'Lead'
+          ? HANDOFF_LEAD_FIELDS
+          : spec.name === 'Task'
+            ? HANDOFF_TASK_FIELDS
+            : [];
       const extended =
-        spec.name === 'Lead' && options.handoffFields
-          ? { ...spec, fields: [...spec.fields, ...HANDOFF_LEAD_FIELDS] }
+        options.handoffFields && own.length > 0
+          ? { ...spec, fields: [...spec.fields, ...own] }
           : spec;
-      this.objects.set(spec.name.toLowerCase(), {
-        spec: extended,
-        fields: new Map(extended.fields.map((field) => [field.name.toLowerCase(), field])),
-      });
+      this.set(extended);
     }
+  }
+
+  private set(spec: SObjectSpec): void {
+    this.objects.set(spec.name.toLowerCase(), {
+      spec,
+      fields: new Map(spec.fields.map((field) => [field.name.toLowerCase(), field])),
+    });
+  }
+
+  /** Adds a field to an object, or replaces the field of the same name (Tooling API writes). */
+  putField(object: string, field: FieldSpec): void {
+    const entry = this.objects.get(object.toLowerCase());
+    if (entry === undefined) throw new Error(`unknown sObject ${object}`);
+    const wanted = field.name.toLowerCase();
+    const exists = entry.spec.fields.some((candidate) => candidate.name.toLowerCase() === wanted);
+    this.set({
+      ...entry.spec,
+      fields: exists
+        ? entry.spec.fields.map((candidate) =>
+            candidate.name.toLowerCase() === wanted ? field : candidate,
+          )
+        : [...entry.spec.fields, field],
+    });
   }
 
   object(name: string): SObjectSpec | undefined {

@@ -55,8 +55,9 @@ function resolvePath(store: SalesforceStore, spec: SObjectSpec, path: string): R
     segments.push(hop.relationshipName ?? part);
     objects = hop.referenceTo ?? [];
   }
+  // Field-level security: a field the user cannot read does not exist for their queries.
   const field = objects
-    .map((object) => store.catalog.field(object, fieldName))
+    .map((object) => store.visibleField(object, fieldName))
     .find((found) => found !== undefined);
   if (field === undefined) throw noSuchColumn(fieldName, objects.join('/'));
   segments.push(field.name);
