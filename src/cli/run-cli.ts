@@ -24,7 +24,8 @@ usage:
   ${QUARANTINE_USAGE}
       records a cycle could not finish, with their reasons; --retry un-parks them for the next cycle
   ${SANDBOX_USAGE}
-      seeded HubSpot and Salesforce sandboxes on loopback; prints their URLs and credentials
+      seeded HubSpot and Salesforce sandboxes on loopback; prints their URLs and credentials;
+      --bare: tenants without Handoff's fields, properties and lists (before handoff setup)
 
 The configuration file defaults to $HANDOFF_CONFIG, else config/handoff.yaml.
 `;
@@ -110,6 +111,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       seed: { type: 'string' },
       contacts: { type: 'string' },
       limits: { type: 'boolean' },
+      bare: { type: 'boolean' },
     },
     run: (flags, io) =>
       sandboxCommand(
@@ -118,6 +120,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           seed: text(flags, 'seed'),
           contacts: text(flags, 'contacts'),
           limits: flags['limits'] === true,
+          bare: flags['bare'] === true,
         },
         io,
       ),

@@ -1,13 +1,16 @@
 import { startSandboxes } from '../sandbox/start-sandboxes.js';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.js';
 
-export const SANDBOX_USAGE = 'handoff sandbox [--port N] [--seed S] [--contacts N] [--limits]';
+export const SANDBOX_USAGE =
+  'handoff sandbox [--port N] [--seed S] [--contacts N] [--limits] [--bare]';
 
 export interface SandboxFlags {
   readonly port?: string | undefined;
   readonly seed?: string | undefined;
   readonly contacts?: string | undefined;
   readonly limits?: boolean | undefined;
+  /** Tenants as before `handoff setup`: none of Handoff's fields, properties, group or lists. */
+  readonly bare?: boolean | undefined;
 }
 
 function integer(
@@ -48,6 +51,7 @@ export async function sandboxCommand(flags: SandboxFlags, io: CliIo): Promise<nu
     contacts,
     realisticLimits: flags.limits === true,
     now: () => io.now().getTime(),
+    handoffSetup: flags.bare !== true,
   });
   const { seeded } = sandboxes;
   io.stdout(
@@ -55,6 +59,9 @@ export async function sandboxCommand(flags: SandboxFlags, io: CliIo): Promise<nu
       `HubSpot sandbox     ${sandboxes.hubspotUrl}  (${seeded.contacts} contacts, ${seeded.engagements} engagements, ${seeded.users} owners)`,
       `Salesforce sandbox  ${sandboxes.salesforceUrl}  (${seeded.leads} leads, ${seeded.convertedLeads} converted, ${seeded.accounts} accounts, ${seeded.queues} queues)`,
       `seeded from seed ${seed} in ${Math.round(sandboxes.seedMs)} ms; rate limits ${flags.limits === true ? 'enforced' : 'off'}`,
+      flags.bare === true
+        ? "bare tenants: none of Handoff's Salesforce fields, HubSpot properties, group or nurture lists"
+        : "Handoff's Salesforce fields, HubSpot properties, group and nurture lists exist",
       `control API: <url>/__sandbox/calls, /__sandbox/counts, /__sandbox/faults`,
       '',
       '# paste into an env file:',

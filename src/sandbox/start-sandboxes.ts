@@ -3,6 +3,7 @@ import {
   createSalesforceSandbox,
   type SalesforceSandbox,
 } from './salesforce/salesforce-sandbox.js';
+import { SalesforceStore } from './salesforce/salesforce-store.js';
 import { INTEGRATION_USER_ID, seedTenants, type SeedSummary } from './seed/seed-tenants.js';
 
 /** Credentials of the sandbox tenants; fixed so scripts and env files can name them. */
@@ -24,7 +25,11 @@ export interface StartSandboxesOptions {
   readonly now?: () => number;
   /** Seed of the fault injectors, so a fault rate hits the same calls on every run. */
   readonly faultSeed?: number;
-  /** Whether Handoff's own fields, properties and lists already exist (default true). */
+  /**
+   * Whether Handoff's own fields, properties and lists already exist (default true). False
+   * gives bare tenants, as before `handoff setup`: an org without Handoff's Lead and Task
+   * fields and a portal without `handoff_*` properties, the `handoff` group or nurture lists.
+   */
   readonly handoffSetup?: boolean;
 }
 
@@ -53,6 +58,7 @@ export async function startSandboxes(
     ...faultSeed,
   });
   const salesforce = createSalesforceSandbox({
+    store: new SalesforceStore(now, { handoffFields: options.handoffSetup !== false }),
     tokens: [SANDBOX_SALESFORCE_TOKEN],
     apps: [
       {

@@ -21,6 +21,7 @@ import {
 import type { FieldSpec, SObjectSpec } from './sobject-schema.js';
 import { parseSoql, SoqlError } from './soql/parse-soql.js';
 import { runSoql } from './soql/run-soql.js';
+import { ToolingApi } from './tooling-api.js';
 
 /** sObject Collections accept at most 200 records. */
 const COLLECTION_MAX_RECORDS = 200;
@@ -150,11 +151,13 @@ export class SalesforceApi implements SandboxApi {
   readonly routes: readonly Route[];
   readonly controlRoutes: readonly Route[];
   private readonly locators = new Map<string, Locator>();
+  readonly tooling: ToolingApi;
   apiUsed = 0;
   dailyApiRequests: number;
 
   constructor(private readonly options: SalesforceApiOptions) {
     this.dailyApiRequests = options.dailyApiRequests ?? 100_000;
+    this.tooling = new ToolingApi(options.store);
     // Every API call acts as its session's user, so field-level security applies to it.
     this.routes = this.buildRoutes().map((route) => ({
       ...route,
@@ -311,6 +314,33 @@ export class SalesforceApi implements SandboxApi {
       },
       {
         method: 'GET',
+        path: `${v}/tooling/query`,
+        endpoint: 'tooling.query',
+        handle: (r, p) => this.tooling.query(r.query.get('q') ?? '', this.version(p)),
+      },
+      {
+        method: 'POST',
+        path: `${v}/tooling/sobjects/:object`,
+        endpoint: 'tooling.create',
+        handle: (r, p) => (this.toolingObject(p), this.tooling.create(r.body)),
+      },
+      {
+        method: 'GET',
+        path: `${v}/tooling/sobjects/:object/:id`,
+        endpoint: 'tooling.get',
+        handle: (_r, p) => (
+          this.toolingObject(p),
+          this.tooling.retrieve(p['id'] ?? '', this.version(p))
+        ),
+      },
+      {
+        method: 'PATCH',
+        path: `${v}/tooling/sobjects/:object/:id`,
+        endpoint: 'tooling.update',
+        handle: (r, p) => (this.toolingObject(p), this.tooling.update(p['id'] ?? '', r.body)),
+      },
+      {
+        method: 'GET',
         path: `${v}/query`,
         endpoint: 'query',
         handle: (r, p) => this.query(r, this.version(p), false),
@@ -430,6 +460,13 @@ export class SalesforceApi implements SandboxApi {
     return version;
   }
 
+  /** The sandbox's Tooling API serves CustomField only. */
+  private toolingObject(params: Readonly<Record<string, string>>): void {
+    this.version(params);
+    if ((params['object'] ?? '').toLowerCase() !== 'customfield')
+      fail(404, 'NOT_FOUND', 'The requested resource does not exist');
+  }
+
   private spec(object: string | undefined): SObjectSpec {
     const spec = this.store.catalog.object(object ?? '');
     if (spec === undefined) fail(404, 'NOT_FOUND', `The requested resource does not exist`);
@@ -473,15 +510,35 @@ export class SalesforceApi implements SandboxApi {
     });
   }
 
+  /**
+   * `GET /limits` (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_limits.htm):
+   * DailyApiRequests counts the calls this sandbox has served (this one included, like the
+   * `Sforce-Limit-Info` header); PermissionSets counts the org's custom permission sets.
+   */
   private limits(): SandboxResponse {
+    const custom = [...this.store.table('PermissionSet').values()].filter(
+      (set) => set['IsDeleted'] !== true && set['IsOwnedByProfile'] !== true,
+    ).length;
+    const all = [...this.store.table('PermissionSet').values()].filter(
+      (set) => set['IsDeleted'] !== true,
+    ).length;
     return json(200, {
+      ConcurrentAsyncGetReportInstances: { Max: 200, Remaining: 200 },
       DailyApiRequests: {
         Max: this.dailyApiRequests,
         Remaining: Math.max(0, this.dailyApiRequests - this.apiUsed),
       },
       DailyBulkApiBatches: { Max: 15_000, Remaining: 15_000 },
+      DailyBulkV2QueryFileStorageMB: { Max: 976_562, Remaining: 976_562 },
       DailyBulkV2QueryJobs: { Max: 10_000, Remaining: 10_000 },
-      ConcurrentAsyncGetReportInstances: { Max: 200, Remaining: 200 },
+      DailyDeliveredPlatformEvents: { Max: 10_000, Remaining: 10_000 },
+      DailyStandardVolumePlatformEvents: { Max: 10_000, Remaining: 10_000 },
+      HourlyPublishedPlatformEvents: { Max: 50_000, Remaining: 50_000 },
+      PermissionSets: {
+        Max: 1_500,
+        Remaining: Math.max(0, 1_500 - all),
+        CreateCustom: { Max: 1_000, Remaining: Math.max(0, 1_000 - custom) },
+      },
     });
   }
 

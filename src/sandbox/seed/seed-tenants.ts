@@ -630,7 +630,10 @@ export function seedTenants(
       LastModifiedDate: modifiedAt,
       SystemModstamp: modifiedAt,
     };
-    if (status === 'Unqualified')
+    if (
+      status === 'Unqualified' &&
+      salesforce.catalog.field('Lead', 'Rejection_Reason__c') !== undefined
+    )
       fields['Rejection_Reason__c'] = random.chance(0.8)
         ? random.pick(['No budget', 'Bad timing', 'Too small'])
         : null;
