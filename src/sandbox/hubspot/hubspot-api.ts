@@ -25,6 +25,7 @@ import {
   type HubSpotOwner,
   type HubSpotRecord,
   type HubSpotStore,
+  type PropertyDefinition,
   type PropertyType,
 } from './hubspot-store.js';
 
@@ -127,6 +128,59 @@ export function toPublicObject(
     archived: record.archived,
     ...(record.archivedAt === null ? {} : { archivedAt: iso(record.archivedAt) }),
   };
+}
+
+/**
+ * The field types each property type takes, as HubSpot's properties guide tabulates them
+ * (https://developers.hubspot.com/docs/api/crm/properties); the 400 wording for a mismatch is
+ * unverified.
+ */
+const FIELD_TYPES: Readonly<Record<PropertyType, readonly string[]>> = {
+  bool: ['booleancheckbox', 'calculation_equation'],
+  enumeration: ['booleancheckbox', 'checkbox', 'radio', 'select', 'calculation_equation'],
+  date: ['date'],
+  datetime: ['date'],
+  string: ['text', 'textarea', 'file', 'html', 'phonenumber', 'calculation_equation'],
+  number: ['number', 'calculation_equation'],
+};
+
+function checkTypes(type: string, fieldType: string): PropertyType {
+  if (!Object.hasOwn(FIELD_TYPES, type))
+    fail(400, 'VALIDATION_ERROR', `Invalid property type ${type}`, {
+      errors: [
+        {
+          message: `type must be one of ${Object.keys(FIELD_TYPES).join(', ')}`,
+          code: 'INVALID_ENUM',
+          in: 'type',
+        },
+      ],
+    });
+  const allowed = FIELD_TYPES[type as PropertyType];
+  if (!allowed.includes(fieldType))
+    fail(
+      400,
+      'VALIDATION_ERROR',
+      `Property type ${type} is not compatible with field type ${fieldType}; use one of ${allowed.join(', ')}`,
+      {
+        errors: [
+          { message: `invalid fieldType ${fieldType}`, code: 'INVALID_ENUM', in: 'fieldType' },
+        ],
+      },
+    );
+  return type as PropertyType;
+}
+
+function optionsOf(raw: unknown): PropertyDefinition['options'] {
+  if (!Array.isArray(raw)) return [];
+  return raw.map((option, index) => {
+    const entry = asObject(option, 'option');
+    return {
+      label: asText(entry['label'] ?? ''),
+      value: asText(entry['value'] ?? ''),
+      displayOrder: Number(entry['displayOrder'] ?? index),
+      hidden: entry['hidden'] === true,
+    };
+  });
 }
 
 function listShape(list: HubSpotList): Record<string, unknown> {
@@ -379,10 +433,28 @@ export class HubSpotApi implements SandboxApi {
         handle: (_r, p) => this.getProperty(p['objectType'], p['name']),
       },
       {
+        method: 'PATCH',
+        path: '/crm/v3/properties/:objectType/:name',
+        endpoint: 'properties.update',
+        handle: (r, p) => this.updateProperty(r, p['objectType'], p['name']),
+      },
+      {
         method: 'POST',
         path: '/crm/v3/lists',
         endpoint: 'lists.create',
         handle: (r) => this.createList(r),
+      },
+      {
+        method: 'POST',
+        path: '/crm/v3/lists/search',
+        endpoint: 'lists.search',
+        handle: (r) => this.searchLists(r),
+      },
+      {
+        method: 'GET',
+        path: '/crm/v3/lists/object-type-id/:objectTypeId/name/:listName',
+        endpoint: 'lists.getByName',
+        handle: (_r, p) => this.listByName(p['objectTypeId'], p['listName']),
       },
       {
         method: 'GET',
@@ -951,29 +1023,19 @@ export class HubSpotApi implements SandboxApi {
     if (missing.length > 0)
       fail(400, 'VALIDATION_ERROR', `Missing required fields: ${missing.join(', ')}`);
     const name = String(body['name']);
+    // The 409 for an existing name (category OBJECT_ALREADY_EXISTS) is third-party observed;
+    // its exact message is unverified.
     if (this.store.properties[type].has(name))
-      fail(409, 'OBJECT_ALREADY_EXISTS', `A property named ${name} already exists.`);
-    const propertyType = String(body['type']);
-    if (!['string', 'number', 'date', 'datetime', 'enumeration', 'bool'].includes(propertyType))
-      fail(400, 'VALIDATION_ERROR', `Invalid property type ${propertyType}`);
+      fail(409, 'OBJECT_ALREADY_EXISTS', `Property named '${name}' already exists.`);
+    const propertyType = checkTypes(String(body['type']), String(body['fieldType']));
     const groupName = String(body['groupName']);
     if (!this.store.groups[type].has(groupName))
       fail(400, 'VALIDATION_ERROR', `Property group ${groupName} does not exist`);
-    const options = Array.isArray(body['options'])
-      ? body['options'].map((option, index) => {
-          const entry = asObject(option, 'option');
-          return {
-            label: asText(entry['label'] ?? ''),
-            value: asText(entry['value'] ?? ''),
-            displayOrder: Number(entry['displayOrder'] ?? index),
-            hidden: entry['hidden'] === true,
-          };
-        })
-      : [];
+    const options = optionsOf(body['options']);
     this.store.addProperty(type, {
       name,
       label: String(body['label']),
-      type: propertyType as PropertyType,
+      type: propertyType,
       fieldType: String(body['fieldType']),
       groupName,
       description: typeof body['description'] === 'string' ? body['description'] : '',
@@ -981,6 +1043,97 @@ export class HubSpotApi implements SandboxApi {
       hasUniqueValue: body['hasUniqueValue'] === true,
     });
     return json(201, this.propertyShape(type, name));
+  }
+
+  /**
+   * `PATCH /crm/v3/properties/{objectType}/{name}` → 200: changes label, description, group,
+   * type/fieldType (checked together) and options, which replace the whole list (unverified,
+   * but what HubSpot's docs imply). The name cannot change; HubSpot's own properties cannot be
+   * redefined through this sandbox.
+   */
+  private updateProperty(
+    request: SandboxRequest,
+    typeName: string | undefined,
+    name: string | undefined,
+  ): SandboxResponse {
+    const type = objectType(typeName);
+    const current = this.store.properties[type].get(name ?? '');
+    if (current === undefined)
+      fail(404, 'OBJECT_NOT_FOUND', `Unable to find property ${name ?? ''}`);
+    const body = asObject(request.body);
+    if (current.hubspotDefined)
+      fail(
+        400,
+        'VALIDATION_ERROR',
+        `${current.name} is a HubSpot-defined property and cannot be modified`,
+      );
+    const text = (key: string): string | undefined =>
+      typeof body[key] === 'string' ? body[key] : undefined;
+    const nextType = checkTypes(
+      text('type') ?? current.type,
+      text('fieldType') ?? current.fieldType,
+    );
+    const groupName = text('groupName') ?? current.groupName;
+    if (!this.store.groups[type].has(groupName))
+      fail(400, 'VALIDATION_ERROR', `Property group ${groupName} does not exist`);
+    const updated: PropertyDefinition = {
+      ...current,
+      label: text('label') ?? current.label,
+      description: text('description') ?? current.description,
+      type: nextType,
+      fieldType: text('fieldType') ?? current.fieldType,
+      groupName,
+      options: body['options'] === undefined ? current.options : optionsOf(body['options']),
+      updatedAt: Math.max(this.store.now(), current.updatedAt + 1),
+    };
+    this.store.properties[type].set(current.name, updated);
+    return json(200, this.propertyShape(type, current.name));
+  }
+
+  /** `GET /crm/v3/lists/object-type-id/{objectTypeId}/name/{listName}`; a missing list is a 404 (unverified). */
+  private listByName(
+    objectTypeId: string | undefined,
+    listName: string | undefined,
+  ): SandboxResponse {
+    const list = [...this.store.lists.values()].find(
+      (candidate) => candidate.objectTypeId === objectTypeId && candidate.name === listName,
+    );
+    if (list === undefined)
+      fail(
+        404,
+        'OBJECT_NOT_FOUND',
+        `List with name ${listName ?? ''} does not exist for object type ${objectTypeId ?? ''}.`,
+      );
+    return json(200, { list: listShape(list) });
+  }
+
+  /** `POST /crm/v3/lists/search` with `{ query?, processingTypes?, listIds?, offset?, count? }`. */
+  private searchLists(request: SandboxRequest): SandboxResponse {
+    const body = request.body === undefined ? {} : asObject(request.body);
+    const query = typeof body['query'] === 'string' ? body['query'].toLowerCase() : '';
+    const types = Array.isArray(body['processingTypes'])
+      ? body['processingTypes'].map(String)
+      : null;
+    const ids = Array.isArray(body['listIds']) ? body['listIds'].map(String) : null;
+    const offset = Number(body['offset'] ?? 0);
+    const count = Math.min(Number(body['count'] ?? 20), 500);
+    const matched = [...this.store.lists.values()].filter(
+      (list) =>
+        list.name.toLowerCase().includes(query) &&
+        (types === null || types.includes(list.processingType)) &&
+        (ids === null || ids.includes(list.listId)),
+    );
+    const page = matched.slice(offset, offset + count);
+    return json(
+      200,
+      {
+        lists: page.map((list) => ({ ...listShape(list), additionalProperties: {} })),
+        hasMore: offset + count < matched.length,
+        offset: offset + page.length,
+        total: matched.length,
+      },
+      { recordsOut: page.length },
+    );
   }
 
   private list(listId: string | undefined): HubSpotList {
@@ -1002,6 +1155,7 @@ export class HubSpotApi implements SandboxApi {
     ) {
       fail(400, 'VALIDATION_ERROR', 'processingType must be MANUAL, SNAPSHOT or DYNAMIC');
     }
+    // A second list of the same name is refused; the status and body HubSpot gives are unverified.
     if ([...this.store.lists.values()].some((list) => list.name === name))
       fail(400, 'VALIDATION_ERROR', `A list named ${name} already exists.`);
     // The SDK accepts only 200 for list create.
