@@ -95,6 +95,10 @@ describe('a bare portal (handoffSetup: false)', () => {
     );
     expect(again.code).toBe(409);
     expect(again.body.category).toBe('OBJECT_ALREADY_EXISTS');
+    const read = await client.crm.properties.groupsApi.getByName('contacts', 'handoff');
+    expect(read.label).toBe('Lead handoff');
+    const missing = await apiError(client.crm.properties.groupsApi.getByName('contacts', 'nope'));
+    expect(missing.code).toBe(404);
   });
 
   it('creates properties (201) with type, fieldType, options and groupName; reads them back', async () => {

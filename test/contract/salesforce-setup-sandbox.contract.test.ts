@@ -272,7 +272,11 @@ describe('a bare org (handoffSetup: false)', () => {
     });
     expect(assignment.success).toBe(true);
 
-    expect(await fieldNames(conn, 'Lead')).toContain('Handoff_Stage__c');
+    const described = await conn.describe('Lead');
+    expect(described.fields.find((field) => field.name === 'Handoff_Stage__c')).toMatchObject({
+      createable: false,
+      updateable: false,
+    });
     const read = await conn.query<{ Handoff_Stage__c: string | null }>(
       `SELECT Id, Handoff_Stage__c FROM Lead WHERE Id = '${leadId}'`,
     );
@@ -293,6 +297,11 @@ describe('a bare org (handoffSetup: false)', () => {
       .update([{ Id: rows.records[0]?.Id ?? '', PermissionsEdit: true }]);
     expect(updated?.success).toBe(true);
 
+    const editable = await conn.describe('Lead');
+    expect(editable.fields.find((field) => field.name === 'Handoff_Stage__c')).toMatchObject({
+      createable: true,
+      updateable: true,
+    });
     await conn.sobject('Lead').update({ Id: leadId, Handoff_Stage__c: 'Routed' });
     const written = await conn.query<{ Handoff_Stage__c: string | null }>(
       `SELECT Handoff_Stage__c FROM Lead WHERE Id = '${leadId}'`,

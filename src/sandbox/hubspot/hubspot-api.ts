@@ -416,6 +416,12 @@ export class HubSpotApi implements SandboxApi {
       },
       {
         method: 'GET',
+        path: '/crm/v3/properties/:objectType/groups/:groupName',
+        endpoint: 'properties.groups.get',
+        handle: (_r, p) => this.getGroup(p['objectType'], p['groupName']),
+      },
+      {
+        method: 'GET',
         path: '/crm/v3/properties/:objectType',
         endpoint: 'properties.list',
         handle: (_r, p) => this.listProperties(p['objectType']),
@@ -962,6 +968,13 @@ export class HubSpotApi implements SandboxApi {
   private listGroups(typeName: string | undefined): SandboxResponse {
     const type = objectType(typeName);
     return json(200, { results: [...this.store.groups[type].values()] });
+  }
+
+  private getGroup(typeName: string | undefined, name: string | undefined): SandboxResponse {
+    const group = this.store.groups[objectType(typeName)].get(name ?? '');
+    if (group === undefined)
+      fail(404, 'OBJECT_NOT_FOUND', `Unable to find property group ${name ?? ''}`);
+    return json(200, group);
   }
 
   private createGroup(request: SandboxRequest, typeName: string | undefined): SandboxResponse {

@@ -375,7 +375,15 @@ export class SalesforceApi implements SandboxApi {
         endpoint: 'describe',
         handle: (_r, p) => {
           const spec = this.spec(p['object']);
-          return json(200, describeShape(spec, this.store.visibleFields(spec), this.version(p)));
+          // Read without edit: the field is described, but neither createable nor updateable.
+          const fields = this.store
+            .visibleFields(spec)
+            .map((field) =>
+              this.store.canAccess(spec.name, field, 'edit')
+                ? field
+                : { ...field, createable: false, updateable: false },
+            );
+          return json(200, describeShape(spec, fields, this.version(p)));
         },
       },
       {
