@@ -105,8 +105,10 @@ export class SalesforceStore {
    * Every user of the org has one profile, and a profile stores its field permissions in a
    * permission set it owns (IsOwnedByProfile). The org's profile grants read and edit on every
    * custom field the org starts with; fields created later (Tooling API) are granted by nobody
-   * until a FieldPermissions row and an assignment say so. Ids are fixed and do not use the
-   * record counter, so record ids elsewhere stay what they were.
+   * until a FieldPermissions row and an assignment say so (that a field created through the API
+   * starts with no grant is unverified). The profile's permission set applies to every user
+   * without PermissionSetAssignment rows; whether a real org lists such rows is not emulated.
+   * Ids are fixed and do not use the record counter, so record ids elsewhere stay what they were.
    */
   private seedProfilePermissions(): void {
     const parentId = PROFILE_PERMISSION_SET_ID;
@@ -468,8 +470,9 @@ export class SalesforceStore {
   }
 
   /**
-   * The rules of the permission objects (object reference, FieldPermissions, ObjectPermissions,
-   * PermissionSetAssignment): `SobjectType` and `Field` are restricted picklists of the org's
+   * The rules of the permission objects
+   * (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_fieldpermissions.htm
+   * and …_permissionsetassignment.htm): `SobjectType` and `Field` are restricted picklists of the org's
    * objects and permissionable fields, edit needs read, and a permission set holds one row per
    * field or object and a user one assignment per permission set. The wording of the errors for a
    * duplicate row or edit-without-read is unverified.
