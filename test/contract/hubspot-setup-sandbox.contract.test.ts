@@ -74,6 +74,33 @@ describe('a bare portal (handoffSetup: false)', () => {
     expect(lists.total).toBe(0);
   });
 
+  it("reports a private-app token's scopes (access-token-info), which the control API can narrow", async () => {
+    const info = async (tokenKey: string): Promise<{ status: number; body: unknown }> => {
+      const response = await client.apiRequest({
+        method: 'POST',
+        path: '/oauth/v2/private-apps/get/access-token-info',
+        body: { tokenKey },
+      });
+      return { status: response.status, body: await response.json() };
+    };
+    const known = await info(SANDBOX_HUBSPOT_TOKEN);
+    expect(known.status).toBe(200);
+    expect(known.body).toMatchObject({
+      hubId: 1,
+      scopes: expect.arrayContaining(['crm.schemas.contacts.write', 'crm.lists.write']) as unknown,
+    });
+    expect((await info('pat-unknown')).status).toBe(404);
+    const narrowed = await fetch(`${sandboxes.hubspotUrl}/__sandbox/scopes`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ scopes: ['crm.objects.contacts.read'] }),
+    });
+    expect(narrowed.status).toBe(200);
+    expect((await info(SANDBOX_HUBSPOT_TOKEN)).body).toMatchObject({
+      scopes: ['crm.objects.contacts.read'],
+    });
+  });
+
   it('refuses a contact write to a property that does not exist (PROPERTY_DOESNT_EXIST)', async () => {
     const error = await apiError(
       client.crm.contacts.basicApi.update(contactId, { properties: { handoff_status: 'routed' } }),

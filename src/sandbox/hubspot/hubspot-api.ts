@@ -218,7 +218,25 @@ export interface HubSpotApiOptions {
   /** Private-app tokens the portal accepts. */
   readonly tokens: readonly string[];
   readonly limits?: Partial<HubSpotLimits>;
+  /** Scopes the private-app tokens report through the access-token-info endpoint. */
+  readonly scopes?: readonly string[];
 }
+
+/** The scopes a private app for Handoff is given (what `handoff doctor` can check). */
+export const HANDOFF_APP_SCOPES: readonly string[] = [
+  'crm.lists.read',
+  'crm.lists.write',
+  'crm.objects.contacts.read',
+  'crm.objects.contacts.write',
+  'crm.objects.owners.read',
+  'crm.schemas.contacts.read',
+  'crm.schemas.contacts.write',
+];
+
+/** The sandbox portal's id (hubId) and its private app's ids. */
+const SANDBOX_HUB_ID = 1;
+const SANDBOX_APP_ID = 1;
+const SANDBOX_APP_USER_ID = 9_000_000;
 
 /**
  * The HubSpot CRM v3/v4 subset Handoff uses, faithful to the vendors' documented status codes, bodies, headers, paging and limits
@@ -232,9 +250,12 @@ export class HubSpotApi implements SandboxApi {
   readonly limiter: HubSpotRateLimiter;
   private readonly search: HubSpotSearch;
   private readonly tokens: Set<string>;
+  /** What access-token-info reports; the control API can narrow it (PUT /__sandbox/scopes). */
+  scopes: readonly string[];
 
   constructor(private readonly options: HubSpotApiOptions) {
     this.tokens = new Set(options.tokens);
+    this.scopes = options.scopes ?? HANDOFF_APP_SCOPES;
     this.limiter = new HubSpotRateLimiter(
       { ...DEFAULT_HUBSPOT_LIMITS, ...options.limits },
       options.store.now,
@@ -254,6 +275,17 @@ export class HubSpotApi implements SandboxApi {
         endpoint: 'control',
         handle: (request) => json(200, this.limiter.configure(asObject(request.body))),
       },
+      {
+        method: 'PUT',
+        path: '/scopes',
+        endpoint: 'control',
+        handle: (request) => {
+          const scopes = asObject(request.body)['scopes'];
+          if (!Array.isArray(scopes)) return json(400, { error: 'scopes must be an array' });
+          this.scopes = scopes.map(String);
+          return json(200, { scopes: this.scopes });
+        },
+      },
     ];
   }
 
@@ -261,7 +293,9 @@ export class HubSpotApi implements SandboxApi {
     return this.options.store;
   }
 
-  authenticate(request: SandboxRequest): SandboxResponse | null {
+  authenticate(request: SandboxRequest, endpoint?: string): SandboxResponse | null {
+    // The token to inspect travels in the body of access-token-info.
+    if (endpoint === 'oauth.tokenInfo') return null;
     const header = request.headers.authorization ?? '';
     const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
     if (this.tokens.has(token)) return null;
@@ -437,6 +471,12 @@ export class HubSpotApi implements SandboxApi {
         path: '/crm/v3/properties/:objectType/:name',
         endpoint: 'properties.get',
         handle: (_r, p) => this.getProperty(p['objectType'], p['name']),
+      },
+      {
+        method: 'POST',
+        path: '/oauth/v2/private-apps/get/access-token-info',
+        endpoint: 'oauth.tokenInfo',
+        handle: (r) => this.tokenInfo(r),
       },
       {
         method: 'PATCH',
@@ -1101,6 +1141,25 @@ export class HubSpotApi implements SandboxApi {
     };
     this.store.properties[type].set(current.name, updated);
     return json(200, this.propertyShape(type, current.name));
+  }
+
+  /**
+   * `POST /oauth/v2/private-apps/get/access-token-info` with `{ tokenKey }`
+   * (https://developers.hubspot.com/docs/api/private-apps). The answer's shape
+   * (`userId, hubId, appId, scopes`), that no Authorization header is needed, and the 404 for an
+   * unknown token are unverified.
+   */
+  private tokenInfo(request: SandboxRequest): SandboxResponse {
+    const tokenKey = asObject(request.body)['tokenKey'];
+    if (typeof tokenKey !== 'string' || tokenKey === '')
+      fail(400, 'VALIDATION_ERROR', 'tokenKey is required');
+    if (!this.tokens.has(tokenKey)) fail(404, 'OBJECT_NOT_FOUND', 'Token not found');
+    return json(200, {
+      userId: SANDBOX_APP_USER_ID,
+      hubId: SANDBOX_HUB_ID,
+      appId: SANDBOX_APP_ID,
+      scopes: [...this.scopes],
+    });
   }
 
   /** `GET /crm/v3/lists/object-type-id/{objectTypeId}/name/{listName}`; a missing list is a 404 (unverified). */
