@@ -346,6 +346,22 @@ describe('a bare org (handoffSetup: false)', () => {
       FullName: 'Lead.Handoff_Stage__c',
       Metadata: { valueSet: { valueSetDefinition: { value: [{}, { fullName: 'Accepted' }] } } },
     });
+    // A PATCH that leaves a value out deactivates it.
+    const withoutRouted = structuredClone(metadata);
+    withoutRouted.valueSet.valueSetDefinition.value.splice(0, 1);
+    await conn.tooling.sobject('CustomField').update({ Id: record.Id, Metadata: withoutRouted });
+    const after = await conn.describe('Lead');
+    const picklist = (after.fields.find((field) => field.name === 'Handoff_Stage__c')
+      ?.picklistValues ?? []) as readonly { value: string; active: boolean }[];
+    expect(picklist.map(({ value, active }) => [value, active])).toEqual([
+      ['Accepted', true],
+      ['Routed', false],
+    ]);
+    const inactive = await sfError(
+      conn.sobject('Lead').update({ Id: leadId, Handoff_Stage__c: 'Routed' }),
+    );
+    expect(inactive.errorCode).toBe('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST');
+    await conn.tooling.sobject('CustomField').update({ Id: record.Id, Metadata: metadata });
     const missing = await raw(sandboxes, 'GET', '/tooling/sobjects/CustomField/00N5e0000000ZZZZZZ');
     expect(missing.status).toBe(404);
   });

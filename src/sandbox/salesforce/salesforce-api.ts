@@ -90,13 +90,22 @@ function fieldShape(field: FieldSpec): Record<string, unknown> {
     relationshipName: field.relationshipName ?? null,
     polymorphicForeignKey: (field.referenceTo?.length ?? 0) > 1,
     restrictedPicklist: field.restricted === true,
-    picklistValues: (field.picklist ?? []).map((value) => ({
-      active: true,
-      defaultValue: value === field.defaultValue,
-      label: value,
-      value,
-      validFor: null,
-    })),
+    picklistValues: [
+      ...(field.picklist ?? []).map((value) => ({
+        active: true,
+        defaultValue: value === field.defaultValue,
+        label: value,
+        value,
+        validFor: null,
+      })),
+      ...(field.inactivePicklist ?? []).map((value) => ({
+        active: false,
+        defaultValue: false,
+        label: value,
+        value,
+        validFor: null,
+      })),
+    ],
   };
 }
 

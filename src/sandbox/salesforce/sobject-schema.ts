@@ -26,6 +26,8 @@ export interface FieldSpec {
   readonly type: FieldType;
   readonly length?: number;
   readonly picklist?: readonly string[];
+  /** Values a picklist no longer offers: described with `active: false`, refused when restricted. */
+  readonly inactivePicklist?: readonly string[];
   readonly restricted?: boolean;
   readonly referenceTo?: readonly string[];
   readonly relationshipName?: string;

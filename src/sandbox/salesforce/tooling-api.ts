@@ -512,8 +512,9 @@ export class ToolingApi {
 
   /**
    * `PATCH …/tooling/sobjects/CustomField/{id}` with `{ Metadata }` → 204. The Metadata
-   * replaces the field's whole definition, picklist values included (values left out are no
-   * longer valid for restricted picklists); changing the type is not emulated.
+   * replaces the field's whole definition, picklist values included: values left out become
+   * inactive (described with `active: false`, refused on restricted picklists); changing the
+   * type is not emulated.
    */
   update(id: string, body: unknown): SandboxResponse {
     this.sync();
@@ -534,9 +535,17 @@ export class ToolingApi {
       integrity(`Changing the type of ${entry.object}.${apiName} is not supported by the sandbox`, [
         'type',
       ]);
+    // Picklist values the new Metadata leaves out stay on the field as inactive (unverified).
+    const offered = new Set(field.picklist ?? []);
+    const inactive = [...(current?.picklist ?? []), ...(current?.inactivePicklist ?? [])].filter(
+      (value) => !offered.has(value),
+    );
     entry.metadata = { ...metadata };
     entry.modifiedAt = Math.max(this.store.now(), entry.modifiedAt + 1);
-    this.store.catalog.putField(entry.object, field);
+    this.store.catalog.putField(
+      entry.object,
+      inactive.length > 0 ? { ...field, inactivePicklist: inactive } : field,
+    );
     return { status: 204, recordsIn: 1 };
   }
 }
