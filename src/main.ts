@@ -5,6 +5,8 @@ import { createHubSpotClient } from './adapters/hubspot/hubspot-client.js';
 import { HubSpotContactSource } from './adapters/hubspot/hubspot-contact-source.adapter.js';
 import { HubSpotContactFeedback } from './adapters/hubspot/hubspot-contact-feedback.adapter.js';
 import { HubSpotContactWriter } from './adapters/hubspot/hubspot-contact-writer.adapter.js';
+import { HubSpotInstallationInspector } from './adapters/hubspot/hubspot-installation.adapter.js';
+import { RedisConfigInspector } from './adapters/redis/redis-inspector.adapter.js';
 import { RedisSyncState } from './adapters/redis/redis-sync-state.adapter.js';
 import {
   createSalesforceConnection,
@@ -12,6 +14,7 @@ import {
 } from './adapters/salesforce/salesforce-connection.js';
 import { SalesforceDirectory } from './adapters/salesforce/salesforce-directory.adapter.js';
 import { SalesforceLeadLifecycle } from './adapters/salesforce/salesforce-lead-lifecycle.adapter.js';
+import { SalesforceInstallationInspector } from './adapters/salesforce/salesforce-installation.adapter.js';
 import { SalesforceLeadStore } from './adapters/salesforce/salesforce-lead-store.adapter.js';
 import { instrumentRequests } from './adapters/salesforce/salesforce-requests.js';
 import { classifySalesforceError } from './adapters/salesforce/salesforce.errors.js';
@@ -24,6 +27,7 @@ import type { LeadLifecycleStore } from './ports/lead-lifecycle.port.js';
 import type { SalesDirectory } from './ports/sales-directory.port.js';
 import type { SyncState } from './ports/sync-state.port.js';
 import type { WorkerRuntime } from './jobs/start-workers.js';
+import type { DoctorDeps } from './usecases/doctor/run-doctor.js';
 
 /** A missing or contradictory piece of configuration: exit 2, naming it. */
 export class SetupError extends Error {
@@ -176,6 +180,52 @@ export async function createReportRuntime(
     lifecycle: new SalesforceLeadLifecycle(salesforce, resolveMapping(definition.mapping)),
     directory: new SalesforceDirectory(salesforce),
     meter,
+  };
+}
+
+/**
+ * What `handoff doctor` inspects: each system connected on its own, so one that cannot be
+ * reached becomes a finding (its reason kept) instead of stopping the other checks.
+ */
+export async function createDoctorRuntime(
+  env: Env,
+): Promise<{ deps: Omit<DoctorDeps, 'definition' | 'now'>; close(): Promise<void> }> {
+  const unreachable: Partial<Record<'redis' | 'salesforce' | 'hubspot', string>> = {};
+  const reason = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+  const redis = await connectRedis(env).catch((err: unknown) => {
+    unreachable.redis = reason(err);
+    return null;
+  });
+  const salesforce = await connectSalesforce(env, new ApiCallMeter()).catch((err: unknown) => {
+    unreachable.salesforce = reason(err);
+    return null;
+  });
+  if (env.HUBSPOT_ACCESS_TOKEN === undefined)
+    unreachable.hubspot = 'HUBSPOT_ACCESS_TOKEN is not set';
+  return {
+    deps: {
+      redis: redis === null ? null : new RedisConfigInspector(redis),
+      salesforce:
+        salesforce === null
+          ? null
+          : {
+              installation: new SalesforceInstallationInspector(salesforce),
+              directory: new SalesforceDirectory(salesforce),
+            },
+      hubspot:
+        env.HUBSPOT_ACCESS_TOKEN === undefined
+          ? null
+          : new HubSpotInstallationInspector(
+              createHubSpotClient({
+                accessToken: env.HUBSPOT_ACCESS_TOKEN,
+                baseUrl: env.HUBSPOT_BASE_URL,
+              }),
+            ),
+      unreachable,
+    },
+    close: async () => {
+      await redis?.quit();
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.js';
+import { DOCTOR_USAGE, doctorCommand } from './doctor-command.js';
 import { EXPLAIN_USAGE, explainCommand } from './explain-command.js';
 import { SANDBOX_USAGE, sandboxCommand } from './sandbox-command.js';
 import { QUARANTINE_USAGE, quarantineCommand } from './quarantine-command.js';
@@ -21,6 +22,8 @@ usage:
       the long-running worker: polls on sync.poll_interval, serves GET /healthz on PORT
   ${REPORT_USAGE}
       funnel KPIs from Salesforce: routed, accepted, rejected by reason, SLA compliance, time to first touch
+  ${DOCTOR_USAGE}
+      check Redis, both connections, Handoff's fields and properties, people, API headroom, clock
   ${QUARANTINE_USAGE}
       records a cycle could not finish, with their reasons; --retry un-parks them for the next cycle
   ${SANDBOX_USAGE}
@@ -95,6 +98,11 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         },
         io,
       ),
+  },
+  doctor: {
+    options: { json: { type: 'boolean' }, config: { type: 'string' } },
+    run: (flags, io) =>
+      doctorCommand({ json: flags['json'] === true, config: text(flags, 'config') }, io),
   },
   quarantine: {
     options: { json: { type: 'boolean' }, retry: { type: 'string' } },

@@ -1,0 +1,86 @@
+import type { Connection } from 'jsforce';
+import { z } from 'zod';
+import type { SalesforceFieldKind } from '../../domain/installation/owned-fields.js';
+import type {
+  ApiAllowance,
+  DescribedField,
+  SalesforceInstallation,
+} from '../../ports/installation.port.js';
+import { classifySalesforceError } from './salesforce.errors.js';
+
+const DescribeWire = z.object({
+  fields: z.array(
+    z.object({
+      name: z.string(),
+      type: z.string(),
+      length: z.number().nullish(),
+      updateable: z.boolean().nullish(),
+      externalId: z.boolean().nullish(),
+      picklistValues: z
+        .array(z.object({ value: z.string(), active: z.boolean().nullish() }))
+        .nullish(),
+    }),
+  ),
+});
+
+const LimitsWire = z.object({
+  DailyApiRequests: z.object({ Max: z.number(), Remaining: z.number() }),
+});
+
+/** Describe's field types, as the kinds an admin creates. */
+const KINDS: Readonly<Record<string, SalesforceFieldKind>> = {
+  double: 'number',
+  int: 'number',
+  currency: 'number',
+  percent: 'number',
+  string: 'text',
+  textarea: 'long_text',
+  datetime: 'datetime',
+  boolean: 'checkbox',
+  picklist: 'picklist',
+};
+
+/** SalesforceInstallation over describe, `/limits` and the response clock. */
+export class SalesforceInstallationInspector implements SalesforceInstallation {
+  constructor(private readonly connection: Connection) {}
+
+  async fields(object: 'Lead' | 'Task'): Promise<readonly DescribedField[]> {
+    let raw: unknown;
+    try {
+      // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm
+      raw = await this.connection.sobject(object).describe();
+    } catch (err) {
+      throw classifySalesforceError(err);
+    }
+    return DescribeWire.parse(raw).fields.map((field) => ({
+      name: field.name,
+      kind: Object.hasOwn(KINDS, field.type) ? (KINDS[field.type] ?? 'other') : 'other',
+      length: field.length ?? null,
+      updateable: field.updateable === true,
+      externalId: field.externalId === true,
+      picklistValues: (field.picklistValues ?? [])
+        .filter((value) => value.active !== false)
+        .map((value) => value.value),
+    }));
+  }
+
+  async dailyApiRequests(): Promise<ApiAllowance> {
+    let raw: unknown;
+    try {
+      // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_limits.htm
+      raw = await this.connection.limits();
+    } catch (err) {
+      throw classifySalesforceError(err);
+    }
+    const limits = LimitsWire.parse(raw).DailyApiRequests;
+    return { max: limits.Max, remaining: limits.Remaining };
+  }
+
+  async serverTime(): Promise<Date> {
+    // The versions resource needs no session; its Date header is the server's clock.
+    const response = await fetch(`${this.connection.instanceUrl}/services/data/`);
+    const date = Date.parse(response.headers.get('date') ?? '');
+    if (Number.isNaN(date)) throw new Error('Salesforce sent no Date header');
+    return new Date(date);
+  }
+}

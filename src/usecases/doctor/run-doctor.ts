@@ -1,0 +1,443 @@
+import type { Definition } from '../../domain/definition.js';
+import {
+  HUBSPOT_PROPERTY_CATALOGUE,
+  SALESFORCE_FIELD_CATALOGUE,
+  type SalesforceFieldSpec,
+} from '../../domain/installation/owned-fields.js';
+import { resolveMapping } from '../../domain/mapping.js';
+import { durationToMs, parseDuration } from '../../domain/time/duration.js';
+import { IntegrationError } from '../../platform/errors.js';
+import type {
+  DescribedField,
+  HubSpotInstallation,
+  RedisInspector,
+  SalesforceInstallation,
+} from '../../ports/installation.port.js';
+import type { SalesDirectory } from '../../ports/sales-directory.port.js';
+import { ROUTED_STATUS } from '../sync/write-decisions.js';
+
+export type CheckStatus = 'pass' | 'warn' | 'fail';
+
+/** One finding: what was checked, how it stands, and the exact fix when it is not a pass. */
+export interface DoctorCheck {
+  readonly area: 'redis' | 'salesforce' | 'hubspot' | 'people' | 'api' | 'clock';
+  readonly check: string;
+  readonly status: CheckStatus;
+  readonly detail: string;
+  readonly fix?: string;
+}
+
+export interface DoctorDeps {
+  readonly definition: Definition;
+  /** Null when that system could not be reached at all (the reason is in `unreachable`). */
+  readonly redis: RedisInspector | null;
+  readonly salesforce: {
+    readonly installation: SalesforceInstallation;
+    readonly directory: SalesDirectory;
+  } | null;
+  readonly hubspot: HubSpotInstallation | null;
+  readonly unreachable: Readonly<Partial<Record<'redis' | 'salesforce' | 'hubspot', string>>>;
+  readonly now: () => Date;
+}
+
+/** Salesforce calls an idle cycle makes (one SLA watch and one rejection scan included). */
+const SALESFORCE_CALLS_PER_IDLE_CYCLE = 10;
+/** The share of the org's daily allocation Handoff should stay under. */
+const BUDGET_SHARE = 0.1;
+const CLOCK_SKEW_WARN_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+const KIND_NAMES: Readonly<Record<SalesforceFieldSpec['kind'], string>> = {
+  number: 'Number(18, 0)',
+  text: 'Text',
+  long_text: 'Long Text Area',
+  datetime: 'Date/Time',
+  checkbox: 'Checkbox',
+  picklist: 'Picklist',
+};
+
+const pass = (area: DoctorCheck['area'], check: string, detail: string): DoctorCheck => ({
+  area,
+  check,
+  status: 'pass',
+  detail,
+});
+
+function describeKind(spec: SalesforceFieldSpec): string {
+  const length = spec.length === undefined ? '' : `(${spec.length})`;
+  const key = spec.externalId === true ? ', External ID, Unique' : '';
+  return `${KIND_NAMES[spec.kind]}${spec.kind === 'text' || spec.kind === 'long_text' ? length : ''}${key}`;
+}
+
+function failure(error: unknown): string {
+  return error instanceof IntegrationError
+    ? `${error.kind}: ${error.system} ${error.code}`
+    : error instanceof Error
+      ? error.message
+      : String(error);
+}
+
+function redisChecks(
+  deps: DoctorDeps,
+  settings: Awaited<ReturnType<RedisInspector['settings']>> | null,
+): DoctorCheck[] {
+  if (settings === null)
+    return [
+      {
+        area: 'redis',
+        check: 'reachable',
+        status: 'fail',
+        detail: deps.unreachable.redis ?? 'Redis is not reachable',
+        fix: 'start Redis, or point REDIS_URL at it',
+      },
+    ];
+  const checks: DoctorCheck[] = [pass('redis', 'reachable', 'Redis answers')];
+  if (settings.evictionPolicy === null)
+    checks.push({
+      area: 'redis',
+      check: 'eviction policy',
+      status: 'warn',
+      detail: 'Redis does not say its maxmemory-policy (CONFIG is disabled)',
+      fix: 'make sure the provider runs it with maxmemory-policy noeviction',
+    });
+  else if (settings.evictionPolicy !== 'noeviction')
+    checks.push({
+      area: 'redis',
+      check: 'eviction policy',
+      status: 'fail',
+      detail: `maxmemory-policy is ${settings.evictionPolicy}: under memory pressure Redis drops queued work`,
+      fix: 'set maxmemory-policy noeviction in redis.conf (or CONFIG SET maxmemory-policy noeviction)',
+    });
+  else checks.push(pass('redis', 'eviction policy', 'maxmemory-policy is noeviction'));
+  if (settings.appendOnly === false && settings.snapshots === false)
+    checks.push({
+      area: 'redis',
+      check: 'persistence',
+      status: 'warn',
+      detail:
+        'neither AOF nor RDB snapshots are on: a restart loses queued work and costs a full re-read',
+      fix: 'set appendonly yes (and appendfsync everysec) in redis.conf',
+    });
+  else if (settings.appendOnly === null && settings.snapshots === null)
+    checks.push({
+      area: 'redis',
+      check: 'persistence',
+      status: 'warn',
+      detail: 'Redis does not say whether it persists (CONFIG is disabled)',
+      fix: 'make sure the provider keeps AOF or RDB persistence on',
+    });
+  else
+    checks.push(
+      pass(
+        'redis',
+        'persistence',
+        settings.appendOnly === true ? 'AOF is on' : 'RDB snapshots are on',
+      ),
+    );
+  return checks;
+}
+
+function fieldCheck(
+  spec: SalesforceFieldSpec,
+  name: string,
+  found: DescribedField | undefined,
+): DoctorCheck {
+  const field = `${spec.object}.${name}`;
+  const create = `create ${field} as ${describeKind(spec)} and grant the integration user Read and Edit on it (permission set), or run handoff setup --apply`;
+  if (found === undefined)
+    return {
+      area: 'salesforce',
+      check: field,
+      status: 'fail',
+      detail: `${field} is missing or not visible to the integration user`,
+      fix: create,
+    };
+  if (found.kind !== spec.kind)
+    return {
+      area: 'salesforce',
+      check: field,
+      status: 'fail',
+      detail: `${field} is ${found.kind === 'other' ? 'of another type' : KIND_NAMES[found.kind]}, Handoff needs ${describeKind(spec)}`,
+      fix: `change ${field} to ${describeKind(spec)}, or map another field under mapping.salesforce_fields`,
+    };
+  if (!found.updateable)
+    return {
+      area: 'salesforce',
+      check: field,
+      status: 'fail',
+      detail: `${field} is read-only for the integration user`,
+      fix: `grant Edit on ${field} in the integration user's permission set (Handoff_Integration)`,
+    };
+  if (spec.externalId === true && !found.externalId)
+    return {
+      area: 'salesforce',
+      check: field,
+      status: 'fail',
+      detail: `${field} is not an External ID: Handoff upserts on it`,
+      fix: `edit ${field}: tick External ID and Unique`,
+    };
+  if (spec.length !== undefined && found.length !== null && found.length < spec.length)
+    return {
+      area: 'salesforce',
+      check: field,
+      status: 'warn',
+      detail: `${field} holds ${found.length} characters; Handoff writes up to ${spec.length}`,
+      fix: `raise the length of ${field} to ${spec.length}`,
+    };
+  return pass('salesforce', field, `${describeKind(spec)}, writable`);
+}
+
+function missingValuesCheck(
+  field: string,
+  found: DescribedField | undefined,
+  needed: readonly string[],
+  fix: (missing: string) => string,
+): DoctorCheck | null {
+  if (found === undefined) return null;
+  const missing = needed.filter((value) => !found.picklistValues.includes(value));
+  if (missing.length === 0)
+    return pass(
+      'salesforce',
+      `${field} values`,
+      `has ${needed.map((value) => `"${value}"`).join(', ')}`,
+    );
+  return {
+    area: 'salesforce',
+    check: `${field} values`,
+    status: 'fail',
+    detail: `${field} lacks ${missing.map((value) => `"${value}"`).join(', ')}`,
+    fix: fix(missing.map((value) => `"${value}"`).join(', ')),
+  };
+}
+
+async function salesforceChecks(deps: DoctorDeps): Promise<DoctorCheck[]> {
+  if (deps.salesforce === null)
+    return [
+      {
+        area: 'salesforce',
+        check: 'authenticated',
+        status: 'fail',
+        detail: deps.unreachable.salesforce ?? 'Salesforce could not be reached',
+        fix: 'check SALESFORCE_* in the environment (see handoff sync --once for the exact message)',
+      },
+    ];
+  const { definition } = deps;
+  const { installation } = deps.salesforce;
+  const names = resolveMapping(definition.mapping).salesforceFields;
+  let lead: readonly DescribedField[];
+  let task: readonly DescribedField[];
+  try {
+    [lead, task] = await Promise.all([installation.fields('Lead'), installation.fields('Task')]);
+  } catch (err) {
+    return [
+      {
+        area: 'salesforce',
+        check: 'authenticated',
+        status: 'fail',
+        detail: `Salesforce refused the describe calls (${failure(err)})`,
+        fix: 'check the integration user’s credentials and that it may read Lead and Task',
+      },
+    ];
+  }
+  const checks: DoctorCheck[] = [pass('salesforce', 'authenticated', 'Lead and Task described')];
+  const byName = (fields: readonly DescribedField[], name: string) =>
+    fields.find((field) => field.name.toLowerCase() === name.toLowerCase());
+  for (const spec of SALESFORCE_FIELD_CATALOGUE) {
+    const name = names[spec.key];
+    checks.push(fieldCheck(spec, name, byName(spec.object === 'Lead' ? lead : task, name)));
+  }
+  const reasonField = `Lead.${names.rejection_reason}`;
+  const reasons = missingValuesCheck(
+    reasonField,
+    byName(lead, names.rejection_reason),
+    [...new Set([...Object.keys(definition.feedback.reasons), definition.feedback.default_reason])],
+    (missing) =>
+      `add ${missing} to ${reasonField} (Setup → Object Manager → Lead → Fields & Relationships), or run handoff setup --apply`,
+  );
+  if (reasons !== null) checks.push(reasons);
+  const statuses = missingValuesCheck(
+    'Lead.Status',
+    byName(lead, 'Status'),
+    [...new Set([ROUTED_STATUS, ...definition.feedback.rejected_statuses])],
+    (missing) =>
+      `add ${missing} to the Lead Status picklist: Setup → Object Manager → Lead → Fields & Relationships → Lead Status → Values → New (standard picklists cannot be created through the API)`,
+  );
+  if (statuses !== null) checks.push(statuses);
+  return checks;
+}
+
+async function hubspotChecks(deps: DoctorDeps): Promise<DoctorCheck[]> {
+  if (deps.hubspot === null)
+    return [
+      {
+        area: 'hubspot',
+        check: 'authenticated',
+        status: 'fail',
+        detail: deps.unreachable.hubspot ?? 'HubSpot could not be reached',
+        fix: 'set HUBSPOT_ACCESS_TOKEN to the private app’s token',
+      },
+    ];
+  let properties: Awaited<ReturnType<HubSpotInstallation['contactProperties']>>;
+  try {
+    properties = await deps.hubspot.contactProperties();
+  } catch (err) {
+    return [
+      {
+        area: 'hubspot',
+        check: 'authenticated',
+        status: 'fail',
+        detail: `HubSpot refused to list contact properties (${failure(err)})`,
+        fix: 'give the private app the crm.objects.contacts.read/write and crm.schemas.contacts.read scopes, and set its token in HUBSPOT_ACCESS_TOKEN',
+      },
+    ];
+  }
+  const checks: DoctorCheck[] = [pass('hubspot', 'authenticated', 'contact properties listed')];
+  const names = resolveMapping(deps.definition.mapping).hubspotProperties;
+  for (const spec of HUBSPOT_PROPERTY_CATALOGUE) {
+    const name = names[spec.key];
+    const found = properties.find((property) => property.name === name);
+    const create = `create the contact property ${name} (${spec.type}) in the group handoff, or run handoff setup --apply`;
+    if (found === undefined) {
+      checks.push({
+        area: 'hubspot',
+        check: name,
+        status: 'fail',
+        detail: `contact property ${name} is missing`,
+        fix: create,
+      });
+      continue;
+    }
+    if (found.type !== spec.type) {
+      checks.push({
+        area: 'hubspot',
+        check: name,
+        status: 'fail',
+        detail: `${name} is of type ${found.type}, Handoff writes ${spec.type}`,
+        fix: `recreate ${name} as ${spec.type}, or map another property under mapping.hubspot_properties`,
+      });
+      continue;
+    }
+    const missing = (spec.options ?? []).filter((option) => !found.options.includes(option));
+    checks.push(
+      missing.length === 0
+        ? pass('hubspot', name, spec.type)
+        : {
+            area: 'hubspot',
+            check: name,
+            status: 'fail',
+            detail: `${name} lacks the options ${missing.join(', ')}`,
+            fix: `add the options ${missing.join(', ')} to ${name}, or run handoff setup --apply`,
+          },
+    );
+  }
+  return checks;
+}
+
+async function peopleChecks(deps: DoctorDeps): Promise<DoctorCheck[]> {
+  if (deps.salesforce === null) return [];
+  const { routing, feedback } = deps.definition;
+  const [users, queues] = await Promise.all([
+    deps.salesforce.directory.users(),
+    deps.salesforce.directory.queues(),
+  ]);
+  const checks: DoctorCheck[] = [];
+  for (const [poolName, pool] of Object.entries(routing.pools))
+    for (const member of pool.members) {
+      const user = users.find((candidate) => candidate.id === member.owner);
+      const check = `pool ${poolName}: ${member.owner}`;
+      if (user === undefined)
+        checks.push({
+          area: 'people',
+          check,
+          status: 'fail',
+          detail: `${member.owner} is not a Salesforce user the integration user can see`,
+          fix: `correct the owner id in routing.pools.${poolName}`,
+        });
+      else if (!user.active)
+        checks.push({
+          area: 'people',
+          check,
+          status: 'warn',
+          detail: `${user.name} is inactive: routing skips them`,
+          fix: `reactivate ${user.name}, or remove them from routing.pools.${poolName}`,
+        });
+      else checks.push(pass('people', check, `${user.name}, active`));
+    }
+  const owners: [string, string][] = [['routing.fallback_owner', routing.fallback_owner]];
+  if (feedback.nurture_owner !== undefined)
+    owners.push(['feedback.nurture_owner', feedback.nurture_owner]);
+  for (const [key, id] of owners) {
+    const user = users.find((candidate) => candidate.id === id);
+    const queue = queues.find((candidate) => candidate.id === id);
+    checks.push(
+      queue !== undefined
+        ? pass('people', key, `queue ${queue.name}`)
+        : user?.active === true
+          ? pass('people', key, `${user.name}, active`)
+          : {
+              area: 'people',
+              check: key,
+              status: 'fail',
+              detail: `${id} is neither a queue nor an active user`,
+              fix: `set ${key} to a Lead queue (00G…) or an active user (005…)`,
+            },
+    );
+  }
+  return checks;
+}
+
+async function headroomChecks(deps: DoctorDeps): Promise<DoctorCheck[]> {
+  if (deps.salesforce === null) return [];
+  const checks: DoctorCheck[] = [];
+  const { installation } = deps.salesforce;
+  const allowance = await installation.dailyApiRequests();
+  const interval = parseDuration(deps.definition.sync.poll_interval);
+  const cycles = DAY_MS / (interval === null ? 60_000 : durationToMs(interval));
+  const expected = Math.ceil(cycles * SALESFORCE_CALLS_PER_IDLE_CYCLE);
+  const detail = `${allowance.remaining} of ${allowance.max} daily API requests left; Handoff idles at about ${expected} a day at poll_interval ${deps.definition.sync.poll_interval}`;
+  if (allowance.remaining <= 0)
+    checks.push({
+      area: 'api',
+      check: 'Salesforce headroom',
+      status: 'fail',
+      detail,
+      fix: 'wait for the allocation to recover, or buy more API calls',
+    });
+  else if (expected > allowance.remaining || expected > allowance.max * BUDGET_SHARE)
+    checks.push({
+      area: 'api',
+      check: 'Salesforce headroom',
+      status: 'warn',
+      detail,
+      fix: 'raise sync.poll_interval, or the org’s allocation',
+    });
+  else checks.push(pass('api', 'Salesforce headroom', detail));
+  const skew = (await installation.serverTime()).getTime() - deps.now().getTime();
+  checks.push(
+    Math.abs(skew) > CLOCK_SKEW_WARN_MS
+      ? {
+          area: 'clock',
+          check: 'skew',
+          status: 'warn',
+          detail: `this machine's clock is ${Math.round(-skew / 1000)} s off Salesforce's: due dates and SLA checks shift by as much`,
+          fix: 'run NTP (chrony, systemd-timesyncd) on this machine',
+        }
+      : pass('clock', 'skew', `within ${Math.round(Math.abs(skew) / 1000)} s of Salesforce`),
+  );
+  return checks;
+}
+
+/**
+ * Every check a deployment needs, each a pass, a warning (degrades Handoff) or a failure (breaks
+ * it), with the exact fix. Reads only. A system that cannot be reached is one failure, not a
+ * cascade; the checks that need it are skipped.
+ */
+export async function runDoctor(deps: DoctorDeps): Promise<DoctorCheck[]> {
+  const settings = deps.redis === null ? null : await deps.redis.settings().catch(() => null);
+  const [salesforce, hubspot] = await Promise.all([salesforceChecks(deps), hubspotChecks(deps)]);
+  const reachable = salesforce.every(
+    (check) => check.check !== 'authenticated' || check.status === 'pass',
+  );
+  const more = reachable ? await Promise.all([peopleChecks(deps), headroomChecks(deps)]) : [];
+  return [...redisChecks(deps, settings), ...salesforce, ...hubspot, ...more.flat()];
+}
