@@ -7,7 +7,7 @@ export class RedisConfigInspector implements RedisInspector {
 
   private async setting(name: string): Promise<string | null> {
     try {
-      const pair = (await this.redis.config('GET', name));
+      const pair = await this.redis.config('GET', name);
       return Array.isArray(pair) && typeof pair[1] === 'string' ? pair[1] : null;
     } catch {
       // CONFIG renamed or disabled: the setting is unknown, not wrong.

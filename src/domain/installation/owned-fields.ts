@@ -111,6 +111,25 @@ export const SALESFORCE_FIELD_CATALOGUE: readonly SalesforceFieldSpec[] = [
   },
 ];
 
+/** Each kind as Salesforce's field wizard names it. */
+export const SALESFORCE_KIND_LABELS: Readonly<Record<SalesforceFieldKind, string>> = {
+  number: 'Number(18, 0)',
+  text: 'Text',
+  long_text: 'Long Text Area',
+  datetime: 'Date/Time',
+  checkbox: 'Checkbox',
+  picklist: 'Picklist',
+};
+
+/** `Text(40), External ID, Unique`: the field as an admin creates it. */
+export function salesforceTypeLabel(spec: SalesforceFieldSpec): string {
+  const length =
+    spec.length !== undefined && (spec.kind === 'text' || spec.kind === 'long_text')
+      ? `(${spec.length})`
+      : '';
+  return `${SALESFORCE_KIND_LABELS[spec.kind]}${length}${spec.externalId === true ? ', External ID, Unique' : ''}`;
+}
+
 /** What a marketer sees in `handoff_status`. */
 export const HANDOFF_STATUSES = [
   'mql',

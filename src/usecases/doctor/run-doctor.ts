@@ -2,6 +2,8 @@ import type { Definition } from '../../domain/definition.js';
 import {
   HUBSPOT_PROPERTY_CATALOGUE,
   SALESFORCE_FIELD_CATALOGUE,
+  SALESFORCE_KIND_LABELS,
+  salesforceTypeLabel,
   type SalesforceFieldSpec,
 } from '../../domain/installation/owned-fields.js';
 import { resolveMapping } from '../../domain/mapping.js';
@@ -47,27 +49,12 @@ const BUDGET_SHARE = 0.1;
 const CLOCK_SKEW_WARN_MS = 60_000;
 const DAY_MS = 86_400_000;
 
-const KIND_NAMES: Readonly<Record<SalesforceFieldSpec['kind'], string>> = {
-  number: 'Number(18, 0)',
-  text: 'Text',
-  long_text: 'Long Text Area',
-  datetime: 'Date/Time',
-  checkbox: 'Checkbox',
-  picklist: 'Picklist',
-};
-
 const pass = (area: DoctorCheck['area'], check: string, detail: string): DoctorCheck => ({
   area,
   check,
   status: 'pass',
   detail,
 });
-
-function describeKind(spec: SalesforceFieldSpec): string {
-  const length = spec.length === undefined ? '' : `(${spec.length})`;
-  const key = spec.externalId === true ? ', External ID, Unique' : '';
-  return `${KIND_NAMES[spec.kind]}${spec.kind === 'text' || spec.kind === 'long_text' ? length : ''}${key}`;
-}
 
 function failure(error: unknown): string {
   return error instanceof IntegrationError
@@ -143,7 +130,7 @@ function fieldCheck(
   found: DescribedField | undefined,
 ): DoctorCheck {
   const field = `${spec.object}.${name}`;
-  const create = `create ${field} as ${describeKind(spec)} and grant the integration user Read and Edit on it (permission set), or run handoff setup --apply`;
+  const create = `create ${field} as ${salesforceTypeLabel(spec)} and grant the integration user Read and Edit on it (permission set), or run handoff setup --apply`;
   if (found === undefined)
     return {
       area: 'salesforce',
@@ -157,8 +144,8 @@ function fieldCheck(
       area: 'salesforce',
       check: field,
       status: 'fail',
-      detail: `${field} is ${found.kind === 'other' ? 'of another type' : KIND_NAMES[found.kind]}, Handoff needs ${describeKind(spec)}`,
-      fix: `change ${field} to ${describeKind(spec)}, or map another field under mapping.salesforce_fields`,
+      detail: `${field} is ${found.kind === 'other' ? 'of another type' : SALESFORCE_KIND_LABELS[found.kind]}, Handoff needs ${salesforceTypeLabel(spec)}`,
+      fix: `change ${field} to ${salesforceTypeLabel(spec)}, or map another field under mapping.salesforce_fields`,
     };
   if (!found.updateable)
     return {
@@ -184,7 +171,7 @@ function fieldCheck(
       detail: `${field} holds ${found.length} characters; Handoff writes up to ${spec.length}`,
       fix: `raise the length of ${field} to ${spec.length}`,
     };
-  return pass('salesforce', field, `${describeKind(spec)}, writable`);
+  return pass('salesforce', field, `${salesforceTypeLabel(spec)}, writable`);
 }
 
 function missingValuesCheck(
