@@ -50,11 +50,12 @@ describe('Redis lost in the middle of a cycle', () => {
       HANDOFF_REDIS_PREFIX: prefix,
       LOG_LEVEL: 'silent',
     };
-    // HubSpot write-backs are slow: Redis loses everything while the first ones are in flight.
+    // HubSpot write-backs are slow: Redis loses everything while the first ones are in flight,
+    // long before the cycle could finish (even on a loaded machine).
     const slow = running.hubspot.server.faults.add({
       kind: 'latency',
       endpoint: 'contacts.batch.update',
-      latencyMs: 1_500,
+      latencyMs: 4_000,
     });
     const sync = runCliInProcess(['sync', '--once', '--json', '--config', CONFIG], {
       env,
