@@ -1,3 +1,5 @@
+import { HUBSPOT_OWNED_PROPERTIES } from '../../domain/definition.js';
+import { HUBSPOT_PROPERTY_CATALOGUE } from '../../domain/installation/owned-fields.js';
 import { seededRandom, type SeededRandom } from '../core/seeded-random.js';
 import type { HubSpotObjectType, HubSpotStore } from '../hubspot/hubspot-store.js';
 import type { SalesforceStore, SfRecord } from '../salesforce/salesforce-store.js';
@@ -343,26 +345,9 @@ function seedHandoffSetup(hubspot: HubSpotStore): void {
       hasUniqueValue: false,
     });
   };
-  property('handoff_status', 'enumeration', [
-    'mql',
-    'routed',
-    'accepted',
-    'working',
-    'rejected',
-    'recycled',
-    'breached',
-  ]);
-  property('handoff_score', 'number');
-  property('handoff_tier', 'string');
-  property('handoff_owner', 'string');
-  property('handoff_due', 'datetime');
-  property('handoff_definition_version', 'string');
-  property('handoff_rejection_reason', 'string');
-  property('handoff_rejection_comment', 'string');
-  property('handoff_rejected_at', 'datetime');
-  property('handoff_rejected_by', 'string');
-  property('handoff_first_touch_at', 'datetime');
-  property('handoff_minutes_to_first_touch', 'number');
+  // What `handoff doctor` checks a portal against, so the ready-made one passes.
+  for (const spec of HUBSPOT_PROPERTY_CATALOGUE)
+    property(HUBSPOT_OWNED_PROPERTIES[spec.key], spec.type, spec.options ?? []);
   const reasons = [
     'Unspecified',
     'No budget',

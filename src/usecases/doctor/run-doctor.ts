@@ -56,6 +56,15 @@ const pass = (area: DoctorCheck['area'], check: string, detail: string): DoctorC
   detail,
 });
 
+/** One failure for a system that could not be reached; the checks that need it are skipped. */
+const unreachableCheck = (
+  area: DoctorCheck['area'],
+  detail: string,
+  fix: string,
+): DoctorCheck[] => [
+  { area, check: area === 'redis' ? 'reachable' : 'authenticated', status: 'fail', detail, fix },
+];
+
 function failure(error: unknown): string {
   return error instanceof IntegrationError
     ? `${error.kind}: ${error.system} ${error.code}`
@@ -69,15 +78,11 @@ function redisChecks(
   settings: Awaited<ReturnType<RedisInspector['settings']>> | null,
 ): DoctorCheck[] {
   if (settings === null)
-    return [
-      {
-        area: 'redis',
-        check: 'reachable',
-        status: 'fail',
-        detail: deps.unreachable.redis ?? 'Redis is not reachable',
-        fix: 'start Redis, or point REDIS_URL at it',
-      },
-    ];
+    return unreachableCheck(
+      'redis',
+      deps.unreachable.redis ?? 'Redis is not reachable',
+      'start Redis, or point REDIS_URL at it',
+    );
   const checks: DoctorCheck[] = [pass('redis', 'reachable', 'Redis answers')];
   if (settings.evictionPolicy === null)
     checks.push({
@@ -199,15 +204,11 @@ function missingValuesCheck(
 
 async function salesforceChecks(deps: DoctorDeps): Promise<DoctorCheck[]> {
   if (deps.salesforce === null)
-    return [
-      {
-        area: 'salesforce',
-        check: 'authenticated',
-        status: 'fail',
-        detail: deps.unreachable.salesforce ?? 'Salesforce could not be reached',
-        fix: 'check SALESFORCE_* in the environment (see handoff sync --once for the exact message)',
-      },
-    ];
+    return unreachableCheck(
+      'salesforce',
+      deps.unreachable.salesforce ?? 'Salesforce could not be reached',
+      'check SALESFORCE_* in the environment (see handoff sync --once for the exact message)',
+    );
   const { definition } = deps;
   const { installation } = deps.salesforce;
   const names = resolveMapping(definition.mapping).salesforceFields;
@@ -255,15 +256,11 @@ async function salesforceChecks(deps: DoctorDeps): Promise<DoctorCheck[]> {
 
 async function hubspotChecks(deps: DoctorDeps): Promise<DoctorCheck[]> {
   if (deps.hubspot === null)
-    return [
-      {
-        area: 'hubspot',
-        check: 'authenticated',
-        status: 'fail',
-        detail: deps.unreachable.hubspot ?? 'HubSpot could not be reached',
-        fix: 'set HUBSPOT_ACCESS_TOKEN to the private app’s token',
-      },
-    ];
+    return unreachableCheck(
+      'hubspot',
+      deps.unreachable.hubspot ?? 'HubSpot could not be reached',
+      'set HUBSPOT_ACCESS_TOKEN to the private app’s token',
+    );
   let properties: Awaited<ReturnType<HubSpotInstallation['contactProperties']>>;
   try {
     properties = await deps.hubspot.contactProperties();
