@@ -6,6 +6,7 @@ import { HubSpotContactSource } from './adapters/hubspot/hubspot-contact-source.
 import { HubSpotContactFeedback } from './adapters/hubspot/hubspot-contact-feedback.adapter.js';
 import { HubSpotContactWriter } from './adapters/hubspot/hubspot-contact-writer.adapter.js';
 import { HubSpotInstallationInspector } from './adapters/hubspot/hubspot-installation.adapter.js';
+import { HubSpotSetupAdapter } from './adapters/hubspot/hubspot-setup.adapter.js';
 import { RedisConfigInspector } from './adapters/redis/redis-inspector.adapter.js';
 import { RedisSyncState } from './adapters/redis/redis-sync-state.adapter.js';
 import {
@@ -16,6 +17,7 @@ import { SalesforceDirectory } from './adapters/salesforce/salesforce-directory.
 import { SalesforceLeadLifecycle } from './adapters/salesforce/salesforce-lead-lifecycle.adapter.js';
 import { SalesforceInstallationInspector } from './adapters/salesforce/salesforce-installation.adapter.js';
 import { SalesforceLeadStore } from './adapters/salesforce/salesforce-lead-store.adapter.js';
+import { SalesforceSetupAdapter } from './adapters/salesforce/salesforce-setup.adapter.js';
 import { instrumentRequests } from './adapters/salesforce/salesforce-requests.js';
 import { classifySalesforceError } from './adapters/salesforce/salesforce.errors.js';
 import type { Env } from './config/env.js';
@@ -28,6 +30,7 @@ import type { SalesDirectory } from './ports/sales-directory.port.js';
 import type { SyncState } from './ports/sync-state.port.js';
 import type { WorkerRuntime } from './jobs/start-workers.js';
 import type { DoctorDeps } from './usecases/doctor/run-doctor.js';
+import type { SetupDeps } from './usecases/setup/run-setup.js';
 
 /** A missing or contradictory piece of configuration: exit 2, naming it. */
 export class SetupError extends Error {
@@ -226,6 +229,30 @@ export async function createDoctorRuntime(
     close: async () => {
       await redis?.quit();
     },
+  };
+}
+
+/** What `handoff setup` reads and writes: Salesforce metadata and HubSpot settings. */
+export async function createSetupRuntime(
+  env: Env,
+): Promise<Pick<SetupDeps, 'salesforce' | 'installation' | 'hubspot'>> {
+  if (env.HUBSPOT_ACCESS_TOKEN === undefined)
+    throw new SetupError('HUBSPOT_ACCESS_TOKEN is required');
+  const salesforce = await connectSalesforce(env, new ApiCallMeter());
+  let identity: string;
+  try {
+    identity = (await salesforce.identity()).user_id;
+  } catch (err) {
+    throw classifySalesforceError(err);
+  }
+  const hubspot = createHubSpotClient({
+    accessToken: env.HUBSPOT_ACCESS_TOKEN,
+    baseUrl: env.HUBSPOT_BASE_URL,
+  });
+  return {
+    salesforce: new SalesforceSetupAdapter(salesforce, identity),
+    installation: new SalesforceInstallationInspector(salesforce),
+    hubspot: new HubSpotSetupAdapter(hubspot),
   };
 }
 

@@ -3,6 +3,7 @@ import { EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.js';
 import { DOCTOR_USAGE, doctorCommand } from './doctor-command.js';
 import { EXPLAIN_USAGE, explainCommand } from './explain-command.js';
 import { SANDBOX_USAGE, sandboxCommand } from './sandbox-command.js';
+import { SETUP_USAGE, setupCommand } from './setup-command.js';
 import { QUARANTINE_USAGE, quarantineCommand } from './quarantine-command.js';
 import { REPORT_USAGE, reportCommand } from './report-command.js';
 import { RUN_USAGE, runCommand } from './run-command.js';
@@ -22,6 +23,8 @@ usage:
       the long-running worker: polls on sync.poll_interval, serves GET /healthz on PORT
   ${REPORT_USAGE}
       funnel KPIs from Salesforce: routed, accepted, rejected by reason, SLA compliance, time to first touch
+  ${SETUP_USAGE}
+      what Handoff needs in Salesforce and HubSpot, as a plan; --apply creates it (never deletes)
   ${DOCTOR_USAGE}
       check Redis, both connections, Handoff's fields and properties, people, API headroom, clock
   ${QUARANTINE_USAGE}
@@ -93,6 +96,18 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       reportCommand(
         {
           since: text(flags, 'since'),
+          json: flags['json'] === true,
+          config: text(flags, 'config'),
+        },
+        io,
+      ),
+  },
+  setup: {
+    options: { apply: { type: 'boolean' }, json: { type: 'boolean' }, config: { type: 'string' } },
+    run: (flags, io) =>
+      setupCommand(
+        {
+          apply: flags['apply'] === true,
           json: flags['json'] === true,
           config: text(flags, 'config'),
         },
