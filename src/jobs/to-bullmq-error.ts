@@ -59,7 +59,13 @@ export async function toBullMqError(
     case 'permanent':
       log.error({ system: err.system, code: err.code, kind: err.kind }, 'job failed permanently');
       // The kind leads the reason, so whoever waits on the job can tell auth from data problems.
-      return new UnrecoverableError(`${err.kind}: ${err.system} ${err.code}`);
+      // Classifier messages that extend `<system> <code>` (a missing field named, with its
+      // check) are shown whole; they never carry record values.
+      return new UnrecoverableError(
+        err.message.startsWith(`${err.system} ${err.code}`)
+          ? `${err.kind}: ${err.message}`
+          : `${err.kind}: ${err.system} ${err.code}`,
+      );
     default:
       log.warn({ system: err.system, code: err.code, kind: err.kind }, 'job will be retried');
       return err;

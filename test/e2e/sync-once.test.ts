@@ -314,7 +314,7 @@ describe('handoff sync --once under injected faults', () => {
     });
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
-      'sync stopped: salesforce.sla.watch: permanent: salesforce INVALID_FIELD\n',
+      'sync stopped: salesforce.sla.watch: permanent: salesforce INVALID_FIELD: Lead.Routed_At_Missing__c is missing or not visible to the integration user — run handoff doctor\n',
     );
   });
 

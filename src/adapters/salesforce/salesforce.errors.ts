@@ -36,6 +36,16 @@ export function kindOfSalesforceCode(code: string): IntegrationErrorKind {
 }
 
 /**
+ * `Lead.Handoff_Routed_At__c` from Salesforce's "No such column 'X' on entity 'Lead'": the one
+ * part of an error message Handoff keeps, since it names schema, never record values.
+ */
+function missingField(message: unknown): string | null {
+  if (typeof message !== 'string') return null;
+  const found = /No such column '([A-Za-z0-9_]+)' on entity '([A-Za-z0-9_]+)'/.exec(message);
+  return found === null ? null : `${found[2]}.${found[1]}`;
+}
+
+/**
  * Maps anything jsforce throws onto the taxonomy. `REQUEST_LIMIT_EXCEEDED` is `rate_limited`
  * with a long wait (the org's daily allocation is spent; retrying into it only burns more).
  * Messages carry the error code only; Salesforce messages can quote record values.
@@ -52,6 +62,14 @@ export function classifySalesforceError(err: unknown): IntegrationError {
   const networkCode = typeof record['code'] === 'string' ? record['code'] : undefined;
   if (errorCode !== undefined && errorCode !== 'Error') {
     const kind = kindOfSalesforceCode(errorCode);
+    const missing = errorCode === 'INVALID_FIELD' ? missingField(record['message']) : null;
+    if (missing !== null)
+      return new IntegrationError(
+        'salesforce',
+        kind,
+        `salesforce INVALID_FIELD: ${missing} is missing or not visible to the integration user — run handoff doctor`,
+        { code: errorCode, cause: err },
+      );
     const retryAfterMs =
       errorCode === 'REQUEST_LIMIT_EXCEEDED'
         ? REQUEST_LIMIT_WAIT_MS

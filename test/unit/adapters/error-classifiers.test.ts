@@ -137,4 +137,24 @@ describe('classifySalesforceError', () => {
     ).toBe('salesforce DUPLICATE_VALUE');
     expect(classifySalesforceError(new Error('plain')).code).toBe('UNCLASSIFIED');
   });
+
+  it('names a missing field, and only its schema name, from INVALID_FIELD', () => {
+    const missing = classifySalesforceError(
+      Object.assign(
+        new Error(
+          "\nSELECT Id, Handoff_Routed_At__c FROM Lead WHERE Email = 'jane@example.com'\n ^\nERROR at Row:1:Column:12\nNo such column 'Handoff_Routed_At__c' on entity 'Lead'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name.",
+        ),
+        { errorCode: 'INVALID_FIELD' },
+      ),
+    );
+    expect(missing).toMatchObject({ kind: 'permanent', code: 'INVALID_FIELD' });
+    expect(missing.message).toBe(
+      'salesforce INVALID_FIELD: Lead.Handoff_Routed_At__c is missing or not visible to the integration user — run handoff doctor',
+    );
+    expect(
+      classifySalesforceError(
+        Object.assign(new Error('something else'), { errorCode: 'INVALID_FIELD' }),
+      ).message,
+    ).toBe('salesforce INVALID_FIELD');
+  });
 });
