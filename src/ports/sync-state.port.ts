@@ -23,10 +23,12 @@ export interface SyncState {
   /**
    * Runs `decide` against the current routing state (rotation and open-lead counts) and stores
    * the state it returns, atomically: concurrent workers never pick from the same counters and
-   * never overfill an owner (optimistic retry on conflict).
+   * never overfill an owner (optimistic retry on conflict). With `epoch`, throws
+   * StateLostError instead when Redis no longer holds the state the cycle started on.
    */
   withRouting<T>(
     decide: (state: RoutingState) => { readonly result: T; readonly next: RoutingState },
+    epoch?: string,
   ): Promise<T>;
   /**
    * Replaces the open-lead counts with Salesforce's own (read each cycle): the counts Handoff

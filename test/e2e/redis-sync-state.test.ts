@@ -122,6 +122,10 @@ describe('RedisSyncState', () => {
     await redis.del(`${prefix}:epoch`, `${prefix}:cursors`);
     await expect(state.advanceCursor('s', new Date(3_000), epoch)).rejects.toThrow(StateLostError);
     expect(await state.cursor('s')).toBeNull();
+    // Nor does it route on counts an emptied Redis no longer has.
+    await expect(
+      state.withRouting((routing) => ({ result: 1, next: routing }), epoch),
+    ).rejects.toThrow(StateLostError);
     expect(await state.epoch()).not.toBe(epoch);
   });
 

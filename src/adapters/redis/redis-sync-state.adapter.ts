@@ -161,18 +161,26 @@ export class RedisSyncState implements SyncState {
 
   async withRouting<T>(
     decide: (state: RoutingState) => { readonly result: T; readonly next: RoutingState },
+    epoch?: string,
   ): Promise<T> {
     const rotationKey = this.key('rotation');
     const openKey = this.key('open-leads');
+    const epochKey = this.key('epoch');
     // WATCH needs its own connection: it is per connection, and other commands must not interleave.
     const connection = this.redis.duplicate();
     try {
       for (let attempt = 0; attempt < MAX_ROTATION_ATTEMPTS; attempt += 1) {
-        await connection.watch(rotationKey, openKey);
-        const [raw, open] = await Promise.all([
+        await connection.watch(rotationKey, openKey, epochKey);
+        const [raw, open, current] = await Promise.all([
           connection.get(rotationKey),
           connection.hgetall(openKey),
+          connection.get(epochKey),
         ]);
+        // Counts read from an emptied Redis would let this page overfill every owner.
+        if (epoch !== undefined && current !== epoch)
+          throw new StateLostError(
+            "Redis lost Handoff's state during this cycle: routing stopped before deciding on counts it no longer has; the next cycle re-reads from the beginning",
+          );
         const { result, next } = decide({
           rotation: raw === null ? {} : RotationWire.parse(JSON.parse(raw)),
           openLeads: OpenLeadsWire.parse(open),

@@ -79,6 +79,7 @@ export async function runSyncCycle(
   const epoch = options.dryRun ? undefined : await deps.state.epoch();
   const context: CycleContext = {
     now: deps.now(),
+    epoch,
     summary,
     dryRun: options.dryRun,
     accounts: new Map(),

@@ -73,6 +73,8 @@ export interface Planned {
 /** What every page of one cycle shares. */
 export interface CycleContext {
   readonly now: Date;
+  /** The state epoch the cycle started on (none in a dry run): see SyncState.epoch. */
+  readonly epoch: string | undefined;
   /** Users as routing sees them; open-lead counts come from Redis at decision time. */
   readonly users: ReadonlyMap<string, DirectoryUser>;
   readonly names: ReadonlyMap<string, string>;

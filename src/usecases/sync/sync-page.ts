@@ -373,7 +373,7 @@ async function route(
       result: results,
       next: context.dryRun ? { rotation, openLeads } : { rotation: nextRotation, openLeads: open },
     };
-  });
+  }, context.epoch);
 }
 
 /** Converted contacts show `accepted` and their Contact's owner in HubSpot. */
