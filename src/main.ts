@@ -30,6 +30,10 @@ import type { SalesDirectory } from './ports/sales-directory.port.js';
 import type { SyncState } from './ports/sync-state.port.js';
 import type { WorkerRuntime } from './jobs/start-workers.js';
 import type { DoctorDeps } from './usecases/doctor/run-doctor.js';
+import {
+  NurtureListMissingError,
+  resolveNurtureLists,
+} from './usecases/setup/resolve-nurture-lists.js';
 import type { SetupDeps } from './usecases/setup/run-setup.js';
 
 /** A missing or contradictory piece of configuration: exit 2, naming it. */
@@ -289,6 +293,17 @@ export async function createSyncRuntime(
   } catch (err) {
     throw explainConnectFailure(err, salesforceAuthFrom(env));
   }
+  // Nurture lists named by name (setup creates them) become ids once, before anything opens.
+  let resolved: Definition;
+  try {
+    resolved = await resolveNurtureLists(
+      definition,
+      new HubSpotSetupAdapter(hubspot, countHubSpot),
+    );
+  } catch (err) {
+    if (err instanceof NurtureListMissingError) throw new SetupError(err.message, { cause: err });
+    throw err;
+  }
   const redis = await connectRedis(env);
   try {
     return {
@@ -297,7 +312,7 @@ export async function createSyncRuntime(
       feedbackWriter: new HubSpotContactFeedback(hubspot, countHubSpot),
       lifecycle: new SalesforceLeadLifecycle(salesforce, mapping),
       deps: {
-        definition,
+        definition: resolved,
         contacts: new HubSpotContactSource(hubspot, mapping, countHubSpot),
         leads: new SalesforceLeadStore(salesforce, mapping),
         directory: new SalesforceDirectory(salesforce),

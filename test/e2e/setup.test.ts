@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start-sandboxes.js';
 import type { DoctorCheck } from '../../src/usecases/doctor/run-doctor.js';
@@ -6,7 +9,20 @@ import type { AppliedItem } from '../../src/usecases/setup/run-setup.js';
 import { runCliInProcess } from '../support/run-cli-in-process.js';
 
 const NOW = '2026-11-24T15:00:00Z';
-const CONFIG = new URL('../../config/handoff.example.yaml', import.meta.url).pathname;
+const EXAMPLE = new URL('../../config/handoff.example.yaml', import.meta.url);
+const LIST = 'Nurture — no budget';
+
+/** The example, with one nurture list named by name: setup creates it, the worker finds it. */
+async function namedListConfig(): Promise<string> {
+  const text = (await readFile(EXAMPLE, 'utf8')).replace(
+    '"No budget": { nurture_list: "101"',
+    `"No budget": { nurture_list: "${LIST}"`,
+  );
+  if (!text.includes(LIST)) throw new Error('the example definition changed shape');
+  const file = join(await mkdtemp(join(tmpdir(), 'handoff-setup-')), 'handoff.yaml');
+  await writeFile(file, text);
+  return file;
+}
 let sandboxes: RunningSandboxes | null = null;
 
 afterEach(async () => {
@@ -29,8 +45,9 @@ describe('installing Handoff on a bare org and portal', () => {
       HANDOFF_REDIS_PREFIX: `test-${randomUUID()}`,
       LOG_LEVEL: 'silent',
     };
+    const config = await namedListConfig();
     const cli = (args: string[]) =>
-      runCliInProcess([...args, '--config', CONFIG], { env, now: NOW });
+      runCliInProcess([...args, '--config', config], { env, now: NOW });
 
     const plan = await cli(['setup', '--json']);
     expect(plan.code).toBe(0);
@@ -39,6 +56,12 @@ describe('installing Handoff on a bare org and portal', () => {
       'missing',
     );
     expect(planned.find((item) => item.item === 'handoff_status')?.state).toBe('missing');
+    expect(planned.find((item) => item.item === `list "${LIST}"`)?.state).toBe('missing');
+
+    // Before setup, the worker refuses to start: the list it would file rejections in is missing.
+    const early = await cli(['sync', '--once']);
+    expect(early.code).toBe(2);
+    expect(early.stderr).toContain(`"${LIST}" (run handoff setup --apply, or use list ids)`);
 
     const applied = await cli(['setup', '--apply']);
     expect(applied.stderr).toBe('');
