@@ -6,7 +6,8 @@ import { IntegrationError } from '../../platform/errors.js';
 import { drawRetry, retryDelayMs, RETRY_LIMITS } from '../../platform/retry-in-place.js';
 import { classifySalesforceError, kindOfSalesforceCode } from './salesforce.errors.js';
 
-const SaveResultWire = z.object({
+/** One sObject save result (a single create or one element of a Collections answer). */
+export const SaveResultWire = z.object({
   id: z.string().nullish(),
   success: z.boolean(),
   created: z.boolean().nullish(),

@@ -10,7 +10,7 @@ import type {
 import type { WriteOutcome } from '../../ports/lead-store.port.js';
 import { chunks } from '../../platform/chunks.js';
 import { IntegrationError } from '../../platform/errors.js';
-import { collection, queryAll } from './salesforce-records.js';
+import { collection, queryAll, SaveResultWire } from './salesforce-records.js';
 import { classifySalesforceError } from './salesforce.errors.js';
 import { soql } from './soql.js';
 
@@ -68,20 +68,6 @@ const MetadataWire = z.looseObject({
 type Metadata = z.infer<typeof MetadataWire>;
 
 const CustomFieldWire = z.object({ Id: z.string(), Metadata: MetadataWire });
-
-const SaveWire = z.object({
-  id: z.string().nullish(),
-  success: z.boolean(),
-  errors: z
-    .array(
-      z.object({
-        statusCode: z.string().nullish(),
-        errorCode: z.string().nullish(),
-        message: z.string().nullish(),
-      }),
-    )
-    .default([]),
-});
 
 const IdRowWire = z.object({ Id: z.string() });
 
@@ -474,7 +460,7 @@ export class SalesforceSetupAdapter implements SalesforceSetup {
 
   /** The id a single write answered; a `success: false` answer is a refusal. */
   private saved(what: string, raw: unknown): string {
-    const result = SaveWire.parse(raw);
+    const result = SaveResultWire.parse(raw);
     if (result.success) return result.id ?? '';
     const error = result.errors[0];
     const code = error?.statusCode ?? error?.errorCode ?? 'UNKNOWN';
