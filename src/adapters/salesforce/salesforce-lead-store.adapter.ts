@@ -46,6 +46,15 @@ const AccountWire = z.object({
 const ContactWire = z.object({ Id: z.string(), OwnerId: z.string() });
 
 /**
+ * Bytes `text` takes in a query URL. jsforce sends `?q=` through encodeURIComponent and then the
+ * WHATWG URL parser, which also escapes `'` (every SOQL literal has two); `(`, `)`, `!` and `*`
+ * are counted escaped too, to be safe.
+ */
+function urlBytes(text: string): number {
+  return encodeURIComponent(text).replace(/['()!*]/g, '%XX').length;
+}
+
+/**
  * Packs items in order into groups whose sizes add up to at most `maxBytes` (an item larger
  * than that stands alone) and that hold at most `maxCount` items.
  */
@@ -74,15 +83,11 @@ function packBySize<T>(
 
 /**
  * Groups conditions so that each group, joined with OR, stays within `maxBytes` once URL-encoded
- * (`conn.query` sends the SOQL as `?q=`, encoded with encodeURIComponent).
+ * (`conn.query` sends the SOQL as `?q=`; see `urlBytes`).
  */
 function byEncodedLength(conditions: readonly string[], maxBytes: number): string[][] {
-  const separator = encodeURIComponent(' OR ').length;
-  return packBySize(
-    conditions,
-    (condition) => encodeURIComponent(condition).length + separator,
-    maxBytes,
-  );
+  const separator = urlBytes(' OR ');
+  return packBySize(conditions, (condition) => urlBytes(condition) + separator, maxBytes);
 }
 
 /**
@@ -90,12 +95,9 @@ function byEncodedLength(conditions: readonly string[], maxBytes: number): strin
  * so a handful of long values never makes one oversized query.
  */
 function inLists(column: string, values: readonly string[], maxBytes: number): string[] {
-  return packBySize(
-    values,
-    (value) => encodeURIComponent(soql`${value}, `).length,
-    maxBytes,
-    IN_LIST_LIMIT,
-  ).map((list) => `${column} IN ${soql`${list}`}`);
+  return packBySize(values, (value) => urlBytes(soql`${value}, `), maxBytes, IN_LIST_LIMIT).map(
+    (list) => `${column} IN ${soql`${list}`}`,
+  );
 }
 
 /** `https://www.Acme.com/about` → `acme.com`. */
