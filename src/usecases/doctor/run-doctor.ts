@@ -1,7 +1,6 @@
 import type { Definition } from '../../domain/definition.js';
 import {
   HUBSPOT_PROPERTY_CATALOGUE,
-  SALESFORCE_FIELD_CATALOGUE,
   SALESFORCE_KIND_LABELS,
   salesforceTypeLabel,
   type SalesforceFieldSpec,
@@ -16,7 +15,11 @@ import type {
   SalesforceInstallation,
 } from '../../ports/installation.port.js';
 import type { SalesDirectory } from '../../ports/sales-directory.port.js';
-import { ROUTED_STATUS } from '../sync/write-decisions.js';
+import {
+  ownedFields,
+  rejectionReasonValues,
+  requiredLeadStatuses,
+} from '../installation/installation-needs.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
@@ -211,7 +214,6 @@ async function salesforceChecks(deps: DoctorDeps): Promise<DoctorCheck[]> {
     );
   const { definition } = deps;
   const { installation } = deps.salesforce;
-  const names = resolveMapping(definition.mapping).salesforceFields;
   let lead: readonly DescribedField[];
   let task: readonly DescribedField[];
   try {
@@ -230,15 +232,15 @@ async function salesforceChecks(deps: DoctorDeps): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [pass('salesforce', 'authenticated', 'Lead and Task described')];
   const byName = (fields: readonly DescribedField[], name: string) =>
     fields.find((field) => field.name.toLowerCase() === name.toLowerCase());
-  for (const spec of SALESFORCE_FIELD_CATALOGUE) {
-    const name = names[spec.key];
+  const fields = ownedFields(definition);
+  for (const { spec, name } of fields)
     checks.push(fieldCheck(spec, name, byName(spec.object === 'Lead' ? lead : task, name)));
-  }
-  const reasonField = `Lead.${names.rejection_reason}`;
+  const reasonName = resolveMapping(definition.mapping).salesforceFields.rejection_reason;
+  const reasonField = `Lead.${reasonName}`;
   const reasons = missingValuesCheck(
     reasonField,
-    byName(lead, names.rejection_reason),
-    [...new Set([...Object.keys(definition.feedback.reasons), definition.feedback.default_reason])],
+    byName(lead, reasonName),
+    rejectionReasonValues(definition),
     (missing) =>
       `add ${missing} to ${reasonField} (Setup → Object Manager → Lead → Fields & Relationships), or run handoff setup --apply`,
   );
@@ -246,7 +248,7 @@ async function salesforceChecks(deps: DoctorDeps): Promise<DoctorCheck[]> {
   const statuses = missingValuesCheck(
     'Lead.Status',
     byName(lead, 'Status'),
-    [...new Set([ROUTED_STATUS, ...definition.feedback.rejected_statuses])],
+    requiredLeadStatuses(definition),
     (missing) =>
       `add ${missing} to the Lead Status picklist: Setup → Object Manager → Lead → Fields & Relationships → Lead Status → Values → New (standard picklists cannot be created through the API)`,
   );

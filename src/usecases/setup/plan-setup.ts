@@ -1,11 +1,9 @@
 import type { Definition } from '../../domain/definition.js';
 import {
   HUBSPOT_PROPERTY_CATALOGUE,
-  SALESFORCE_FIELD_CATALOGUE,
   SALESFORCE_KIND_LABELS,
   salesforceTypeLabel,
   type HubSpotPropertySpec,
-  type SalesforceFieldSpec,
 } from '../../domain/installation/owned-fields.js';
 import { resolveMapping } from '../../domain/mapping.js';
 import type {
@@ -14,7 +12,12 @@ import type {
   PermissionSetState,
 } from '../../ports/installation-setup.port.js';
 import type { DescribedProperty } from '../../ports/installation.port.js';
-import { ROUTED_STATUS } from '../sync/write-decisions.js';
+import {
+  namedNurtureLists,
+  ownedFields,
+  rejectionReasonValues,
+  requiredLeadStatuses,
+} from '../installation/installation-needs.js';
 
 export const PROPERTY_GROUP = 'handoff';
 
@@ -57,35 +60,6 @@ export interface InstallationState {
   readonly lists: ReadonlyMap<string, string>;
 }
 
-/** Every owned field under its configured name, as `Object.Name`. */
-export function ownedFields(
-  definition: Definition,
-): { spec: SalesforceFieldSpec; name: string; key: string }[] {
-  const names = resolveMapping(definition.mapping).salesforceFields;
-  return SALESFORCE_FIELD_CATALOGUE.map((spec) => ({
-    spec,
-    name: names[spec.key],
-    key: `${spec.object}.${names[spec.key]}`,
-  }));
-}
-
-/** Nurture lists named by name rather than id (a list id is digits). */
-export function namedNurtureLists(definition: Definition): string[] {
-  return [
-    ...new Set(
-      Object.values(definition.feedback.reasons)
-        .map((reason) => reason.nurture_list)
-        .filter((list): list is string => typeof list === 'string' && !/^\d+$/.test(list)),
-    ),
-  ];
-}
-
-function reasonValues(definition: Definition): string[] {
-  return [
-    ...new Set([...Object.keys(definition.feedback.reasons), definition.feedback.default_reason]),
-  ];
-}
-
 function salesforceItems(definition: Definition, state: InstallationState): SetupItem[] {
   const items: SetupItem[] = [];
   for (const { spec, name, key } of ownedFields(definition)) {
@@ -106,7 +80,8 @@ function salesforceItems(definition: Definition, state: InstallationState): Setu
             label: spec.label,
             length: spec.length,
             externalId: spec.externalId,
-            picklistValues: spec.kind === 'picklist' ? reasonValues(definition) : undefined,
+            picklistValues:
+              spec.kind === 'picklist' ? rejectionReasonValues(definition) : undefined,
             description: `Handoff: ${spec.purpose}.`,
           },
         },
@@ -125,7 +100,7 @@ function salesforceItems(definition: Definition, state: InstallationState): Setu
       continue;
     }
     if (spec.kind === 'picklist') {
-      const missing = reasonValues(definition).filter(
+      const missing = rejectionReasonValues(definition).filter(
         (value) => !existing.picklistValues.includes(value),
       );
       if (missing.length > 0) {
@@ -141,7 +116,7 @@ function salesforceItems(definition: Definition, state: InstallationState): Setu
     }
     items.push({ system: 'salesforce', item: key, state: 'present', detail: wanted });
   }
-  const statuses = [...new Set([ROUTED_STATUS, ...definition.feedback.rejected_statuses])];
+  const statuses = requiredLeadStatuses(definition);
   const missingStatuses = statuses.filter((status) => !state.leadStatuses.includes(status));
   items.push(
     missingStatuses.length === 0

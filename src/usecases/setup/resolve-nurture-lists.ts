@@ -1,6 +1,6 @@
 import type { Definition } from '../../domain/definition.js';
 import type { HubSpotSetup } from '../../ports/installation-setup.port.js';
-import { namedNurtureLists } from './plan-setup.js';
+import { namedNurtureLists } from '../installation/installation-needs.js';
 
 /** A nurture list the definition names does not exist in HubSpot. */
 export class NurtureListMissingError extends Error {

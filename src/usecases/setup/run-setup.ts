@@ -2,14 +2,8 @@ import type { Definition } from '../../domain/definition.js';
 import { IntegrationError } from '../../platform/errors.js';
 import type { HubSpotSetup, SalesforceSetup } from '../../ports/installation-setup.port.js';
 import type { SalesforceInstallation } from '../../ports/installation.port.js';
-import {
-  namedNurtureLists,
-  ownedFields,
-  planSetup,
-  PROPERTY_GROUP,
-  type SetupAction,
-  type SetupItem,
-} from './plan-setup.js';
+import { namedNurtureLists, ownedFields } from '../installation/installation-needs.js';
+import { planSetup, PROPERTY_GROUP, type SetupAction, type SetupItem } from './plan-setup.js';
 
 export interface SetupDeps {
   readonly definition: Definition;
