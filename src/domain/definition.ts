@@ -169,6 +169,16 @@ export const SALESFORCE_OWNED_FIELDS = {
   sla_breached: 'Handoff_SLA_Breached__c',
   /** When the current owner got the lead: the SLA clock's start and time to first touch. */
   routed_at: 'Handoff_Routed_At__c',
+  /** Where the lead stands (routed, accepted, working, breached, escalated, rejected, returned). */
+  stage: 'Handoff_Stage__c',
+  /** How many times a missed deadline moved the lead to another owner. */
+  reassignments: 'Handoff_Reassignments__c',
+  /** The definition version that qualified the lead. */
+  definition_version: 'Handoff_Definition_Version__c',
+  /** Owners who missed the first-touch deadline, first to last, as User ids separated by `;`. */
+  breached_owners: 'Handoff_Breached_Owners__c',
+  /** The deadline most recently missed. */
+  breached_at: 'Handoff_Breached_At__c',
   /** On Task: the decision a follow-up Task belongs to (external id, so one Task per decision). */
   task_decision_id: 'Handoff_Decision_Id__c',
 } as const;

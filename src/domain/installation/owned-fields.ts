@@ -1,4 +1,5 @@
 import type { HubSpotOwnedProperty, SalesforceOwnedField } from '../definition.js';
+import { HANDOFF_STAGES } from '../lifecycle/lead-lifecycle.js';
 
 /**
  * What Handoff needs in each system, in one catalogue: `handoff doctor` checks an installation
@@ -19,6 +20,8 @@ export interface SalesforceFieldSpec {
   readonly length?: number;
   /** An external id, unique: the key Handoff upserts on. */
   readonly externalId?: boolean;
+  /** The values a picklist must offer when they are Handoff's own (not from the definition). */
+  readonly values?: readonly string[];
   /** What the field holds, for the field reference. */
   readonly purpose: string;
 }
@@ -99,6 +102,46 @@ export const SALESFORCE_FIELD_CATALOGUE: readonly SalesforceFieldSpec[] = [
     kind: 'checkbox',
     label: 'Handoff SLA Breached',
     purpose: 'the first touch came after the deadline',
+  },
+  {
+    key: 'stage',
+    object: 'Lead',
+    kind: 'picklist',
+    values: HANDOFF_STAGES,
+    label: 'Handoff Stage',
+    purpose:
+      'where the lead stands: routed, accepted, working, breached, escalated, rejected (returned with no HubSpot contact to tell) or returned (marketing has the reason)',
+  },
+  {
+    key: 'reassignments',
+    object: 'Lead',
+    kind: 'number',
+    label: 'Handoff Reassignments',
+    purpose: 'how many times a missed deadline moved the lead to another owner',
+  },
+  {
+    key: 'definition_version',
+    object: 'Lead',
+    kind: 'text',
+    length: 40,
+    label: 'Handoff Definition Version',
+    purpose: 'the version of the definition that qualified the lead',
+  },
+  {
+    key: 'breached_owners',
+    object: 'Lead',
+    kind: 'text',
+    length: 255,
+    label: 'Handoff Breached Owners',
+    purpose:
+      'the owners who missed the first-touch deadline, first to last (User ids separated by `;`)',
+  },
+  {
+    key: 'breached_at',
+    object: 'Lead',
+    kind: 'datetime',
+    label: 'Handoff Breached At',
+    purpose: 'the first-touch deadline most recently missed',
   },
   {
     key: 'task_decision_id',

@@ -4,6 +4,8 @@
  * restricted picklists, as in most orgs, so bad values fail like they would in production.
  */
 
+import { HANDOFF_STAGES } from '../../domain/lifecycle/lead-lifecycle.js';
+
 export type FieldType =
   | 'id'
   | 'string'
@@ -137,6 +139,17 @@ export const HANDOFF_LEAD_FIELDS: readonly FieldSpec[] = [
   },
   { name: 'Rejection_Comment__c', type: 'textarea', length: 1_000, custom: true },
   { name: 'Handoff_SLA_Breached__c', type: 'boolean', defaultValue: false, custom: true },
+  {
+    name: 'Handoff_Stage__c',
+    type: 'picklist',
+    picklist: HANDOFF_STAGES,
+    restricted: true,
+    custom: true,
+  },
+  { name: 'Handoff_Reassignments__c', type: 'double', custom: true },
+  { name: 'Handoff_Definition_Version__c', type: 'string', length: 40, custom: true },
+  { name: 'Handoff_Breached_Owners__c', type: 'string', length: 255, custom: true },
+  { name: 'Handoff_Breached_At__c', type: 'datetime', custom: true },
 ];
 
 const LEAD: SObjectSpec = {

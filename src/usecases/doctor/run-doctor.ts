@@ -17,7 +17,7 @@ import type {
 import type { SalesDirectory } from '../../ports/sales-directory.port.js';
 import {
   ownedFields,
-  rejectionReasonValues,
+  picklistValues,
   requiredLeadStatuses,
 } from '../installation/installation-needs.js';
 
@@ -235,16 +235,17 @@ async function salesforceChecks(deps: DoctorDeps): Promise<DoctorCheck[]> {
   const fields = ownedFields(definition);
   for (const { spec, name } of fields)
     checks.push(fieldCheck(spec, name, byName(spec.object === 'Lead' ? lead : task, name)));
-  const reasonName = resolveMapping(definition.mapping).salesforceFields.rejection_reason;
-  const reasonField = `Lead.${reasonName}`;
-  const reasons = missingValuesCheck(
-    reasonField,
-    byName(lead, reasonName),
-    rejectionReasonValues(definition),
-    (missing) =>
-      `add ${missing} to ${reasonField} (Setup → Object Manager → Lead → Fields & Relationships), or run handoff setup --apply`,
-  );
-  if (reasons !== null) checks.push(reasons);
+  for (const { spec, key } of fields) {
+    if (spec.kind !== 'picklist') continue;
+    const values = missingValuesCheck(
+      key,
+      byName(spec.object === 'Lead' ? lead : task, key.slice(spec.object.length + 1)),
+      picklistValues(definition, spec),
+      (missing) =>
+        `add ${missing} to ${key} (Setup → Object Manager → ${spec.object} → Fields & Relationships), or run handoff setup --apply`,
+    );
+    if (values !== null) checks.push(values);
+  }
   const statuses = missingValuesCheck(
     'Lead.Status',
     byName(lead, 'Status'),

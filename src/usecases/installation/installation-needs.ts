@@ -41,6 +41,13 @@ export function rejectionReasonValues(definition: Definition): string[] {
   ];
 }
 
+/** The values an owned picklist must offer: Handoff's own, or the definition's rejection reasons. */
+export function picklistValues(definition: Definition, spec: SalesforceFieldSpec): string[] {
+  return spec.key === 'rejection_reason'
+    ? rejectionReasonValues(definition)
+    : [...(spec.values ?? [])];
+}
+
 /** The Lead statuses the definition writes or reads: a routed lead's and the rejected ones. */
 export function requiredLeadStatuses(definition: Definition): string[] {
   return [...new Set([ROUTED_STATUS, ...definition.feedback.rejected_statuses])];

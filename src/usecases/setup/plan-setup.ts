@@ -15,7 +15,7 @@ import type { DescribedProperty } from '../../ports/installation.port.js';
 import {
   namedNurtureLists,
   ownedFields,
-  rejectionReasonValues,
+  picklistValues,
   requiredLeadStatuses,
 } from '../installation/installation-needs.js';
 
@@ -80,8 +80,7 @@ function salesforceItems(definition: Definition, state: InstallationState): Setu
             label: spec.label,
             length: spec.length,
             externalId: spec.externalId,
-            picklistValues:
-              spec.kind === 'picklist' ? rejectionReasonValues(definition) : undefined,
+            picklistValues: spec.kind === 'picklist' ? picklistValues(definition, spec) : undefined,
             description: `Handoff: ${spec.purpose}.`,
           },
         },
@@ -100,7 +99,7 @@ function salesforceItems(definition: Definition, state: InstallationState): Setu
       continue;
     }
     if (spec.kind === 'picklist') {
-      const missing = rejectionReasonValues(definition).filter(
+      const missing = picklistValues(definition, spec).filter(
         (value) => !existing.picklistValues.includes(value),
       );
       if (missing.length > 0) {

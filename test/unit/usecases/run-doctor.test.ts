@@ -34,7 +34,7 @@ function healthy() {
       picklistValues:
         spec.key === 'rejection_reason'
           ? [...Object.keys(definition.feedback.reasons), definition.feedback.default_reason]
-          : [],
+          : [...(spec.values ?? [])],
     })),
     ...(object === 'Lead'
       ? [
