@@ -1,3 +1,4 @@
+import type { LeadLifecycle } from '../domain/lifecycle/lead-lifecycle.js';
 import type { AttributeValue } from '../domain/model.js';
 import type { TouchActivity } from '../domain/sla/assess-first-touch.js';
 import type { WriteOutcome } from './lead-store.port.js';
@@ -11,11 +12,12 @@ export interface HandoffLead {
   readonly hubspotContactId: string | null;
   readonly leadSource: string | null;
   readonly modifiedAt: Date;
-  readonly decisionId: string;
+  readonly lifecycle: LeadLifecycle;
   readonly score: number | null;
   readonly tier: string | null;
   readonly due: Date | null;
   readonly routedAt: Date | null;
+  /** The history people read (display only: nothing is parsed back out of it). */
   readonly reason: string | null;
   readonly slaBreached: boolean;
   readonly rejectionReason: string | null;

@@ -1,3 +1,4 @@
+import type { LeadLifecycle, LifecycleWrite } from '../domain/lifecycle/lead-lifecycle.js';
 import type { IntegrationErrorKind } from '../platform/errors.js';
 
 /** A Salesforce Lead with the fields Handoff reads and owns. */
@@ -17,7 +18,8 @@ export interface SalesLead {
     readonly tier: string | null;
     readonly due: Date | null;
     readonly reason: string | null;
-    readonly decisionId: string | null;
+    /** Where the lead stands since Handoff routed it; null when it never did. */
+    readonly lifecycle: LeadLifecycle | null;
   };
 }
 
@@ -42,7 +44,10 @@ export interface LeadUpdate {
   readonly tier?: string;
   readonly due?: Date;
   readonly reason?: string;
+  /** The current assignment's id (`LeadLifecycle.assignmentId`), written after its Task. */
   readonly decisionId?: string;
+  /** The lifecycle fields (stage, reassignments, definition version, breaches). */
+  readonly lifecycle?: LifecycleWrite;
   /** When the current owner got the lead (the SLA clock's start). */
   readonly routedAt?: Date;
   readonly slaBreached?: boolean;

@@ -133,16 +133,25 @@ describe('SalesforceLeadLifecycle (real jsforce against the sandbox)', () => {
   it('finds unreturned rejections only, and closes open Handoff Tasks in one query and one write', async () => {
     clock = NOW;
     const rejected = routedLead({ Status: 'Unqualified', Rejection_Reason__c: 'No budget' });
-    const returned = routedLead({ Status: 'Unqualified', Handoff_Decision_Id__c: 'd-returned~j' });
+    // Returned by an earlier version (a `~j` mark), returned now (stage), returned without a contact.
+    const returnedBefore = routedLead({
+      Status: 'Unqualified',
+      Handoff_Decision_Id__c: 'd-returned~j',
+    });
+    const returned = routedLead({ Status: 'Unqualified', Handoff_Stage__c: 'returned' });
+    const noContact = routedLead({ Status: 'Rejected', Handoff_Stage__c: 'rejected' });
+    const escalated = routedLead({ Status: 'Rejected', Handoff_Stage__c: 'escalated' });
     const found = await lifecycle.rejectedLeads({
       changedSince: new Date(NOW - HOUR),
       statuses: ['Unqualified', 'Rejected'],
     });
     expect(found.map((lead) => lead.id)).toContain(rejected);
-    expect(found.map((lead) => lead.id)).not.toContain(returned);
+    expect(found.map((lead) => lead.id)).toContain(escalated);
+    for (const done of [returnedBefore, returned, noContact])
+      expect(found.map((lead) => lead.id)).not.toContain(done);
     expect(found.find((lead) => lead.id === rejected)?.rejectionReason).toBe('No budget');
 
-    const decision = found.find((lead) => lead.id === rejected)?.decisionId ?? '';
+    const decision = found.find((lead) => lead.id === rejected)?.lifecycle.assignmentId ?? '';
     sandbox.store.create(
       'Task',
       {

@@ -129,7 +129,8 @@ describe('rejections returned to marketing', () => {
       // Salesforce: the Lead left the rep's list.
       const after = h.lead(String(lead['Id']));
       expect(after['OwnerId']).toBe(NURTURE_QUEUE);
-      expect(String(after['Handoff_Decision_Id__c'])).toMatch(/~j$/);
+      expect(after['Handoff_Stage__c']).toBe('returned');
+      expect(after['Handoff_Decision_Id__c']).toBe(lead['Handoff_Decision_Id__c']);
       expect(String(after['Handoff_Reason__c'])).toContain(`Rejected by ${String(rep)}`);
       const tasks = h.handoffTasks().filter((task) => task['WhoId'] === lead['Id']);
       expect(tasks.length).toBeGreaterThan(0);
@@ -211,7 +212,7 @@ describe('rejections returned to marketing', () => {
       failed: 1,
     });
     expect(h.lead(leadId)['OwnerId']).toBe(rep);
-    expect(String(h.lead(leadId)['Handoff_Decision_Id__c'])).not.toMatch(/~j$/);
+    expect(h.lead(leadId)['Handoff_Stage__c']).toBe('routed');
 
     h.clock += HOUR;
     const delivered = await h.sync();
@@ -307,7 +308,10 @@ describe('rejections returned to marketing', () => {
     const early = await h.sync();
     expect(early.json['skipped']).toMatchObject({ recycling: 2 });
     expect(h.lead(leadId)['OwnerId']).toBe(NURTURE_QUEUE);
-    expect(String(h.lead(leadId)['Handoff_Decision_Id__c'])).toBe(`${firstDecision}~j`);
+    expect(h.lead(leadId)).toMatchObject({
+      Handoff_Decision_Id__c: firstDecision,
+      Handoff_Stage__c: 'returned',
+    });
 
     // "Not decision maker" recycles after 30 days: then it is a new MQL with a new decision.
     h.clock = Date.parse(NOW) + 31 * DAY;
@@ -323,6 +327,7 @@ describe('rejections returned to marketing', () => {
     expect(secondDecision).not.toMatch(/~/);
     expect(rerouted['OwnerId']).not.toBe(NURTURE_QUEUE);
     expect(rerouted['Status']).toBe('Open - Not Contacted');
+    expect(rerouted['Handoff_Stage__c']).toBe('routed');
     expect(contact.properties['handoff_status']).toBe('routed');
     // The other one is back with marketing, found by search although unchanged since.
     expect(late.json['recycled']).toBe(1);
@@ -331,7 +336,7 @@ describe('rejections returned to marketing', () => {
     // routed again as a new MQL too. After that, nothing is left to do.
     const again = await h.sync();
     expect(again.json).toMatchObject({ routed: 1 });
-    expect(String(h.lead(String(quiet['Id']))['Handoff_Decision_Id__c'])).not.toMatch(/~j$/);
+    expect(h.lead(String(quiet['Id']))['Handoff_Stage__c']).toBe('routed');
     expect((await h.sync()).json).toMatchObject({ routed: 0, recycled: 0 });
 
     // Rejected again: a second event, a second note.
@@ -343,6 +348,9 @@ describe('rejections returned to marketing', () => {
     expect(notes).toHaveLength(2);
     expect(notes.some((note) => note.includes('Lead returned by sales: Bad timing'))).toBe(true);
     expect(listMembers(h, '102')).toContain(contactId);
-    expect(String(h.lead(leadId)['Handoff_Decision_Id__c'])).toBe(`${secondDecision}~j`);
+    expect(h.lead(leadId)).toMatchObject({
+      Handoff_Decision_Id__c: secondDecision,
+      Handoff_Stage__c: 'returned',
+    });
   });
 });

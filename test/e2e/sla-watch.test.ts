@@ -69,18 +69,34 @@ describe('the SLA watch', () => {
     expect(lateNow['Handoff_SLA_Breached__c']).toBe(true);
     expect(lateNow['OwnerId']).toBe(before.get(String(late['Id']))?.['OwnerId']);
     expect(String(lateNow['Handoff_Reason__c'])).toContain('first touch 1 min after the due time');
+    expect(lateNow).toMatchObject({
+      Handoff_Stage__c: 'accepted',
+      Handoff_Breached_Owners__c: lateNow['OwnerId'],
+      Handoff_Breached_At__c: lateNow['Handoff_Due__c'],
+    });
+    expect(h.lead(String(inTime['Id']))).toMatchObject({
+      Handoff_Stage__c: 'accepted',
+      Handoff_Breached_Owners__c: null,
+    });
     expect(contactOf(late)?.properties['handoff_status']).toBe('accepted');
 
     // Untouched: reassigned once, with a new due date, a new Task, the old Task closed.
-    const reassigned = h
-      .routedLeads()
-      .filter((lead) => String(lead['Handoff_Decision_Id__c']).endsWith('~r1'));
+    const reassigned = h.routedLeads().filter((lead) => lead['Handoff_Reassignments__c'] === 1);
     expect(reassigned).toHaveLength(sla['reassigned'] ?? -1);
     for (const lead of reassigned) {
       const previous = before.get(String(lead['Id']));
       if (previous === undefined) continue;
       expect(lead['OwnerId']).not.toBe(previous['OwnerId']);
-      expect(lead['Handoff_SLA_Breached__c']).toBe(true);
+      expect(lead['Handoff_Decision_Id__c']).toBe(
+        `${String(previous['Handoff_Decision_Id__c'])}~r1`,
+      );
+      expect(lead).toMatchObject({
+        Handoff_SLA_Breached__c: true,
+        Handoff_Stage__c: 'routed',
+        Handoff_Breached_Owners__c: previous['OwnerId'],
+        Handoff_Breached_At__c: previous['Handoff_Due__c'],
+        Handoff_Definition_Version__c: '2026-11-01',
+      });
       expect(lead['Handoff_Routed_At__c']).toBe(h.clock);
       expect(Number(lead['Handoff_Due__c'])).toBeGreaterThan(h.clock);
       expect(String(lead['Handoff_Reason__c'])).toMatch(/SLA missed by .+ min late; reassigned to/);
@@ -148,14 +164,24 @@ describe('the SLA watch', () => {
     );
     expect(userOwned.length).toBeGreaterThan(0);
     for (const lead of reassigned) {
-      const id = String(lead['Handoff_Decision_Id__c']);
-      expect(id).toMatch(/~r1~n$/);
-      expect(String(lead['Handoff_Reason__c'])).toMatch(/notified|nobody to notify/);
+      const now = h.lead(String(lead['Id']));
+      // The assignment keeps its id; the stage says what happened to it.
+      expect(now['Handoff_Decision_Id__c']).toBe(lead['Handoff_Decision_Id__c']);
+      expect(now['Handoff_Stage__c']).toBe('escalated');
+      // The first owner missed, then the second: both are on the Lead, in order.
+      expect(String(now['Handoff_Breached_Owners__c']).split(';')).toEqual([
+        before.get(String(lead['Id']))?.['OwnerId'],
+        now['OwnerId'],
+      ]);
+      expect(String(now['Handoff_Reason__c'])).toMatch(/notified|nobody to notify/);
     }
     for (const lead of userOwned) {
       const notice = h
         .handoffTasks()
-        .find((task) => task['Handoff_Decision_Id__c'] === lead['Handoff_Decision_Id__c']);
+        .find(
+          (task) =>
+            task['Handoff_Decision_Id__c'] === `${String(lead['Handoff_Decision_Id__c'])}~n`,
+        );
       expect(notice).toMatchObject({ OwnerId: MANAGER, WhoId: lead['Id'], Priority: 'High' });
       expect(String(notice?.['Subject'])).toMatch(/^SLA missed: .+ min past due/);
     }
@@ -194,7 +220,8 @@ describe('the SLA watch', () => {
     expect(sla['reassigned'] ?? 0).toBe(0);
     expect(sla['notified'] ?? 0).toBe(0);
     for (const lead of h.routedLeads()) {
-      expect(String(lead['Handoff_Decision_Id__c'])).toMatch(/~x$/);
+      expect(lead['Handoff_Stage__c']).toBe('breached');
+      expect(String(lead['Handoff_Decision_Id__c'])).not.toContain('~');
       expect(lead['Handoff_SLA_Breached__c']).toBe(true);
       expect(lead['OwnerId']).toBe(owners.get(lead['Id']));
       expect(String(lead['Handoff_Reason__c'])).toContain('recorded (on_breach: none)');

@@ -1,10 +1,12 @@
 import type { Connection } from 'jsforce';
+import type { HandoffStage } from '../../domain/lifecycle/lead-lifecycle.js';
 import type { ResolvedMapping } from '../../domain/mapping.js';
 import type { AttributeValue } from '../../domain/model.js';
 import type { TouchActivity } from '../../domain/sla/assess-first-touch.js';
 import type { HandoffLead, LeadLifecycleStore } from '../../ports/lead-lifecycle.port.js';
 import type { WriteOutcome } from '../../ports/lead-store.port.js';
 import { chunks } from '../../platform/chunks.js';
+import { lifecycleFieldNames, lifecycleOf } from './lifecycle-fields.js';
 import { collection, queryAll, text, toDate } from './salesforce-records.js';
 import { field, fieldList, soql } from './soql.js';
 
@@ -44,12 +46,11 @@ export class SalesforceLeadLifecycle implements LeadLifecycleStore {
       'LeadSource',
       'SystemModstamp',
       fields.hubspot_contact_id,
-      fields.decision_id,
       fields.score,
       fields.tier,
       fields.due,
       fields.routed_at,
-      fields.reason,
+      ...lifecycleFieldNames(fields),
       fields.sla_breached,
       fields.rejection_reason,
       fields.rejection_comment,
@@ -59,11 +60,22 @@ export class SalesforceLeadLifecycle implements LeadLifecycleStore {
 
   private async leads(where: string): Promise<HandoffLead[]> {
     const records = await queryAll(this.connection, `${this.select()} AND ${where}`);
-    return records.map((record) => this.toLead(record));
+    return records.flatMap((record) => {
+      const lead = this.toLead(record);
+      return lead === null ? [] : [lead];
+    });
   }
 
-  private toLead(record: Record<string, unknown>): HandoffLead {
+  /** `stage` is null or none of `stages` (an unset stage must be matched explicitly). */
+  private stageNotIn(stages: readonly HandoffStage[]): string {
+    const stage = field(this.fields.stage);
+    return soql`(${stage} = ${null} OR ${stage} NOT IN ${stages})`;
+  }
+
+  private toLead(record: Record<string, unknown>): HandoffLead | null {
     const { fields } = this;
+    const lifecycle = lifecycleOf(record, fields);
+    if (lifecycle === null) return null;
     const score = record[fields.score];
     const attributes: Record<string, AttributeValue> = {};
     for (const [attribute, name] of Object.entries(this.mapping.salesforce))
@@ -76,7 +88,7 @@ export class SalesforceLeadLifecycle implements LeadLifecycleStore {
       hubspotContactId: text(record[fields.hubspot_contact_id]),
       leadSource: text(record['LeadSource']),
       modifiedAt: toDate(record['SystemModstamp']) ?? new Date(0),
-      decisionId: String(record[fields.decision_id]),
+      lifecycle,
       score: typeof score === 'number' ? score : null,
       tier: text(record[fields.tier]),
       due: toDate(record[fields.due]),
@@ -96,8 +108,9 @@ export class SalesforceLeadLifecycle implements LeadLifecycleStore {
     routedStatus: string;
   }): Promise<readonly HandoffLead[]> {
     const due = field(this.fields.due);
+    // An overdue lead whose breach is handled has nothing left to do until it changes.
     return this.leads(
-      soql`IsConverted = ${false} AND (SystemModstamp >= ${query.changedSince} OR (Status = ${query.routedStatus} AND ${due} < ${query.now} AND ${due} >= ${query.overdueSince}))`,
+      `${soql`IsConverted = ${false} AND (SystemModstamp >= ${query.changedSince} OR (Status = ${query.routedStatus} AND ${due} < ${query.now} AND ${due} >= ${query.overdueSince}`} AND ${this.stageNotIn(['breached', 'escalated'])}))`,
     );
   }
 
@@ -171,8 +184,9 @@ export class SalesforceLeadLifecycle implements LeadLifecycleStore {
     statuses: readonly string[];
   }): Promise<readonly HandoffLead[]> {
     if (query.statuses.length === 0) return Promise.resolve([]);
+    // `~j` marks a rejection an earlier version returned, before the stage field existed.
     return this.leads(
-      soql`Status IN ${query.statuses} AND SystemModstamp >= ${query.changedSince} AND (NOT ${field(this.fields.decision_id)} LIKE ${'%~j'})`,
+      `${soql`Status IN ${query.statuses} AND SystemModstamp >= ${query.changedSince} AND (NOT ${field(this.fields.decision_id)} LIKE ${'%~j'})`} AND ${this.stageNotIn(['rejected', 'returned'])}`,
     );
   }
 

@@ -12,6 +12,7 @@ import type {
   WriteOutcome,
 } from '../../ports/lead-store.port.js';
 import { collection, queryAll, text, toDate } from './salesforce-records.js';
+import { lifecycleFieldNames, lifecycleOf, lifecycleValues } from './lifecycle-fields.js';
 import { field, fieldList, likeContains, soql } from './soql.js';
 import { chunks } from '../../platform/chunks.js';
 
@@ -150,7 +151,7 @@ export class SalesforceLeadStore implements LeadStore {
         tier: text(record[this.fields.tier]),
         due: toDate(record[this.fields.due]),
         reason: text(record[this.fields.reason]),
-        decisionId: text(record[this.fields.decision_id]),
+        lifecycle: lifecycleOf(record, this.fields),
       },
     };
   }
@@ -175,8 +176,7 @@ export class SalesforceLeadStore implements LeadStore {
       fields.score,
       fields.tier,
       fields.due,
-      fields.reason,
-      fields.decision_id,
+      ...lifecycleFieldNames(fields),
       fields.rejection_reason,
       fields.rejection_comment,
     ]);
@@ -269,6 +269,8 @@ export class SalesforceLeadStore implements LeadStore {
     }
     if (update.hubspotContactId !== undefined)
       values[fields.hubspot_contact_id] = update.hubspotContactId;
+    if (update.lifecycle !== undefined)
+      Object.assign(values, lifecycleValues(update.lifecycle, fields));
     return values;
   }
 

@@ -176,9 +176,14 @@ export function routedWrite(definitionVersion: string): LifecycleWrite {
   };
 }
 
-/** The lead was touched; `working` when its status says so. */
+/** A touched lead's stage: `working` once the rep moved its status to a `Working…` value. */
+export function touchedStage(status: string): 'accepted' | 'working' {
+  return status.toLowerCase().startsWith('working') ? 'working' : 'accepted';
+}
+
+/** The write for a touched lead; null when its stage already says so. */
 export function touchedWrite(lifecycle: LeadLifecycle, status: string): LifecycleWrite | null {
-  const stage: HandoffStage = status.toLowerCase().startsWith('working') ? 'working' : 'accepted';
+  const stage = touchedStage(status);
   return lifecycle.stage === stage ? null : { ...migrated(lifecycle), stage };
 }
 

@@ -1,4 +1,8 @@
-import { markDecision } from '../../domain/decision-marks.js';
+import {
+  managerTaskId,
+  rejectedWrite,
+  type LeadLifecycle,
+} from '../../domain/lifecycle/lead-lifecycle.js';
 import { normalizeRejection } from '../../domain/rejection/normalize-rejection.js';
 import type { RejectionFeedback } from '../../ports/contact-feedback.port.js';
 import type { HandoffLead } from '../../ports/lead-lifecycle.port.js';
@@ -24,8 +28,8 @@ export interface FeedbackSummary {
 /** A rejected Lead waiting to be handed to nurture once marketing has its feedback. */
 export interface PendingReturn {
   readonly leadId: string;
-  /** The decision as it is on the Lead now: its open Task is closed, then it is marked `~j`. */
-  readonly decisionId: string;
+  /** Its lifecycle now: the assignment's open Task is closed, then the stage is written. */
+  readonly lifecycle: LeadLifecycle;
   /** The rejection event whose HubSpot side must be done first; null without a contact. */
   readonly eventId: string | null;
   readonly ownerId: string;
@@ -39,16 +43,12 @@ export interface RejectionScan {
   readonly pending: readonly PendingReturn[];
 }
 
-function definitionVersionOf(lead: HandoffLead, fallback: string): string {
-  return /\(definition ([^)]+)\)/.exec(lead.reason ?? '')?.[1] ?? fallback;
-}
-
 /**
  * The rejection loop, first half. A routed Lead in one of `feedback.rejected_statuses` whose
- * decision is not yet marked returned is a rejection: its feedback (properties, note, nurture
+ * stage is not yet `rejected` or `returned` is a rejection: its feedback (properties, note, nurture
  * list, lifecycle stage) goes to the HubSpot outbox, and the Lead is listed for
  * `returnToNurture`, which runs once HubSpot has it. Nothing is lost if HubSpot is down: the Lead
- * stays unmarked and is found again.
+ * keeps its stage and is found again.
  */
 export async function scanRejections(deps: LifecycleDeps): Promise<RejectionScan> {
   const { definition } = deps;
@@ -100,7 +100,8 @@ export async function scanRejections(deps: LifecycleDeps): Promise<RejectionScan
       );
     }
     const rep = people.names.get(lead.ownerId) ?? lead.ownerId;
-    const eventId = lead.hubspotContactId === null ? null : `${lead.id}:${lead.decisionId}`;
+    const eventId =
+      lead.hubspotContactId === null ? null : `${lead.id}:${lead.lifecycle.assignmentId}`;
     if (lead.hubspotContactId === null || eventId === null) summary.without_contact += 1;
     else
       events.push({
@@ -113,14 +114,14 @@ export async function scanRejections(deps: LifecycleDeps): Promise<RejectionScan
           rejected_at: lead.modifiedAt.toISOString(),
           rejected_by: rep,
         },
-        note: noteText(lead, result, rep, definitionVersionOf(lead, definition.version)),
+        note: noteText(lead, result, rep, lead.lifecycle.definitionVersion ?? definition.version),
         at: lead.modifiedAt.toISOString(),
         nurtureListId: result.nurtureList,
         lifecycleStage: result.lifecycleStage,
       });
     pending.push({
       leadId: lead.id,
-      decisionId: lead.decisionId,
+      lifecycle: lead.lifecycle,
       eventId,
       ownerId: nurtureOwner,
       reason: appendReason(
@@ -138,8 +139,9 @@ export async function scanRejections(deps: LifecycleDeps): Promise<RejectionScan
 /**
  * The rejection loop, second half, once HubSpot has its side: each Lead whose event was
  * delivered (or has no contact to tell) goes to the nurture owner, its open Handoff Task closed,
- * its decision marked `~j` — the mark, in Salesforce, makes this once per rejection event. The
- * others stay as they are and the cursor stays before them, so the next run tries again.
+ * its stage set (`returned`, or `rejected` with no contact) — the stage, in Salesforce, makes
+ * this once per rejection event. The others stay as they are and the cursor stays before them,
+ * so the next run tries again.
  */
 export async function returnToNurture(
   deps: LifecycleDeps,
@@ -152,12 +154,15 @@ export async function returnToNurture(
     (entry) => entry.eventId === null || delivered.has(entry.eventId),
   );
   const failed = scan.pending.filter((entry) => !ready.includes(entry));
-  await deps.lifecycle.closeTasks(ready.map((entry) => entry.decisionId));
+  // The rep's Task, and a manager's about a missed deadline: nobody needs to act on either now.
+  await deps.lifecycle.closeTasks(
+    ready.flatMap((entry) => [entry.lifecycle.assignmentId, managerTaskId(entry.lifecycle)]),
+  );
   const outcomes = await deps.leads.updateLeads(
     ready.map((entry) => ({
       leadId: entry.leadId,
       ownerId: entry.ownerId,
-      decisionId: markDecision(entry.decisionId, 'j'),
+      lifecycle: rejectedWrite(entry.lifecycle, entry.eventId !== null),
       reason: entry.reason,
     })),
   );

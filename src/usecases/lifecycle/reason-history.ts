@@ -10,7 +10,8 @@ function stamp(at: Date): string {
 
 /**
  * `Handoff_Reason__c` is the lead's history for the rep and the admin: the routing reason, then
- * one line per breach, escalation or rejection. When it would overflow, the oldest history lines
+ * one line per breach, escalation or rejection. It is for people only: the state these lines
+ * describe lives in the lifecycle fields (domain/lifecycle/lead-lifecycle.ts). When it would overflow, the oldest history lines
  * go; the routing paragraph stays.
  */
 export function appendReason(reason: string | null, at: Date, line: string): string {
@@ -34,11 +35,4 @@ export function appendReason(reason: string | null, at: Date, line: string): str
 export function who(names: ReadonlyMap<string, string>, id: string): string {
   const name = names.get(id);
   return name === undefined ? id : `${name} (${id})`;
-}
-
-/** Owners named by breach lines (`SLA missed by … (id)`), for the report's breaches by owner. */
-export function breachOwners(reason: string | null): string[] {
-  return [...(reason ?? '').matchAll(/SLA missed by .*?\(([A-Za-z0-9]{15,18})\)/g)].map(
-    (match) => match[1] ?? '',
-  );
 }

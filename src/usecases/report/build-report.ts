@@ -1,11 +1,10 @@
 import type { Definition } from '../../domain/definition.js';
-import { readDecisionMarks } from '../../domain/decision-marks.js';
+import { isReturned } from '../../domain/lifecycle/lead-lifecycle.js';
 import { agreedReason, isRejectedStatus } from '../../domain/rejection/normalize-rejection.js';
 import { assessFirstTouch, type TouchActivity } from '../../domain/sla/assess-first-touch.js';
 import type { HandoffLead, LeadLifecycleStore } from '../../ports/lead-lifecycle.port.js';
 import type { SalesDirectory } from '../../ports/sales-directory.port.js';
 import { loadPeople } from '../lifecycle/load-people.js';
-import { breachOwners } from '../lifecycle/reason-history.js';
 import { ROUTED_STATUS } from '../sync/write-decisions.js';
 
 export interface ReportDeps {
@@ -71,7 +70,7 @@ export async function buildReport(deps: ReportDeps, since: Date, now: Date): Pro
     loadPeople(deps.directory),
   ]);
   const isRejected = (lead: HandoffLead): boolean =>
-    isRejectedStatus(lead.status, definition) || readDecisionMarks(lead.decisionId).rejected;
+    isRejectedStatus(lead.status, definition) || isReturned(lead.lifecycle);
   const campaignMapped = definition.mapping.salesforce['campaign'] !== undefined;
 
   let accepted = 0;
@@ -85,7 +84,7 @@ export async function buildReport(deps: ReportDeps, since: Date, now: Date): Pro
   const byOwner: Record<string, number> = {};
   const minutes: number[] = [];
   for (const lead of leads) {
-    for (const owner of breachOwners(lead.reason)) bump(byOwner, names.get(owner) ?? owner);
+    for (const owner of lead.lifecycle.breachedOwners) bump(byOwner, names.get(owner) ?? owner);
     if (lead.isConverted) converted += 1;
     if (isRejected(lead)) {
       rejected += 1;

@@ -1,8 +1,8 @@
 import {
-  markDecision,
-  readDecisionMarks,
-  reassignedDecisionId,
-} from '../../domain/decision-marks.js';
+  assignmentIdOf,
+  breachWrite,
+  managerTaskId,
+} from '../../domain/lifecycle/lead-lifecycle.js';
 import type { DirectoryUser } from '../../domain/routing/route-lead.js';
 import { routeLead } from '../../domain/routing/route-lead.js';
 import { computeSlaDueAt, type SlaDue } from '../../domain/sla/compute-sla-due-at.js';
@@ -28,13 +28,14 @@ export interface EscalationResult {
   readonly failed: HandoffLead[];
 }
 
-/** A planned escalation: the Lead's new fields, the Task to upsert first, the Task to close. */
+/** A planned escalation: the Lead's new fields, the Task to upsert first, the Tasks to close. */
 interface Step {
   readonly lead: HandoffLead;
   readonly kind: 'reassigned' | 'notified' | 'recorded';
   readonly update: LeadUpdate;
   readonly task: FollowUpTask | null;
-  readonly closeDecision: string | null;
+  /** External ids of the Tasks that no longer need anyone (the late owner's). */
+  readonly closeTasks: readonly string[];
   readonly hubspot: ContactUpdate['properties'];
 }
 
@@ -45,9 +46,9 @@ function leadName(lead: HandoffLead): string {
 /**
  * Performs `sla.on_breach` for leads whose due instant passed without a first touch, in the
  * order that leaves no gap if the process dies: HubSpot's `breached` into the outbox, the Tasks
- * (upserted on their decision id), the previous owner's Task closed, then the Lead with its
- * marked decision id — the mark is what says the breach is handled, so a rerun repeats nothing
- * that was done.
+ * (upserted on their external ids), the previous owner's Task closed, then the Lead with its
+ * new stage — `breached`, `escalated` or a new assignment is what says the breach is handled, so
+ * a rerun repeats nothing that was done.
  */
 export async function escalateBreaches(
   deps: LifecycleDeps,
@@ -66,7 +67,7 @@ export async function escalateBreaches(
   const toReassign = breaches.filter(
     ({ lead }) =>
       onBreach.action === 'reassign' &&
-      readDecisionMarks(lead.decisionId).reassignments < onBreach.max_reassignments &&
+      lead.lifecycle.reassignments < onBreach.max_reassignments &&
       lead.tier !== null &&
       deps.definition.sla.first_touch[lead.tier] !== undefined,
   );
@@ -82,7 +83,7 @@ export async function escalateBreaches(
       ),
   ];
 
-  // HubSpot first: once the Lead carries its mark, no later run would tell marketing.
+  // HubSpot first: once the Lead carries its stage, no later run would tell marketing.
   await deps.outbox.send(
     steps
       .filter((step) => step.lead.hubspotContactId !== null)
@@ -96,8 +97,9 @@ export async function escalateBreaches(
     const lead = tasks[index]?.lead;
     if (!outcome.ok && lead !== undefined) failed.add(lead.id);
   });
-  const closing = steps.filter((step) => step.closeDecision !== null && !failed.has(step.lead.id));
-  await deps.lifecycle.closeTasks(closing.map((step) => step.closeDecision as string));
+  await deps.lifecycle.closeTasks(
+    steps.filter((step) => !failed.has(step.lead.id)).flatMap((step) => step.closeTasks),
+  );
   const ready = steps.filter((step) => !failed.has(step.lead.id));
   const outcomes = await deps.leads.updateLeads(ready.map((step) => step.update));
   outcomes.forEach((outcome, index) => {
@@ -157,15 +159,15 @@ async function reassign(
       nextRotation = routed.nextRotation;
       const owner = routed.decision.owner;
       open[owner] = (open[owner] ?? 0) + 1;
-      const marks = readDecisionMarks(lead.decisionId);
-      const decisionId = reassignedDecisionId(lead.decisionId, marks.reassignments + 1);
+      const reassignment = lead.lifecycle.reassignments + 1;
+      const decisionId = assignmentIdOf(lead.lifecycle.decisionId, reassignment);
       const sla: SlaDue = computeSlaDueAt({
         routedAt: now,
         tier: lead.tier ?? '',
         sla: definition.sla,
         timezone: resolveOwnerTimezone({ definition, owner, directory }),
       });
-      const line = `SLA missed by ${who(people.names, lead.ownerId)}: ${lateMinutes} min late; reassigned to ${who(people.names, owner)} (reassignment ${marks.reassignments + 1} of ${definition.sla.on_breach.max_reassignments}), due ${sla.due.toISOString()}.`;
+      const line = `SLA missed by ${who(people.names, lead.ownerId)}: ${lateMinutes} min late; reassigned to ${who(people.names, owner)} (reassignment ${reassignment} of ${definition.sla.on_breach.max_reassignments}), due ${sla.due.toISOString()}.`;
       steps.push({
         lead,
         kind: 'reassigned',
@@ -175,6 +177,7 @@ async function reassign(
           due: sla.due,
           routedAt: now,
           decisionId,
+          lifecycle: breachWrite(lead.lifecycle, lead.ownerId, lead.due ?? now, 'reassigned'),
           slaBreached: true,
           reason: appendReason(lead.reason, now, line),
         },
@@ -194,7 +197,7 @@ async function reassign(
               priority: 'High',
             }
           : null,
-        closeDecision: lead.decisionId,
+        closeTasks: [lead.lifecycle.assignmentId, managerTaskId(lead.lifecycle)],
         hubspot: {
           status: 'breached',
           owner: people.names.get(owner) ?? owner,
@@ -215,7 +218,7 @@ function notify(
 ): Step {
   const fallback = deps.definition.routing.fallback_owner;
   const manager = people.users.get(lead.ownerId)?.managerId ?? fallback;
-  const decisionId = markDecision(lead.decisionId, 'n');
+  const taskId = managerTaskId(lead.lifecycle);
   const line = `SLA missed by ${who(people.names, lead.ownerId)}: ${lateMinutes} min late; ${
     isUserId(manager)
       ? `${who(people.names, manager)} notified`
@@ -227,13 +230,13 @@ function notify(
     kind: 'notified',
     update: {
       leadId: lead.id,
-      decisionId,
+      lifecycle: breachWrite(lead.lifecycle, lead.ownerId, lead.due ?? now, 'escalated'),
       slaBreached: true,
       reason: appendReason(lead.reason, now, line),
     },
     task: isUserId(manager)
       ? {
-          decisionId,
+          decisionId: taskId,
           leadId: lead.id,
           ownerId: manager,
           subject:
@@ -247,7 +250,7 @@ function notify(
           priority: 'High',
         }
       : null,
-    closeDecision: null,
+    closeTasks: [],
     hubspot: { status: 'breached' },
   };
 }
@@ -260,12 +263,12 @@ function record({ lead, lateMinutes }: Breach, people: People, now: Date): Step 
     kind: 'recorded',
     update: {
       leadId: lead.id,
-      decisionId: markDecision(lead.decisionId, 'x'),
+      lifecycle: breachWrite(lead.lifecycle, lead.ownerId, lead.due ?? now, 'breached'),
       slaBreached: true,
       reason: appendReason(lead.reason, now, line),
     },
     task: null,
-    closeDecision: null,
+    closeTasks: [],
     hubspot: { status: 'breached' },
   };
 }

@@ -1,4 +1,10 @@
-import { readDecisionMarks } from '../../domain/decision-marks.js';
+import {
+  breachWrite,
+  isBreachHandled,
+  isReturned,
+  touchedStage,
+  touchedWrite,
+} from '../../domain/lifecycle/lead-lifecycle.js';
 import { isRejectedStatus } from '../../domain/rejection/normalize-rejection.js';
 import { assessFirstTouch, type FirstTouch } from '../../domain/sla/assess-first-touch.js';
 import { MS_PER_DAY } from '../../domain/time/zoned-time.js';
@@ -70,7 +76,7 @@ export async function runSlaWatch(deps: LifecycleDeps): Promise<SlaWatchSummary>
       !lead.isConverted &&
       lead.due !== null &&
       !isRejectedStatus(lead.status, definition) &&
-      !readDecisionMarks(lead.decisionId).rejected,
+      !isReturned(lead.lifecycle),
   );
   summary.checked = candidates.length;
   if (candidates.length === 0) {
@@ -82,7 +88,7 @@ export async function runSlaWatch(deps: LifecycleDeps): Promise<SlaWatchSummary>
   const people = await loadPeople(deps.directory);
 
   const hubspot: ContactUpdate[] = [];
-  const lateTouches: LeadUpdate[] = [];
+  const touchedUpdates: LeadUpdate[] = [];
   const breaches: Breach[] = [];
   for (const lead of candidates) {
     const touch: FirstTouch = assessFirstTouch({
@@ -93,39 +99,46 @@ export async function runSlaWatch(deps: LifecycleDeps): Promise<SlaWatchSummary>
     });
     if (touch.kind === 'touched') {
       summary.accepted += 1;
+      const stage = touchedWrite(lead.lifecycle, lead.status);
+      const status = touchedStage(lead.status);
       if (lead.hubspotContactId !== null)
         hubspot.push({
           contactId: lead.hubspotContactId,
           properties: {
-            status: lead.status.toLowerCase().startsWith('working') ? 'working' : 'accepted',
+            status,
             first_touch_at: touch.at.toISOString(),
             ...(touch.minutes === null ? {} : { minutes_to_first_touch: String(touch.minutes) }),
           },
         });
       if (!touch.inTime && !lead.slaBreached) {
         summary.late_touches += 1;
-        const late = Math.round((touch.at.getTime() - (lead.due?.getTime() ?? 0)) / 60_000);
-        lateTouches.push({
+        const due = lead.due ?? now;
+        const late = Math.round((touch.at.getTime() - due.getTime()) / 60_000);
+        touchedUpdates.push({
           leadId: lead.id,
           slaBreached: true,
+          lifecycle: {
+            ...breachWrite(lead.lifecycle, lead.ownerId, due, 'touched_late'),
+            stage: status,
+          },
           reason: appendReason(
             lead.reason,
             now,
             `SLA missed by ${who(people.names, lead.ownerId)}: first touch ${late} min after the due time.`,
           ),
         });
-      }
+      } else if (stage !== null) touchedUpdates.push({ leadId: lead.id, lifecycle: stage });
       continue;
     }
-    if (touch.kind === 'overdue' && !readDecisionMarks(lead.decisionId).breachHandled)
+    if (touch.kind === 'overdue' && !isBreachHandled(lead.lifecycle))
       breaches.push({ lead, lateMinutes: touch.lateMinutes });
   }
 
   await deps.outbox.send(hubspot, { onlyChanges: true });
   const failed: HandoffLead[] = [];
-  const outcomes = await deps.leads.updateLeads(lateTouches);
+  const outcomes = await deps.leads.updateLeads(touchedUpdates);
   for (const [index, outcome] of outcomes.entries()) {
-    const lead = candidates.find((candidate) => candidate.id === lateTouches[index]?.leadId);
+    const lead = candidates.find((candidate) => candidate.id === touchedUpdates[index]?.leadId);
     if (!outcome.ok && lead !== undefined) failed.push(lead);
   }
   const escalation = await escalateBreaches(deps, breaches, people, now);

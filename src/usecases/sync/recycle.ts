@@ -1,5 +1,5 @@
-import { readDecisionMarks } from '../../domain/decision-marks.js';
 import type { Definition } from '../../domain/definition.js';
+import { isReturned } from '../../domain/lifecycle/lead-lifecycle.js';
 import { MS_PER_DAY } from '../../domain/time/zoned-time.js';
 import type { MarketingContact } from '../../ports/contact-source.port.js';
 import type { ContactUpdate } from '../../ports/contact-writer.port.js';
@@ -16,10 +16,9 @@ export function recycleAt(
   lead: SalesLead | null,
 ): Date | null {
   const stamped = Date.parse(contact.handoff.rejected_at ?? '');
-  const leadRejected =
-    lead?.handoff.decisionId != null && readDecisionMarks(lead.handoff.decisionId).rejected;
+  const leadRejected = isReturned(lead?.handoff.lifecycle ?? null);
   const rejectedAt = Number.isNaN(stamped)
-    ? leadRejected
+    ? leadRejected && lead !== null
       ? lead.modifiedAt.getTime()
       : null
     : stamped;

@@ -1,5 +1,5 @@
 import { decideLead } from '../../domain/decide-lead.js';
-import { readDecisionMarks } from '../../domain/decision-marks.js';
+import { isReturned } from '../../domain/lifecycle/lead-lifecycle.js';
 import type { Activity } from '../../domain/model.js';
 import { qualify, type QualificationResult } from '../../domain/qualification/qualify.js';
 import type { DirectoryUser } from '../../domain/routing/route-lead.js';
@@ -205,17 +205,17 @@ async function decideAndWrite(
         });
       continue;
     }
-    const marks =
-      lead?.handoff.decisionId == null ? null : readDecisionMarks(lead.handoff.decisionId);
-    if (marks?.rejected === true && (recycle === null || context.now < recycle)) {
+    const lifecycle = lead?.handoff.lifecycle ?? null;
+    const returned = isReturned(lifecycle);
+    if (returned && (recycle === null || context.now < recycle)) {
       // Returned by its rep: not routed again before its recycle date, however well it scores.
       summary.skipped.recycling += 1;
       continue;
     }
-    if (lead !== null && marks?.base === id) {
+    if (lead !== null && lifecycle?.decisionId === id) {
       summary.skipped.already_routed += 1;
       // Rejected: the feedback loop owns what HubSpot shows.
-      if (marks.rejected) continue;
+      if (returned) continue;
       // Routed, but the process stopped before HubSpot was written: finish that part now. The
       // status is set only when missing, because the SLA watch and feedback move it on.
       const desired = routedProperties(
@@ -231,9 +231,8 @@ async function decideAndWrite(
       continue;
     }
     // A recycled lead is routed again like a new MQL, whoever holds it for nurture.
-    const ownedByRep =
-      lead !== null && marks?.rejected !== true && context.activeReps.has(lead.ownerId);
-    if (ownedByRep && marks !== null) {
+    const ownedByRep = lead !== null && !returned && context.activeReps.has(lead.ownerId);
+    if (ownedByRep && lifecycle !== null) {
       // Routed before and now owned by a rep: Handoff never fights a human's ownership.
       summary.skipped.owned_by_rep += 1;
       deps.log.debug(
@@ -242,7 +241,7 @@ async function decideAndWrite(
           leadId: lead.id,
           ownerId: lead.ownerId,
           decisionId: id,
-          previous: lead.handoff.decisionId,
+          previous: lifecycle.assignmentId,
         },
         'lead kept by its rep',
       );

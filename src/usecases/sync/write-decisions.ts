@@ -1,4 +1,5 @@
 import type { Definition } from '../../domain/definition.js';
+import { routedWrite } from '../../domain/lifecycle/lead-lifecycle.js';
 import type { AttributeValue } from '../../domain/model.js';
 import { formatLocalDate, toWallTime } from '../../domain/time/zoned-time.js';
 import type { ContactUpdate } from '../../ports/contact-writer.port.js';
@@ -39,7 +40,14 @@ function leadFields(
     due: item.sla.due,
     routedAt,
     reason: describeDecision(item.qualification, item.routing, item.sla, item.ownerKept),
-    ...(withDecision ? { decisionId: item.decisionId } : {}),
+    // A new decision starts a new lifecycle: no breach yet, whatever an earlier one had.
+    ...(withDecision
+      ? {
+          decisionId: item.decisionId,
+          lifecycle: routedWrite(item.qualification.definitionVersion),
+          slaBreached: false,
+        }
+      : {}),
   };
 }
 

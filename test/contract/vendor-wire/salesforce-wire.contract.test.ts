@@ -296,7 +296,15 @@ describe('SalesforceLeadStore queries on the documented wire', () => {
         tier: 'A',
         due: new Date('2021-12-03T18:23:39.000Z'),
         reason: 'score 88 >= 70',
-        decisionId: 'dec-512-1',
+        lifecycle: {
+          assignmentId: 'dec-512-1~r1',
+          decisionId: 'dec-512-1',
+          stage: 'escalated',
+          reassignments: 1,
+          definitionVersion: '2021-11-01',
+          breachedOwners: ['005xx000001Sv6eAAC', OWNER],
+          breachedAt: new Date('2021-12-03T17:00:00.000Z'),
+        },
       },
     });
     expect(leads[1]).toMatchObject({ isConverted: true, convertedContactId: '003xx000004TmiQAAS' });

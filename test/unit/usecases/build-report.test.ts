@@ -12,7 +12,11 @@ const DUE = new Date('2026-11-24T15:00:00Z');
 const NOW = new Date('2026-11-30T12:00:00Z');
 const minutes = (count: number): Date => new Date(ROUTED.getTime() + count * 60_000);
 
-function lead(id: string, overrides: Partial<HandoffLead> = {}): HandoffLead {
+function lead(
+  id: string,
+  overrides: Partial<HandoffLead> = {},
+  lifecycle: Partial<HandoffLead['lifecycle']> = {},
+): HandoffLead {
   return {
     id,
     ownerId: REP,
@@ -21,7 +25,16 @@ function lead(id: string, overrides: Partial<HandoffLead> = {}): HandoffLead {
     hubspotContactId: `c-${id}`,
     leadSource: 'Web',
     modifiedAt: ROUTED,
-    decisionId: `d-${id}`,
+    lifecycle: {
+      assignmentId: `d-${id}`,
+      decisionId: `d-${id}`,
+      stage: 'routed',
+      reassignments: 0,
+      definitionVersion: '2026-11-01',
+      breachedOwners: [],
+      breachedAt: null,
+      ...lifecycle,
+    },
     score: 70,
     tier: 'B',
     due: DUE,
@@ -75,18 +88,22 @@ describe('buildReport', () => {
       lead('a'),
       lead('b'),
       lead('c'),
-      lead('late', {
-        slaBreached: true,
-        reason:
-          'Qualified.\n[…] SLA missed by Ana Ruiz (0055e000001AAAAAA3): first touch 5 min after the due time.',
-      }),
-      lead('gone', {
-        status: 'Unqualified',
-        ownerId: '00G5e000000NURTURE',
-        decisionId: 'd-gone~j',
-        rejectionReason: 'No budget',
-        leadSource: 'Trade Show',
-      }),
+      lead(
+        'late',
+        // The history is for people: only the fields count.
+        { slaBreached: true, reason: 'Qualified.\n[…] SLA missed by somebody else.' },
+        { stage: 'accepted', breachedOwners: [REP], breachedAt: DUE },
+      ),
+      lead(
+        'gone',
+        {
+          status: 'Unqualified',
+          ownerId: '00G5e000000NURTURE',
+          rejectionReason: 'No budget',
+          leadSource: 'Trade Show',
+        },
+        { stage: 'returned' },
+      ),
       lead('blank', { status: 'Rejected', rejectionReason: null, attributes: {} }),
       lead('waiting', {
         due: new Date('2026-12-01T15:00:00Z'),

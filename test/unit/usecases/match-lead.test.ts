@@ -31,7 +31,7 @@ function lead(id: string, overrides: Partial<SalesLead> = {}): SalesLead {
     hubspotContactId: null,
     modifiedAt: new Date(0),
     rejection: { reason: null, comment: null },
-    handoff: { score: null, tier: null, due: null, reason: null, decisionId: null },
+    handoff: { score: null, tier: null, due: null, reason: null, lifecycle: null },
     ...overrides,
   };
 }

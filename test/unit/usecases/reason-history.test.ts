@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendReason, breachOwners, who } from '../../../src/usecases/lifecycle/reason-history.js';
+import { appendReason, who } from '../../../src/usecases/lifecycle/reason-history.js';
 
 const AT = new Date('2026-11-24T15:04:59.123Z');
 
@@ -21,16 +21,9 @@ describe('reason history', () => {
     expect(reason).not.toContain('] line 0\n');
   });
 
-  it('names people with their id and finds the owners of breach lines', () => {
+  it('names people with their id', () => {
     const names = new Map([['0055e000001AAAAAA3', 'Ana Ruiz']]);
     expect(who(names, '0055e000001AAAAAA3')).toBe('Ana Ruiz (0055e000001AAAAAA3)');
     expect(who(names, '00G5e000000QUEUE01')).toBe('00G5e000000QUEUE01');
-    const reason = [
-      'Qualified.',
-      '[2026-11-24 15:04 UTC] SLA missed by Ana Ruiz (0055e000001AAAAAA3): 61 min late; reassigned to Bo (0055e000001AAAAAA4).',
-      '[2026-11-25 15:04 UTC] SLA missed by Bo (0055e000001AAAAAA4): 30 min late; Mia (0055e000001MANAGER) notified.',
-    ].join('\n');
-    expect(breachOwners(reason)).toEqual(['0055e000001AAAAAA3', '0055e000001AAAAAA4']);
-    expect(breachOwners(null)).toEqual([]);
   });
 });
