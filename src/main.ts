@@ -29,6 +29,7 @@ import type { LeadLifecycleStore } from './ports/lead-lifecycle.port.js';
 import type { SalesDirectory } from './ports/sales-directory.port.js';
 import type { SyncState } from './ports/sync-state.port.js';
 import type { WorkerRuntime } from './jobs/start-workers.js';
+import { preflight } from './usecases/doctor/preflight.js';
 import type { DoctorDeps } from './usecases/doctor/run-doctor.js';
 import {
   NurtureListMissingError,
@@ -306,6 +307,20 @@ export async function createSyncRuntime(
   }
   const redis = await connectRedis(env);
   try {
+    await preflight(
+      {
+        definition: resolved,
+        redis: new RedisConfigInspector(redis),
+        salesforce: {
+          installation: new SalesforceInstallationInspector(salesforce),
+          directory: new SalesforceDirectory(salesforce),
+        },
+        hubspot: new HubSpotInstallationInspector(hubspot, countHubSpot),
+        unreachable: {},
+        now,
+      },
+      log,
+    );
     return {
       meter,
       contactWriter: new HubSpotContactWriter(hubspot, mapping, countHubSpot),

@@ -1,26 +1,10 @@
 import { createDoctorRuntime } from '../main.js';
-import { runDoctor, type DoctorCheck } from '../usecases/doctor/run-doctor.js';
+import { runDoctor } from '../usecases/doctor/run-doctor.js';
+import { formatDoctorReport } from './format-checks.js';
 import { EXIT_OK, EXIT_PROBLEMS, type CliIo } from './cli-io.js';
 import { loadEnvAndDefinition } from './load-runtime.js';
 
 export const DOCTOR_USAGE = 'handoff doctor [--json] [--config FILE]';
-
-const LABELS: Readonly<Record<DoctorCheck['status'], string>> = {
-  pass: 'PASS',
-  warn: 'WARN',
-  fail: 'FAIL',
-};
-
-function text(checks: readonly DoctorCheck[]): string {
-  const lines = checks.map((check) => {
-    const head = `${LABELS[check.status]}  ${check.area.padEnd(10)} ${check.check}: ${check.detail}`;
-    return check.fix === undefined ? head : `${head}\n      fix: ${check.fix}`;
-  });
-  const count = (status: DoctorCheck['status']) =>
-    checks.filter((check) => check.status === status).length;
-  lines.push('', `${count('pass')} passed, ${count('warn')} warnings, ${count('fail')} failures`);
-  return `${lines.join('\n')}\n`;
-}
 
 /**
  * `handoff doctor`: every check a deployment needs (Redis, both connections, Handoff's fields and
@@ -40,7 +24,7 @@ export async function doctorCommand(
       definition: inputs.definition,
       now: () => io.now(),
     });
-    io.stdout(flags.json === true ? `${JSON.stringify({ checks })}\n` : text(checks));
+    io.stdout(flags.json === true ? `${JSON.stringify({ checks })}\n` : formatDoctorReport(checks));
     return checks.some((check) => check.status === 'fail') ? EXIT_PROBLEMS : EXIT_OK;
   } finally {
     await runtime.close();

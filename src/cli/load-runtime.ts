@@ -5,6 +5,8 @@ import type { Definition } from '../domain/definition.js';
 import { createSyncRuntime, RedisUnavailableError, SetupError, type SyncRuntime } from '../main.js';
 import { IntegrationError } from '../platform/errors.js';
 import type { Logger } from 'pino';
+import { InstallationProblemError } from '../usecases/doctor/preflight.js';
+import { formatChecks } from './format-checks.js';
 import { configPath, EXIT_INVALID, EXIT_PROBLEMS, type CliIo } from './cli-io.js';
 
 /** The environment and the definition a tenant-facing command needs, or exit 2 with every problem. */
@@ -32,8 +34,9 @@ export async function loadEnvAndDefinition(
 }
 
 /**
- * Connects to both tenants and Redis, or exits 2 naming the missing or refused credential, or 1
- * when Redis or Salesforce cannot be reached. Nothing is left open on either path.
+ * Connects to both tenants and Redis and checks the installation, or exits 2 naming the missing
+ * or refused credential or each installation problem with its fix, or 1 when Redis or
+ * Salesforce cannot be reached. Nothing is left open on any path.
  */
 export async function openSyncRuntime(
   env: Env,
@@ -46,6 +49,12 @@ export async function openSyncRuntime(
   } catch (err) {
     if (err instanceof SetupError || (err instanceof IntegrationError && err.kind === 'auth')) {
       io.stderr(`${err.message}\n`);
+      return EXIT_INVALID;
+    }
+    if (err instanceof InstallationProblemError) {
+      io.stderr(
+        `Handoff cannot start: the installation is not ready (handoff doctor shows every check).\n${formatChecks(err.failures)}\n`,
+      );
       return EXIT_INVALID;
     }
     if (err instanceof RedisUnavailableError) {

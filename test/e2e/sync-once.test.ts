@@ -296,10 +296,10 @@ describe('handoff sync --once against the sandboxes', () => {
 });
 
 describe('handoff sync --once under injected faults', () => {
-  it('reports a failed SLA watch instead of waiting for it', async () => {
+  it('refuses to start on an installation the doctor fails, naming the field and its fix', async () => {
     const running = await start(60);
     const example = await readFile(CONFIG, 'utf8');
-    // A field the org does not have: routing's writes fail per record, the watch's query whole.
+    // A field the org does not have: every cycle would fail on it.
     const config = join(await mkdtemp(join(tmpdir(), 'handoff-')), 'handoff.yaml');
     await writeFile(
       config,
@@ -312,10 +312,24 @@ describe('handoff sync --once under injected faults', () => {
       env: envFor(running),
       now: NOW,
     });
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      'sync stopped: salesforce.sla.watch: permanent: salesforce INVALID_FIELD: Lead.Routed_At_Missing__c is missing or not visible to the integration user — run handoff doctor\n',
+      [
+        'Handoff cannot start: the installation is not ready (handoff doctor shows every check).',
+        'FAIL  salesforce Lead.Routed_At_Missing__c: Lead.Routed_At_Missing__c is missing or not visible to the integration user',
+        '      fix: create Lead.Routed_At_Missing__c as Date/Time and grant the integration user Read and Edit on it (permission set), or run handoff setup --apply',
+        '',
+      ].join('\n'),
     );
+    // Nothing was read from HubSpot or written anywhere.
+    expect(
+      running.hubspot.server.log.list(0).filter((call) => call.endpoint.startsWith('contacts.')),
+    ).toEqual([]);
+    expect(
+      running.salesforce.server.log
+        .list(0)
+        .filter((call) => /collections|sobject\.(create|update|upsert)/.test(call.endpoint)),
+    ).toEqual([]);
   });
 
   it('retries single transient failures in place: a 503, a 429 and locked rows cost no run', async () => {
