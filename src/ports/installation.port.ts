@@ -32,6 +32,18 @@ export interface SalesforceInstallation {
   serverTime(): Promise<Date>;
 }
 
+/**
+ * Which queues may own Leads, for `handoff doctor` (setup has no use for it, so it is not part of
+ * SalesforceInstallation). Throws IntegrationError.
+ */
+export interface SalesforceLeadQueues {
+  /**
+   * Ids of the queues with a `QueueSobject` row for Lead (Supported Objects in Setup): a queue
+   * without one cannot be given a Lead.
+   */
+  queuesAcceptingLeads(): Promise<ReadonlySet<string>>;
+}
+
 /** A contact property as HubSpot describes it. */
 export interface DescribedProperty {
   readonly name: string;
@@ -40,11 +52,13 @@ export interface DescribedProperty {
 }
 
 /**
- * What an installation looks like from HubSpot: its contact properties. Throws IntegrationError
- * (`auth` for a token that is invalid or lacks the scope).
+ * What an installation looks like from HubSpot: its contact properties and the token's scopes.
+ * Throws IntegrationError (`auth` for a token that is invalid or lacks the scope).
  */
 export interface HubSpotInstallation {
   contactProperties(): Promise<readonly DescribedProperty[]>;
+  /** The scopes the private app's token was given (`not_found` where the portal will not say). */
+  tokenScopes(): Promise<readonly string[]>;
 }
 
 /** Redis settings that decide whether queued work survives; null where Redis will not say. */

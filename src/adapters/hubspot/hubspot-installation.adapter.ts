@@ -1,7 +1,8 @@
 import type { Client } from '@hubspot/api-client';
 import { z } from 'zod';
+import { IntegrationError } from '../../platform/errors.js';
 import type { DescribedProperty, HubSpotInstallation } from '../../ports/installation.port.js';
-import { hubspotCall } from './hubspot.errors.js';
+import { classifyHubSpotError, hubspotCall } from './hubspot.errors.js';
 
 const PropertiesWire = z.object({
   results: z.array(
@@ -13,7 +14,10 @@ const PropertiesWire = z.object({
   ),
 });
 
-/** HubSpotInstallation over the CRM properties API. */
+/** Only `scopes` is read; `userId`, `hubId` and `appId` come with it. */
+const TokenInfoWire = z.object({ scopes: z.array(z.string()) });
+
+/** HubSpotInstallation over the CRM properties API and the private-app token info. */
 export class HubSpotInstallationInspector implements HubSpotInstallation {
   constructor(
     private readonly client: Client,
@@ -32,5 +36,33 @@ export class HubSpotInstallationInspector implements HubSpotInstallation {
       type: property.type,
       options: (property.options ?? []).map((option) => option.value),
     }));
+  }
+
+  async tokenScopes(): Promise<readonly string[]> {
+    const tokenKey = this.client.config.accessToken;
+    if (tokenKey === undefined || tokenKey === '')
+      throw new IntegrationError('hubspot', 'auth', 'hubspot client has no access token', {
+        code: 'NO_ACCESS_TOKEN',
+      });
+    // https://developers.hubspot.com/docs/api/private-apps ("View private app access token
+    // information"). The SDK has no method for it; apiRequest sends it to the client's base URL
+    // (HUBSPOT_BASE_URL), and answers every status instead of throwing, so failures are
+    // classified here as the SDK's would be.
+    const body = await hubspotCall(this.onRequest, async () => {
+      const response = await this.client.apiRequest({
+        method: 'POST',
+        path: '/oauth/v2/private-apps/get/access-token-info',
+        body: { tokenKey },
+      });
+      const parsed: unknown = await response.json().catch(() => null);
+      if (!response.ok)
+        throw classifyHubSpotError({
+          code: response.status,
+          body: parsed,
+          headers: Object.fromEntries(response.headers.entries()),
+        });
+      return parsed;
+    });
+    return TokenInfoWire.parse(body).scopes;
   }
 }

@@ -5,8 +5,10 @@ import type {
   ApiAllowance,
   DescribedField,
   SalesforceInstallation,
+  SalesforceLeadQueues,
 } from '../../ports/installation.port.js';
 import { classifySalesforceError } from './salesforce.errors.js';
+import { soql } from './soql.js';
 
 const DescribeWire = z.object({
   fields: z.array(
@@ -22,6 +24,8 @@ const DescribeWire = z.object({
     }),
   ),
 });
+
+const QueueSobjectWire = z.object({ QueueId: z.string() });
 
 const LimitsWire = z.object({
   DailyApiRequests: z.object({ Max: z.number(), Remaining: z.number() }),
@@ -40,8 +44,10 @@ const KINDS: Readonly<Record<string, SalesforceFieldKind>> = {
   picklist: 'picklist',
 };
 
-/** SalesforceInstallation over describe, `/limits` and the response clock. */
-export class SalesforceInstallationInspector implements SalesforceInstallation {
+/** SalesforceInstallation over describe, `/limits`, the response clock and `QueueSobject`. */
+export class SalesforceInstallationInspector
+  implements SalesforceInstallation, SalesforceLeadQueues
+{
   constructor(private readonly connection: Connection) {}
 
   async fields(object: 'Lead' | 'Task'): Promise<readonly DescribedField[]> {
@@ -82,5 +88,21 @@ export class SalesforceInstallationInspector implements SalesforceInstallation {
     const date = Date.parse(response.headers.get('date') ?? '');
     if (Number.isNaN(date)) throw new Error('Salesforce sent no Date header');
     return new Date(date);
+  }
+
+  async queuesAcceptingLeads(): Promise<ReadonlySet<string>> {
+    let records: unknown[];
+    try {
+      // https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_queuesobject.htm
+      // One row per queue and object it supports; an org has few queues, but page anyway.
+      records = (
+        await this.connection
+          .query(soql`SELECT QueueId FROM QueueSobject WHERE SobjectType = ${'Lead'}`)
+          .run({ autoFetch: true, maxFetch: 100_000 })
+      ).records;
+    } catch (err) {
+      throw classifySalesforceError(err);
+    }
+    return new Set(records.map((record) => QueueSobjectWire.parse(record).QueueId));
   }
 }

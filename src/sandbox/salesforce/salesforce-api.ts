@@ -23,6 +23,20 @@ import { parseSoql, SoqlError } from './soql/parse-soql.js';
 import { runSoql } from './soql/run-soql.js';
 import { ToolingApi } from './tooling-api.js';
 
+/** Types the control API can change a custom field to (a picklist would need values). */
+const RETYPE_TARGETS = [
+  'string',
+  'textarea',
+  'email',
+  'phone',
+  'url',
+  'boolean',
+  'double',
+  'currency',
+  'date',
+  'datetime',
+] as const satisfies readonly FieldSpec['type'][];
+
 /** sObject Collections accept at most 200 records. */
 const COLLECTION_MAX_RECORDS = 200;
 const QUERY_PAGE_DEFAULT = 2_000;
@@ -160,7 +174,8 @@ export class SalesforceApi implements SandboxApi {
   readonly routes: readonly Route[];
   readonly controlRoutes: readonly Route[];
   private readonly locators = new Map<string, Locator>();
-  readonly tooling: ToolingApi;
+  /** Rebuilt when a control call deletes or retypes a field, so its CustomField rows follow. */
+  tooling: ToolingApi;
   apiUsed = 0;
   dailyApiRequests: number;
 
@@ -204,11 +219,68 @@ export class SalesforceApi implements SandboxApi {
         endpoint: 'control',
         handle: () => (this.options.auth.expireAll(), { status: 204 }),
       },
+      {
+        method: 'DELETE',
+        path: '/fields/:object/:field',
+        endpoint: 'control',
+        handle: (_request, params) => this.deleteField(params['object'], params['field']),
+      },
+      {
+        method: 'PATCH',
+        path: '/fields/:object/:field',
+        endpoint: 'control',
+        handle: (request, params) =>
+          this.retypeField(params['object'], params['field'], request.body),
+      },
     ];
   }
 
   private get store(): SalesforceStore {
     return this.options.store;
+  }
+
+  /**
+   * The Tooling API keeps its own CustomField rows; a fresh one rebuilds them from the catalog.
+   * CustomField ids are renumbered, and fields created through it get the Metadata a seeded field
+   * of their kind has (label from the name, no description).
+   */
+  private rebuildTooling(): void {
+    this.tooling = new ToolingApi(this.store);
+  }
+
+  /** `DELETE /__sandbox/fields/{object}/{field}`: an admin deletes a custom field in Setup. */
+  private deleteField(object: string | undefined, field: string | undefined): SandboxResponse {
+    const found = this.store.catalog.field(object ?? '', field ?? '');
+    if (found === undefined) return json(404, { error: `no field ${object ?? ''}.${field ?? ''}` });
+    if (found.custom !== true)
+      return json(400, { error: `${found.name} is a standard field: it cannot be deleted` });
+    this.store.removeField(object ?? '', found.name);
+    this.rebuildTooling();
+    return { status: 204 };
+  }
+
+  /**
+   * `PATCH /__sandbox/fields/{object}/{field}` with `{ "type": "string", "length"?: n }`: an
+   * admin changes a custom field's type in Setup (describe's type names; not to a picklist).
+   */
+  private retypeField(
+    object: string | undefined,
+    field: string | undefined,
+    body: unknown,
+  ): SandboxResponse {
+    const found = this.store.catalog.field(object ?? '', field ?? '');
+    if (found === undefined) return json(404, { error: `no field ${object ?? ''}.${field ?? ''}` });
+    if (found.custom !== true)
+      return json(400, { error: `${found.name} is a standard field: its type cannot change` });
+    const { type, length } = (body ?? {}) as { type?: unknown; length?: unknown };
+    const kind = RETYPE_TARGETS.find((candidate) => candidate === type);
+    if (kind === undefined)
+      return json(400, { error: `type must be one of ${RETYPE_TARGETS.join(', ')}` });
+    if (length !== undefined && (typeof length !== 'number' || !Number.isInteger(length)))
+      return json(400, { error: 'length must be an integer' });
+    const changed = this.store.changeFieldType(object ?? '', found.name, kind, length);
+    this.rebuildTooling();
+    return json(200, changed === null ? null : fieldShape(changed));
   }
 
   private static isUnmetered(endpoint: string): boolean {

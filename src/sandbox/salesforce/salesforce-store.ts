@@ -69,7 +69,8 @@ export function parseDateTime(text: string): number | null {
  * deleted records, unique external ids, and an active Lead assignment rule.
  */
 export class SalesforceStore {
-  readonly catalog: SObjectCatalog;
+  /** Replaced, not edited, when a field is deleted (the catalog can only add and replace). */
+  catalog: SObjectCatalog;
   private readonly records = new Map<string, Map<string, SfRecord>>();
   /** 15-character id → 18-character id */
   private readonly shortIds = new Map<string, string>();
@@ -217,6 +218,76 @@ export class SalesforceStore {
     this.catalog.putField(object, field);
     if (field.defaultValue === undefined) return;
     for (const record of this.table(object).values()) record[field.name] ??= field.defaultValue;
+  }
+
+  /**
+   * Deletes a custom field, as an admin would in Setup: it leaves describe, SOQL and every
+   * record, and its field permissions go with it. Returns false for a field that is not there.
+   */
+  removeField(object: string, name: string): boolean {
+    const spec = this.catalog.object(object);
+    const field = spec === undefined ? undefined : this.catalog.field(spec.name, name);
+    if (spec === undefined || field === undefined) return false;
+    if (field.custom !== true) throw new Error(`${spec.name}.${field.name} is a standard field`);
+    this.catalog = new SObjectCatalog({
+      handoffFields: false,
+      objects: this.catalog
+        .all()
+        .map((candidate) =>
+          candidate === spec
+            ? { ...spec, fields: spec.fields.filter((kept) => kept !== field) }
+            : candidate,
+        ),
+    });
+    for (const record of this.table(spec.name).values()) delete record[field.name];
+    const key = `${spec.name}.${field.name}`.toLowerCase();
+    if (this.catalog.object('FieldPermissions') !== undefined)
+      for (const row of this.table('FieldPermissions').values())
+        if (String(row['Field']).toLowerCase() === key) row['IsDeleted'] = true;
+    this.permissionsChanged();
+    return true;
+  }
+
+  /**
+   * Changes a custom field's type, as Setup's Change Field Type does (not to a picklist, which
+   * needs values). Values become text when the new type holds text and are cleared otherwise
+   * (Salesforce converts some pairs and refuses others; the sandbox does not emulate which).
+   * Returns the new field, or null when the field is not there.
+   */
+  changeFieldType(
+    object: string,
+    name: string,
+    type: FieldSpec['type'],
+    length?: number,
+  ): FieldSpec | null {
+    const spec = this.catalog.object(object);
+    const current = spec === undefined ? undefined : this.catalog.field(spec.name, name);
+    if (spec === undefined || current === undefined) return null;
+    if (current.custom !== true)
+      throw new Error(`${spec.name}.${current.name} is a standard field`);
+    const text = type === 'string' || type === 'textarea';
+    // What Salesforce lets an External ID be: Text, Number or Email.
+    const keyable = type === 'string' || type === 'double' || type === 'email';
+    const changed: FieldSpec = {
+      name: current.name,
+      type,
+      custom: true,
+      ...(current.required === true ? { required: true } : {}),
+      ...(text ? { length: length ?? 255 } : {}),
+      ...(keyable && current.externalId === true ? { externalId: true } : {}),
+      ...(keyable && current.unique === true ? { unique: true } : {}),
+    };
+    this.catalog.putField(spec.name, changed);
+    for (const record of this.table(spec.name).values()) {
+      const value = record[current.name];
+      if (value === undefined || value === null || current.type === type) continue;
+      record[current.name] = !text
+        ? null
+        : current.type === 'datetime' && typeof value === 'number'
+          ? formatDateTime(value)
+          : String(value);
+    }
+    return changed;
   }
 
   table(object: string): Map<string, SfRecord> {
@@ -567,6 +638,29 @@ export class SalesforceStore {
     }
   }
 
+  /**
+   * A QueueSobject names a queue (a Group of Type Queue) and holds one row per queue and object.
+   * The codes and wording of both refusals are unverified.
+   */
+  private checkQueueSobject(spec: SObjectSpec, values: SfRecord): RecordError | null {
+    if (spec.name !== 'QueueSobject') return null;
+    const queue = this.get(String(values['QueueId']))?.record;
+    if (queue?.['Type'] !== 'Queue')
+      return error('FIELD_INTEGRITY_EXCEPTION', 'QueueId: the group is not a queue', ['QueueId']);
+    const clash = [...this.table(spec.name).values()].some(
+      (row) =>
+        row['IsDeleted'] !== true &&
+        row['QueueId'] === values['QueueId'] &&
+        row['SobjectType'] === values['SobjectType'],
+    );
+    return clash
+      ? error(
+          'DUPLICATE_VALUE',
+          `duplicate value found: the queue already supports ${asText(values['SobjectType'])}`,
+        )
+      : null;
+  }
+
   private assign(spec: SObjectSpec, values: SfRecord, autoAssign: boolean): void {
     if (spec.name === 'Lead' && autoAssign && this.assignmentRule?.active === true)
       values['OwnerId'] = this.assignmentRule.ownerId;
@@ -602,6 +696,7 @@ export class SalesforceStore {
       };
     const duplicate =
       this.checkPermissionRecord(spec, checked.values, null) ??
+      this.checkQueueSobject(spec, checked.values) ??
       this.checkUnique(spec, checked.values, null);
     if (duplicate !== null) return { ok: false, errors: [duplicate] };
     if (spec.fields.some((field) => field.name === 'OwnerId'))

@@ -319,6 +319,45 @@ const GROUP: SObjectSpec = {
   ],
 };
 
+/**
+ * Which objects a queue may own (Setup → Queues → Supported Objects), one row per queue and object
+ * (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_queuesobject.htm):
+ * create, delete and query, no update. The key prefix `03g` is unverified.
+ */
+const QUEUE_SOBJECT: SObjectSpec = {
+  name: 'QueueSobject',
+  label: 'Queue Sobject',
+  keyPrefix: '03g',
+  fields: [
+    { name: 'Id', type: 'id', ...SYSTEM },
+    {
+      name: 'CreatedById',
+      type: 'reference',
+      referenceTo: ['User'],
+      relationshipName: 'CreatedBy',
+      ...SYSTEM,
+    },
+    { name: 'SystemModstamp', type: 'datetime', ...SYSTEM },
+    {
+      name: 'QueueId',
+      type: 'reference',
+      referenceTo: ['Group'],
+      relationshipName: 'Queue',
+      required: true,
+      updateable: false,
+    },
+    {
+      name: 'SobjectType',
+      type: 'picklist',
+      // The standard objects the Metadata API's Queue lists (custom objects aside).
+      picklist: ['Case', 'Lead', 'ServiceContract'],
+      restricted: true,
+      required: true,
+      updateable: false,
+    },
+  ],
+};
+
 const activityFields: readonly FieldSpec[] = [
   { name: 'Id', type: 'id', ...SYSTEM },
   ...audit,
@@ -500,6 +539,7 @@ export const SOBJECTS: readonly SObjectSpec[] = [
   ACCOUNT,
   USER,
   GROUP,
+  QUEUE_SOBJECT,
   TASK,
   EVENT,
   PERMISSION_SET,

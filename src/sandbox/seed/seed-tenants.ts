@@ -65,6 +65,11 @@ export const SEEDED_USERS = [
 export const INTEGRATION_USER_ID = '0055e000000INTEG0';
 export const LEAD_QUEUE_ID = '00G5e000000QUEUE01';
 export const NURTURE_QUEUE_ID = '00G5e000000NURTURE';
+/** The QueueSobject rows that let both queues own Leads (Supported Objects: Lead). */
+export const LEAD_QUEUE_SOBJECT_IDS = {
+  [LEAD_QUEUE_ID]: '03g5e000000QSLEAD1',
+  [NURTURE_QUEUE_ID]: '03g5e000000QSLEAD2',
+} as const;
 /** Nurture lists of the example definition (feedback.reasons.*.nurture_list). */
 export const NURTURE_LIST_IDS = ['100', '101', '102', '103', '104', '105', '106'] as const;
 
@@ -308,6 +313,13 @@ function seedUsersAndQueues(salesforce: SalesforceStore, hubspot: HubSpotStore, 
     },
     NURTURE_QUEUE_ID,
   );
+  // Fixed ids, off the record counter, so every other seeded id stays what it was.
+  for (const [queueId, id] of Object.entries(LEAD_QUEUE_SOBJECT_IDS))
+    salesforce.insertRaw(
+      'QueueSobject',
+      { QueueId: queueId, SobjectType: 'Lead', CreatedDate: at },
+      id,
+    );
 }
 
 function seedHandoffSetup(hubspot: HubSpotStore): void {

@@ -13,9 +13,11 @@ import type {
   HubSpotInstallation,
   RedisInspector,
   SalesforceInstallation,
+  SalesforceLeadQueues,
 } from '../../ports/installation.port.js';
 import type { SalesDirectory } from '../../ports/sales-directory.port.js';
 import {
+  namedNurtureLists,
   ownedFields,
   picklistValues,
   requiredLeadStatuses,
@@ -37,7 +39,7 @@ export interface DoctorDeps {
   /** Null when that system could not be reached at all (the reason is in `unreachable`). */
   readonly redis: RedisInspector | null;
   readonly salesforce: {
-    readonly installation: SalesforceInstallation;
+    readonly installation: SalesforceInstallation & SalesforceLeadQueues;
     readonly directory: SalesDirectory;
   } | null;
   readonly hubspot: HubSpotInstallation | null;
@@ -51,6 +53,21 @@ const SALESFORCE_CALLS_PER_IDLE_CYCLE = 10;
 const BUDGET_SHARE = 0.1;
 const CLOCK_SKEW_WARN_MS = 60_000;
 const DAY_MS = 86_400_000;
+const QUEUE_ID_PREFIX = '00G';
+
+/** The private app's scopes the worker cannot run without, and what each is for. */
+const REQUIRED_SCOPES: Readonly<Record<string, string>> = {
+  'crm.objects.contacts.read': 'reading contacts and their activity',
+  'crm.objects.contacts.write': 'writing the handoff_* properties and rejection notes',
+  'crm.schemas.contacts.read': 'reading the handoff_* property definitions',
+};
+/** Needed when a rejection reason names a nurture list by name: it is looked up at start. */
+const LIST_READ_SCOPE = 'crm.lists.read';
+/** Needed when a rejection reason names any nurture list: rejected contacts are added to it. */
+const LIST_WRITE_SCOPE = 'crm.lists.write';
+/** Only `handoff setup --apply` uses it; an installed portal works without it. */
+const SETUP_SCOPE = 'crm.schemas.contacts.write';
+const SCOPES_CLICK_PATH = 'Settings → Integrations → Private Apps → the app → Scopes';
 
 const pass = (area: DoctorCheck['area'], check: string, detail: string): DoctorCheck => ({
   area,
@@ -257,6 +274,72 @@ async function salesforceChecks(deps: DoctorDeps): Promise<DoctorCheck[]> {
   return checks;
 }
 
+/**
+ * The scopes the definition needs. A nurture list given by id is never looked up, so
+ * crm.lists.read is only needed for one given by name (the worker resolves names when it starts).
+ */
+function neededScopes(definition: Definition): Readonly<Record<string, string>> {
+  const lists = Object.values(definition.feedback.reasons).some(
+    (reason) => reason.nurture_list !== undefined,
+  );
+  return {
+    ...REQUIRED_SCOPES,
+    ...(namedNurtureLists(definition).length > 0
+      ? { [LIST_READ_SCOPE]: 'finding nurture lists by name' }
+      : {}),
+    ...(lists ? { [LIST_WRITE_SCOPE]: 'adding rejected contacts to nurture lists' } : {}),
+  };
+}
+
+/**
+ * The private app's scopes against what Handoff calls. A portal that will not tell (the
+ * endpoint answers 404 or fails) is a warning: the other checks still show what is refused.
+ */
+async function scopeChecks(
+  hubspot: HubSpotInstallation,
+  definition: Definition,
+): Promise<DoctorCheck[]> {
+  const needed = neededScopes(definition);
+  let granted: readonly string[];
+  try {
+    granted = await hubspot.tokenScopes();
+  } catch (err) {
+    return [
+      {
+        area: 'hubspot',
+        check: 'scopes',
+        status: 'warn',
+        detail: `could not read the private app's scopes (${failure(err)})`,
+        fix: `check by hand that the private app has ${[...Object.keys(needed), SETUP_SCOPE].join(', ')}: ${SCOPES_CLICK_PATH}`,
+      },
+    ];
+  }
+  const missing = Object.keys(needed).filter((scope) => !granted.includes(scope));
+  const checks: DoctorCheck[] = [
+    missing.length === 0
+      ? pass('hubspot', 'scopes', `the token has ${Object.keys(needed).join(', ')}`)
+      : {
+          area: 'hubspot',
+          check: 'scopes',
+          status: 'fail',
+          detail: `the token lacks ${missing.map((scope) => `${scope} (${needed[scope] ?? scope})`).join(', ')}`,
+          fix: `add ${missing.join(', ')} to the private app: ${SCOPES_CLICK_PATH}, then Commit changes`,
+        },
+  ];
+  checks.push(
+    granted.includes(SETUP_SCOPE)
+      ? pass('hubspot', 'setup scope', `the token has ${SETUP_SCOPE}`)
+      : {
+          area: 'hubspot',
+          check: 'setup scope',
+          status: 'warn',
+          detail: `the token lacks ${SETUP_SCOPE}: handoff setup --apply cannot create the handoff property group, its properties or their options (the worker does not need it)`,
+          fix: `before running handoff setup --apply, add ${SETUP_SCOPE} to the private app: ${SCOPES_CLICK_PATH}, then Commit changes`,
+        },
+  );
+  return checks;
+}
+
 async function hubspotChecks(deps: DoctorDeps): Promise<DoctorCheck[]> {
   if (deps.hubspot === null)
     return unreachableCheck(
@@ -264,21 +347,30 @@ async function hubspotChecks(deps: DoctorDeps): Promise<DoctorCheck[]> {
       deps.unreachable.hubspot ?? 'HubSpot could not be reached',
       'set HUBSPOT_ACCESS_TOKEN to the private app’s token',
     );
-  let properties: Awaited<ReturnType<HubSpotInstallation['contactProperties']>>;
-  try {
-    properties = await deps.hubspot.contactProperties();
-  } catch (err) {
+  // The scopes are read even when listing properties fails: a missing scope is the likely cause.
+  const [listed, scopes] = await Promise.all([
+    deps.hubspot.contactProperties().then(
+      (properties) => ({ ok: true as const, properties }),
+      (err: unknown) => ({ ok: false as const, err }),
+    ),
+    scopeChecks(deps.hubspot, deps.definition),
+  ]);
+  if (!listed.ok)
     return [
       {
         area: 'hubspot',
         check: 'authenticated',
         status: 'fail',
-        detail: `HubSpot refused to list contact properties (${failure(err)})`,
+        detail: `HubSpot refused to list contact properties (${failure(listed.err)})`,
         fix: 'give the private app the crm.objects.contacts.read/write and crm.schemas.contacts.read scopes, and set its token in HUBSPOT_ACCESS_TOKEN',
       },
+      ...scopes,
     ];
-  }
-  const checks: DoctorCheck[] = [pass('hubspot', 'authenticated', 'contact properties listed')];
+  const { properties } = listed;
+  const checks: DoctorCheck[] = [
+    pass('hubspot', 'authenticated', 'contact properties listed'),
+    ...scopes,
+  ];
   const names = resolveMapping(deps.definition.mapping).hubspotProperties;
   for (const spec of HUBSPOT_PROPERTY_CATALOGUE) {
     const name = names[spec.key];
@@ -320,18 +412,62 @@ async function hubspotChecks(deps: DoctorDeps): Promise<DoctorCheck[]> {
   return checks;
 }
 
+/** Which queues accept Leads, or why that could not be read. */
+type LeadQueueSupport =
+  | { readonly known: true; readonly ids: ReadonlySet<string> }
+  | { readonly known: false; readonly reason: string };
+
+/**
+ * A queue that owns Leads must list Lead among its supported objects (a QueueSobject row), or
+ * Salesforce refuses to give it one.
+ */
+function queueCheck(
+  key: string,
+  queue: { readonly id: string; readonly name: string },
+  support: LeadQueueSupport,
+): DoctorCheck {
+  if (!support.known)
+    return {
+      area: 'people',
+      check: key,
+      status: 'warn',
+      detail: `queue ${queue.name}: could not read whether it accepts Leads (${support.reason})`,
+      fix: `check that Setup → Queues → ${queue.name} → Supported Objects lists Lead`,
+    };
+  if (support.ids.has(queue.id)) return pass('people', key, `queue ${queue.name}, accepts Leads`);
+  return {
+    area: 'people',
+    check: key,
+    status: 'fail',
+    detail: `queue ${queue.name} (${queue.id}) does not accept Leads: Salesforce will not let it own one`,
+    fix: `Setup → Queues → ${queue.name} → Edit → Supported Objects: add Lead to Selected Objects → Save`,
+  };
+}
+
 async function peopleChecks(deps: DoctorDeps): Promise<DoctorCheck[]> {
   if (deps.salesforce === null) return [];
   const { routing, feedback } = deps.definition;
-  const [users, queues] = await Promise.all([
+  const [users, queues, support] = await Promise.all([
     deps.salesforce.directory.users(),
     deps.salesforce.directory.queues(),
+    deps.salesforce.installation.queuesAcceptingLeads().then(
+      (ids): LeadQueueSupport => ({ known: true, ids }),
+      (err: unknown): LeadQueueSupport => ({ known: false, reason: failure(err) }),
+    ),
   ]);
+  const findUser = (id: string) => users.find((candidate) => candidate.id === id);
+  const findQueue = (id: string) => queues.find((candidate) => candidate.id === id);
   const checks: DoctorCheck[] = [];
   for (const [poolName, pool] of Object.entries(routing.pools))
     for (const member of pool.members) {
-      const user = users.find((candidate) => candidate.id === member.owner);
       const check = `pool ${poolName}: ${member.owner}`;
+      // The validator takes users only; a queue here would still have to accept Leads.
+      const queue = member.owner.startsWith(QUEUE_ID_PREFIX) ? findQueue(member.owner) : undefined;
+      if (queue !== undefined) {
+        checks.push(queueCheck(check, queue, support));
+        continue;
+      }
+      const user = findUser(member.owner);
       if (user === undefined)
         checks.push({
           area: 'people',
@@ -350,15 +486,19 @@ async function peopleChecks(deps: DoctorDeps): Promise<DoctorCheck[]> {
         });
       else checks.push(pass('people', check, `${user.name}, active`));
     }
-  const owners: [string, string][] = [['routing.fallback_owner', routing.fallback_owner]];
+  // Every other owner a Lead can be given: fixed rule owners, the fallback, the nurture owner.
+  const owners: [string, string][] = [];
+  for (const rule of routing.rules)
+    if (rule.owner !== undefined) owners.push([`routing.rules.${rule.id}.owner`, rule.owner]);
+  owners.push(['routing.fallback_owner', routing.fallback_owner]);
   if (feedback.nurture_owner !== undefined)
     owners.push(['feedback.nurture_owner', feedback.nurture_owner]);
   for (const [key, id] of owners) {
-    const user = users.find((candidate) => candidate.id === id);
-    const queue = queues.find((candidate) => candidate.id === id);
+    const queue = findQueue(id);
+    const user = findUser(id);
     checks.push(
       queue !== undefined
-        ? pass('people', key, `queue ${queue.name}`)
+        ? queueCheck(key, queue, support)
         : user?.active === true
           ? pass('people', key, `${user.name}, active`)
           : {

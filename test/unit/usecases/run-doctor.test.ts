@@ -5,6 +5,7 @@ import {
   SALESFORCE_FIELD_CATALOGUE,
 } from '../../../src/domain/installation/owned-fields.js';
 import { resolveMapping } from '../../../src/domain/mapping.js';
+import { IntegrationError } from '../../../src/platform/errors.js';
 import type {
   DescribedField,
   DescribedProperty,
@@ -16,9 +17,24 @@ import {
   type DoctorCheck,
   type DoctorDeps,
 } from '../../../src/usecases/doctor/run-doctor.js';
-import { makeDefinition } from '../../support/factories.js';
+import { makeDefinition, QUEUE } from '../../support/factories.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
+const NURTURE_QUEUE = '00G5e000000NURTURE';
+/** What a private app set up as README says reports: every scope Handoff uses. */
+const ALL_SCOPES = [
+  'crm.lists.read',
+  'crm.lists.write',
+  'crm.objects.contacts.read',
+  'crm.objects.contacts.write',
+  'crm.schemas.contacts.read',
+  'crm.schemas.contacts.write',
+];
+/** What a portal without the access-token-info endpoint answers, as the adapter throws it. */
+const NOT_FOUND = new IntegrationError('hubspot', 'not_found', 'hubspot 404 OBJECT_NOT_FOUND', {
+  code: 'OBJECT_NOT_FOUND',
+  status: 404,
+});
 
 /** A healthy installation as the ports report it; each test breaks one thing. */
 function healthy() {
@@ -70,7 +86,14 @@ function healthy() {
     task: fields('Task'),
     properties,
     users,
-    queues: [{ id: definition.routing.fallback_owner, name: 'Inbound' }],
+    queues: [
+      { id: definition.routing.fallback_owner, name: 'Inbound' },
+      { id: NURTURE_QUEUE, name: 'Marketing Nurture' },
+    ],
+    /** Queues with Lead among their supported objects; null: QueueSobject cannot be read. */
+    leadQueues: new Set([definition.routing.fallback_owner, NURTURE_QUEUE]) as Set<string> | null,
+    /** The token's scopes; null: the portal will not say. */
+    scopes: [...ALL_SCOPES] as string[] | null,
     redis: { evictionPolicy: 'noeviction', appendOnly: true, snapshots: false } as RedisSettings,
     remaining: 95_000,
     serverTime: NOW,
@@ -83,6 +106,15 @@ function healthy() {
         fields: (object) => Promise.resolve(object === 'Lead' ? state.lead : state.task),
         dailyApiRequests: () => Promise.resolve({ max: 500_000, remaining: state.remaining }),
         serverTime: () => Promise.resolve(state.serverTime),
+        queuesAcceptingLeads: () =>
+          state.leadQueues === null
+            ? Promise.reject(
+                new IntegrationError('salesforce', 'auth', 'salesforce 403 INSUFFICIENT_ACCESS', {
+                  code: 'INSUFFICIENT_ACCESS',
+                  status: 403,
+                }),
+              )
+            : Promise.resolve(state.leadQueues),
       },
       directory: {
         users: () => Promise.resolve(state.users),
@@ -90,7 +122,11 @@ function healthy() {
         openLeadCounts: () => Promise.resolve(new Map()),
       },
     },
-    hubspot: { contactProperties: () => Promise.resolve(state.properties) },
+    hubspot: {
+      contactProperties: () => Promise.resolve(state.properties),
+      tokenScopes: () =>
+        state.scopes === null ? Promise.reject(NOT_FOUND) : Promise.resolve(state.scopes),
+    },
     unreachable: {},
     now: () => NOW,
   });
@@ -199,6 +235,151 @@ describe('runDoctor', () => {
         ['fail', 'routing.fallback_owner'],
       ]),
     );
+  });
+
+  it('fails a token without a scope the worker needs, naming each with the click path', async () => {
+    const { state, deps } = healthy();
+    state.scopes = ['crm.objects.contacts.read', 'crm.schemas.contacts.read', 'crm.lists.read'];
+    expect(problems(await runDoctor(deps()))).toEqual([
+      {
+        status: 'fail',
+        area: 'hubspot',
+        check: 'scopes',
+        detail:
+          'the token lacks crm.objects.contacts.write (writing the handoff_* properties and rejection notes), crm.lists.write (adding rejected contacts to nurture lists)',
+        fix: 'add crm.objects.contacts.write, crm.lists.write to the private app: Settings → Integrations → Private Apps → the app → Scopes, then Commit changes',
+      },
+      {
+        status: 'warn',
+        area: 'hubspot',
+        check: 'setup scope',
+        detail:
+          'the token lacks crm.schemas.contacts.write: handoff setup --apply cannot create the handoff property group, its properties or their options (the worker does not need it)',
+        fix: 'before running handoff setup --apply, add crm.schemas.contacts.write to the private app: Settings → Integrations → Private Apps → the app → Scopes, then Commit changes',
+      },
+    ]);
+  });
+
+  it('asks for crm.lists.write when a reason names a nurture list, and crm.lists.read only for one named by name', async () => {
+    const { state, deps } = healthy();
+    const scopeCheck = async () =>
+      (await runDoctor(deps())).find((check) => check.check === 'scopes');
+    state.scopes = ALL_SCOPES.filter((scope) => !scope.startsWith('crm.lists.'));
+    // The base definition gives its lists by id: nothing looks them up.
+    expect(await scopeCheck()).toMatchObject({
+      status: 'fail',
+      detail: 'the token lacks crm.lists.write (adding rejected contacts to nurture lists)',
+    });
+    state.definition = makeDefinition((file) => {
+      if (file.feedback === undefined) throw new Error('the base definition has feedback');
+      file.feedback.reasons = { 'No budget': { nurture_list: 'No budget nurture' } };
+    });
+    expect(await scopeCheck()).toMatchObject({
+      status: 'fail',
+      detail:
+        'the token lacks crm.lists.read (finding nurture lists by name), crm.lists.write (adding rejected contacts to nurture lists)',
+    });
+    state.definition = makeDefinition((file) => {
+      if (file.feedback === undefined) throw new Error('the base definition has feedback');
+      file.feedback.reasons = { 'No budget': { recycle_after_days: 90 }, Competitor: {} };
+    });
+    expect(problems(await runDoctor(deps()))).toEqual([]);
+    expect((await scopeCheck())?.detail).toBe(
+      'the token has crm.objects.contacts.read, crm.objects.contacts.write, crm.schemas.contacts.read',
+    );
+  });
+
+  it('warns, not fails, when the portal will not report the token scopes', async () => {
+    const { state, deps } = healthy();
+    state.scopes = null;
+    const checks = await runDoctor(deps());
+    expect(problems(checks)).toEqual([
+      {
+        status: 'warn',
+        area: 'hubspot',
+        check: 'scopes',
+        detail: "could not read the private app's scopes (not_found: hubspot OBJECT_NOT_FOUND)",
+        fix: 'check by hand that the private app has crm.objects.contacts.read, crm.objects.contacts.write, crm.schemas.contacts.read, crm.lists.write, crm.schemas.contacts.write: Settings → Integrations → Private Apps → the app → Scopes',
+      },
+    ]);
+    // The property checks still ran.
+    expect(checks.find((check) => check.check === 'handoff_status')).toMatchObject({
+      status: 'pass',
+    });
+  });
+
+  it('still reports the scopes when HubSpot refuses to list the properties', async () => {
+    const { state, deps } = healthy();
+    state.scopes = ['crm.objects.contacts.read', 'crm.objects.contacts.write'];
+    const refused = new IntegrationError('hubspot', 'auth', 'hubspot 403 MISSING_SCOPES', {
+      code: 'MISSING_SCOPES',
+      status: 403,
+    });
+    const checks = await runDoctor({
+      ...deps(),
+      hubspot: {
+        contactProperties: () => Promise.reject(refused),
+        tokenScopes: () => Promise.resolve(state.scopes ?? []),
+      },
+    });
+    expect(
+      checks
+        .filter((check) => check.area === 'hubspot')
+        .map(({ status, check }) => [status, check]),
+    ).toEqual([
+      ['fail', 'authenticated'],
+      ['fail', 'scopes'],
+      ['warn', 'setup scope'],
+    ]);
+    expect(checks.find((check) => check.check === 'scopes')?.detail).toContain(
+      'crm.schemas.contacts.read (reading the handoff_* property definitions)',
+    );
+  });
+
+  it('fails a queue that does not accept Leads, wherever the definition names it, with the click path', async () => {
+    const { state, deps } = healthy();
+    const ruleQueue = '00G5e00000VIPQUEUE';
+    state.definition = makeDefinition((file) => {
+      file.routing.rules.unshift({
+        id: 'vip',
+        when: { country: { in: ['CH'] } },
+        owner: ruleQueue,
+      });
+      if (file.feedback === undefined) throw new Error('the base definition has feedback');
+      file.feedback.nurture_owner = NURTURE_QUEUE;
+    });
+    state.queues = [...state.queues, { id: ruleQueue, name: 'VIP Desk' }];
+    state.leadQueues = new Set([QUEUE, ruleQueue]);
+    expect(problems(await runDoctor(deps()))).toEqual([
+      {
+        status: 'fail',
+        area: 'people',
+        check: 'feedback.nurture_owner',
+        detail:
+          'queue Marketing Nurture (00G5e000000NURTURE) does not accept Leads: Salesforce will not let it own one',
+        fix: 'Setup → Queues → Marketing Nurture → Edit → Supported Objects: add Lead to Selected Objects → Save',
+      },
+    ]);
+    state.leadQueues = new Set([NURTURE_QUEUE]);
+    expect(problems(await runDoctor(deps())).map(({ status, check }) => [status, check])).toEqual([
+      ['fail', 'routing.rules.vip.owner'],
+      ['fail', 'routing.fallback_owner'],
+    ]);
+  });
+
+  it('warns about each queue when which queues accept Leads cannot be read', async () => {
+    const { state, deps } = healthy();
+    state.leadQueues = null;
+    expect(problems(await runDoctor(deps()))).toEqual([
+      {
+        status: 'warn',
+        area: 'people',
+        check: 'routing.fallback_owner',
+        detail:
+          'queue Inbound: could not read whether it accepts Leads (auth: salesforce INSUFFICIENT_ACCESS)',
+        fix: 'check that Setup → Queues → Inbound → Supported Objects lists Lead',
+      },
+    ]);
   });
 
   it('fails when no API calls are left, warns on little headroom and on clock skew', async () => {
