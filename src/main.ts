@@ -30,7 +30,7 @@ import type { SalesDirectory } from './ports/sales-directory.port.js';
 import type { SyncState } from './ports/sync-state.port.js';
 import type { WorkerRuntime } from './jobs/start-workers.js';
 import { preflight } from './usecases/doctor/preflight.js';
-import type { DoctorDeps } from './usecases/doctor/run-doctor.js';
+import { runDoctor, type DoctorDeps } from './usecases/doctor/run-doctor.js';
 import {
   NurtureListMissingError,
   resolveNurtureLists,
@@ -307,22 +307,22 @@ export async function createSyncRuntime(
   }
   const redis = await connectRedis(env);
   try {
-    await preflight(
-      {
-        definition: resolved,
-        redis: new RedisConfigInspector(redis),
-        salesforce: {
-          installation: new SalesforceInstallationInspector(salesforce),
-          directory: new SalesforceDirectory(salesforce),
-        },
-        hubspot: new HubSpotInstallationInspector(hubspot, countHubSpot),
-        unreachable: {},
-        now,
+    const doctor: DoctorDeps = {
+      definition: resolved,
+      redis: new RedisConfigInspector(redis),
+      salesforce: {
+        installation: new SalesforceInstallationInspector(salesforce),
+        directory: new SalesforceDirectory(salesforce),
       },
-      log,
-    );
+      hubspot: new HubSpotInstallationInspector(hubspot, countHubSpot),
+      unreachable: {},
+      now,
+    };
+    await preflight(doctor, log);
     return {
       meter,
+      installationProblems: async () =>
+        (await runDoctor(doctor)).filter((check) => check.status === 'fail'),
       contactWriter: new HubSpotContactWriter(hubspot, mapping, countHubSpot),
       feedbackWriter: new HubSpotContactFeedback(hubspot, countHubSpot),
       lifecycle: new SalesforceLeadLifecycle(salesforce, mapping),

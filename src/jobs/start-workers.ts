@@ -7,6 +7,7 @@ import type { ContactWriter } from '../ports/contact-writer.port.js';
 import type { LeadLifecycleStore } from '../ports/lead-lifecycle.port.js';
 import type { SyncCycleDeps } from '../usecases/sync/run-sync-cycle.js';
 import { integrationBackoff } from './backoff.js';
+import { startInstallationGuard, type InstallationProblem } from './installation-guard.js';
 import {
   DECISIONS_QUEUE,
   HUBSPOT_QUEUE,
@@ -28,6 +29,8 @@ export interface WorkerRuntime {
   readonly feedbackWriter: ContactFeedbackWriter;
   readonly lifecycle: LeadLifecycleStore;
   readonly meter: ApiCallMeter;
+  /** The doctor's failing checks now (empty when the installation can run Handoff). */
+  readonly installationProblems: () => Promise<readonly InstallationProblem[]>;
 }
 
 export interface WorkersOptions {
@@ -115,12 +118,24 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
     [SALESFORCE_QUEUE]: queue(SALESFORCE_QUEUE),
   };
   const serialized = [queues[DECISIONS_QUEUE], queues[SALESFORCE_QUEUE]];
+  const interval = parseDuration(sync.definition.sync.poll_interval);
+  const every = interval === null ? 60_000 : durationToMs(interval);
+  const guard = startInstallationGuard({
+    queues: Object.values(queues),
+    key: `${prefix}:handoff:installation-paused`,
+    problems: options.runtime.installationProblems,
+    intervalMs: every,
+    pauses: options.schedule !== false,
+    log,
+  });
+  // The installation was checked before the workers started: what a problem paused can run.
+  const resumed = await guard.resumeAll();
+  if (resumed.length > 0) log.info({ queues: resumed }, 'installation fixed; queues resumed');
   const targets = (own: QueueName): RateLimitTargets => ({
     own: queues[own],
     bySystem: { hubspot: queues[HUBSPOT_QUEUE], salesforce: queues[SALESFORCE_QUEUE] },
+    pauseForInstallation: (queue, problem) => guard.pause(queue, problem),
   });
-  const interval = parseDuration(sync.definition.sync.poll_interval);
-  const every = interval === null ? 60_000 : durationToMs(interval);
   /**
    * What the queues need in Redis: global concurrency 1 (cycles never overlap across processes,
    * nor do SLA watches and rejection scans) and, under `handoff run`, the poll schedules. Checked
@@ -248,6 +263,7 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
       runCycleOnce({ queues, connection, prefix, log }, dryRun) as Promise<SyncCycleResult>,
     close: async () => {
       clearInterval(setupCheck);
+      guard.close();
       await Promise.all(workers.map((worker) => worker.close()));
       await Promise.all(Object.values(queues).map((each) => each.close()));
     },

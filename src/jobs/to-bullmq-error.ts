@@ -13,6 +13,11 @@ export interface RateLimitTarget {
 export interface RateLimitTargets {
   readonly own: RateLimitTarget;
   readonly bySystem: Readonly<Record<IntegrationSystem, RateLimitTarget>>;
+  /**
+   * Pauses the failing job's queue until the installation is fixed; false when this process
+   * does not pause (`sync --once` reports the problem and exits instead).
+   */
+  readonly pauseForInstallation?: (queue: string, problem: string) => Promise<boolean>;
 }
 
 const DEFAULT_RATE_LIMIT_MS = 10_000;
@@ -54,6 +59,14 @@ export async function toBullMqError(
       );
       await Promise.all(paused.map((queue) => queue.rateLimit(wait)));
       return Worker.RateLimitError();
+    }
+    case 'installation': {
+      // Every job on this queue would fail the same way: park them all, this one included, until
+      // an admin fixes the tenant. The job goes back to its queue without spending an attempt.
+      if ((await targets.pauseForInstallation?.(targets.own.name, err.message)) === true)
+        return Worker.RateLimitError();
+      log.error({ system: err.system, code: err.code, kind: err.kind }, 'job failed permanently');
+      return new UnrecoverableError(`${err.kind}: ${err.message}`);
     }
     case 'auth':
     case 'permanent':

@@ -1,9 +1,11 @@
 /**
  * The closed taxonomy every adapter maps provider errors onto. Processors turn
- * the kind into retry behaviour; nothing else inspects SDK errors.
+ * the kind into retry behaviour; nothing else inspects SDK errors. `installation`: something
+ * Handoff needs is gone from the tenant (a field deleted or hidden from the integration user);
+ * an admin fixes it, retrying cannot, and every record would fail the same way.
  */
 export type IntegrationErrorKind =
-  'transient' | 'rate_limited' | 'auth' | 'permanent' | 'not_found' | 'conflict';
+  'transient' | 'rate_limited' | 'auth' | 'permanent' | 'not_found' | 'conflict' | 'installation';
 
 export type IntegrationSystem = 'hubspot' | 'salesforce';
 

@@ -4,7 +4,13 @@ import type { WriteOutcome } from '../../ports/lead-store.port.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IntegrationError } from '../../platform/errors.js';
 import { drawRetry, retryDelayMs, RETRY_LIMITS } from '../../platform/retry-in-place.js';
-import { classifySalesforceError, kindOfSalesforceCode } from './salesforce.errors.js';
+import {
+  classifySalesforceError,
+  kindOfSalesforceCode,
+  missingField,
+  missingFieldError,
+  readOnlyFieldsError,
+} from './salesforce.errors.js';
 
 /** One sObject save result (a single create or one element of a Collections answer). */
 export const SaveResultWire = z.object({
@@ -17,6 +23,7 @@ export const SaveResultWire = z.object({
         statusCode: z.string().nullish(),
         errorCode: z.string().nullish(),
         message: z.string().nullish(),
+        fields: z.array(z.string()).nullish(),
       }),
     )
     .default([]),
@@ -55,6 +62,12 @@ function saveOutcomes(keys: readonly string[], raw: unknown): WriteOutcome[] {
       return { ok: true, key, id: result.id ?? key, created: result.created === true };
     const error = result.errors[0];
     const code = error?.statusCode ?? error?.errorCode ?? 'UNKNOWN';
+    // A field the integration user lost fails every record alike: the installation, not the
+    // record, is at fault, so the whole call fails (naming the field) and no record is blamed.
+    const missing = code === 'INVALID_FIELD' ? missingField(error?.message) : null;
+    if (missing !== null) throw missingFieldError(missing);
+    if (code === 'INVALID_FIELD_FOR_INSERT_UPDATE')
+      throw readOnlyFieldsError(error?.fields ?? ['a field Handoff writes']);
     return { ok: false, key, code, kind: kindOfSalesforceCode(code), message: code };
   });
 }

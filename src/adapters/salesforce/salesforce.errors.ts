@@ -39,10 +39,34 @@ export function kindOfSalesforceCode(code: string): IntegrationErrorKind {
  * `Lead.Handoff_Routed_At__c` from Salesforce's "No such column 'X' on entity 'Lead'": the one
  * part of an error message Handoff keeps, since it names schema, never record values.
  */
-function missingField(message: unknown): string | null {
+export function missingField(message: unknown): string | null {
   if (typeof message !== 'string') return null;
-  const found = /No such column '([A-Za-z0-9_]+)' on entity '([A-Za-z0-9_]+)'/.exec(message);
+  // Queries say `on entity 'Lead'`; writes say `on sobject of type Lead`.
+  const found =
+    /No such column '([A-Za-z0-9_]+)' on (?:entity '|sobject of type )([A-Za-z0-9_]+)/.exec(
+      message,
+    );
   return found === null ? null : `${found[2]}.${found[1]}`;
+}
+
+/** The error for a field the integration user cannot see: it names the field and the way out. */
+export function missingFieldError(field: string, cause?: unknown): IntegrationError {
+  return new IntegrationError(
+    'salesforce',
+    'installation',
+    `salesforce INVALID_FIELD: ${field} is missing or not visible to the integration user — run handoff doctor`,
+    { code: 'INVALID_FIELD', cause },
+  );
+}
+
+/** The error for fields the integration user may read but not write (field-level security). */
+export function readOnlyFieldsError(fields: readonly string[], cause?: unknown): IntegrationError {
+  return new IntegrationError(
+    'salesforce',
+    'installation',
+    `salesforce INVALID_FIELD_FOR_INSERT_UPDATE: ${fields.join(', ')} ${fields.length === 1 ? 'is' : 'are'} read-only for the integration user — run handoff doctor`,
+    { code: 'INVALID_FIELD_FOR_INSERT_UPDATE', cause },
+  );
 }
 
 /**
@@ -63,13 +87,13 @@ export function classifySalesforceError(err: unknown): IntegrationError {
   if (errorCode !== undefined && errorCode !== 'Error') {
     const kind = kindOfSalesforceCode(errorCode);
     const missing = errorCode === 'INVALID_FIELD' ? missingField(record['message']) : null;
-    if (missing !== null)
-      return new IntegrationError(
-        'salesforce',
-        kind,
-        `salesforce INVALID_FIELD: ${missing} is missing or not visible to the integration user — run handoff doctor`,
-        { code: errorCode, cause: err },
-      );
+    if (missing !== null) return missingFieldError(missing, err);
+    if (errorCode === 'INVALID_FIELD_FOR_INSERT_UPDATE') {
+      const fields = Array.isArray(record['fields'])
+        ? record['fields'].filter((name): name is string => typeof name === 'string')
+        : [];
+      return readOnlyFieldsError(fields.length > 0 ? fields : ['a field Handoff writes'], err);
+    }
     const retryAfterMs =
       errorCode === 'REQUEST_LIMIT_EXCEEDED'
         ? REQUEST_LIMIT_WAIT_MS

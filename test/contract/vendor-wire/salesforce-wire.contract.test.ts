@@ -257,6 +257,36 @@ describe('SalesforceLeadStore writes on the documented wire (sObject Collections
       retryAfterMs: 15 * 60_000,
     });
   });
+  it('fails a whole collection call, naming the field, when a record is refused for a field the integration user lost', async () => {
+    // Collections report a field error per record (the response shape of the collections doc,
+    // with the message Salesforce gives for a column that does not exist for this user).
+    const scope = nock(INSTANCE)
+      .patch(`${API}/composite/sobjects`)
+      .reply(200, [
+        {
+          success: false,
+          errors: [
+            {
+              statusCode: 'INVALID_FIELD',
+              message: "No such column 'Handoff_Stage__c' on sobject of type Lead",
+              fields: ['Handoff_Stage__c'],
+            },
+          ],
+        },
+      ]);
+
+    const error = await rejection(
+      (await staticStore()).updateLeads([{ leadId: LEAD_A, lifecycle: { stage: 'accepted' } }]),
+    );
+
+    expect(scope.isDone()).toBe(true);
+    expect(error).toMatchObject({
+      system: 'salesforce',
+      kind: 'installation',
+      message:
+        'salesforce INVALID_FIELD: Lead.Handoff_Stage__c is missing or not visible to the integration user — run handoff doctor',
+    });
+  });
 });
 
 describe('SalesforceLeadStore queries on the documented wire', () => {

@@ -147,7 +147,7 @@ describe('classifySalesforceError', () => {
         { errorCode: 'INVALID_FIELD' },
       ),
     );
-    expect(missing).toMatchObject({ kind: 'permanent', code: 'INVALID_FIELD' });
+    expect(missing).toMatchObject({ kind: 'installation', code: 'INVALID_FIELD' });
     expect(missing.message).toBe(
       'salesforce INVALID_FIELD: Lead.Handoff_Routed_At__c is missing or not visible to the integration user — run handoff doctor',
     );
@@ -156,5 +156,30 @@ describe('classifySalesforceError', () => {
         Object.assign(new Error('something else'), { errorCode: 'INVALID_FIELD' }),
       ).message,
     ).toBe('salesforce INVALID_FIELD');
+    // A write names the object differently.
+    expect(
+      classifySalesforceError(
+        Object.assign(new Error("No such column 'Handoff_Stage__c' on sobject of type Lead"), {
+          errorCode: 'INVALID_FIELD',
+        }),
+      ).message,
+    ).toBe(
+      'salesforce INVALID_FIELD: Lead.Handoff_Stage__c is missing or not visible to the integration user — run handoff doctor',
+    );
+  });
+
+  it('names fields the integration user may read but not write', () => {
+    const readOnly = classifySalesforceError(
+      Object.assign(new Error('Unable to update fields: Handoff_Due__c.'), {
+        errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+        fields: ['Handoff_Due__c'],
+      }),
+    );
+    expect(readOnly).toMatchObject({
+      kind: 'installation',
+      code: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+      message:
+        'salesforce INVALID_FIELD_FOR_INSERT_UPDATE: Handoff_Due__c is read-only for the integration user — run handoff doctor',
+    });
   });
 });

@@ -80,6 +80,35 @@ describe('toBullMqError', () => {
     expect(error.message).toBe(`${kind}: hubspot VALIDATION_ERROR`);
   });
 
+  it('parks an installation problem in its paused queue, or stops with it where nothing pauses', async () => {
+    const problem = new IntegrationError(
+      'salesforce',
+      'installation',
+      'salesforce INVALID_FIELD: Lead.X__c is missing or not visible to the integration user — run handoff doctor',
+      { code: 'INVALID_FIELD' },
+    );
+    const paused: [string, string][] = [];
+    const { all } = targets();
+    const parked = await toBullMqError(
+      problem,
+      {
+        ...all,
+        pauseForInstallation: (name, message) => Promise.resolve(paused.push([name, message]) > 0),
+      },
+      silent,
+    );
+    expect(paused).toEqual([['q', problem.message]]);
+    // Back to its queue without spending an attempt: it runs once the queue resumes.
+    expect(parked.name).toBe('RateLimitError');
+    const stopped = await toBullMqError(
+      problem,
+      { ...all, pauseForInstallation: () => Promise.resolve(false) },
+      silent,
+    );
+    expect(stopped).toBeInstanceOf(UnrecoverableError);
+    expect(stopped.message).toBe(`installation: ${problem.message}`);
+  });
+
   it('passes a parked parent through untouched', async () => {
     const parked = new WaitingChildrenError();
     expect(await toBullMqError(parked, targets().all, silent)).toBe(parked);
