@@ -78,6 +78,21 @@ export function classifyHubSpotError(err: unknown): IntegrationError {
         },
       );
     }
+    // A property Handoff writes was deleted: every batch fails alike until an admin restores it.
+    // Only the property's name is kept (the message also carries the values sent).
+    const missing =
+      status === 400
+        ? /"error":"PROPERTY_DOESNT_EXIST","name":"([A-Za-z0-9_]+)"/.exec(
+            field(err.body, 'message') ?? '',
+          )?.[1]
+        : undefined;
+    if (missing !== undefined)
+      return new IntegrationError(
+        'hubspot',
+        'installation',
+        `hubspot PROPERTY_DOESNT_EXIST: contact property ${missing} is missing — run handoff doctor`,
+        { code: 'PROPERTY_DOESNT_EXIST', status, cause: err },
+      );
     const retryAfterMs =
       retryAfterHeaderMs(err.headers) ?? (status === 423 ? LOCKED_WAIT_MS : undefined);
     return new IntegrationError('hubspot', kindForStatus(status), `hubspot ${status} ${category}`, {

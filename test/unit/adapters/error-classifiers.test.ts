@@ -138,6 +138,25 @@ describe('classifySalesforceError', () => {
     expect(classifySalesforceError(new Error('plain')).code).toBe('UNCLASSIFIED');
   });
 
+  it('names a deleted HubSpot property, and nothing of the values sent, as an installation problem', () => {
+    // HubSpot's documented 400 for a batch that writes a property the portal lacks.
+    const missing = classifyHubSpotError(
+      apiException(400, {
+        status: 'error',
+        message:
+          'Property values were not valid: [{"isValid":false,"message":"Property \\"handoff_first_touch_at\\" does not exist","error":"PROPERTY_DOESNT_EXIST","name":"handoff_first_touch_at"}]',
+        correlationId: 'a1b2',
+        category: 'VALIDATION_ERROR',
+      }),
+    );
+    expect(missing).toMatchObject({
+      kind: 'installation',
+      code: 'PROPERTY_DOESNT_EXIST',
+      message:
+        'hubspot PROPERTY_DOESNT_EXIST: contact property handoff_first_touch_at is missing — run handoff doctor',
+    });
+  });
+
   it('names a missing field, and only its schema name, from INVALID_FIELD', () => {
     const missing = classifySalesforceError(
       Object.assign(
