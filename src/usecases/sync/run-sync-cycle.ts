@@ -14,7 +14,7 @@ const WINDOW_RESULTS_MAX = 9_000;
 const PAGE_SIZE = 1_000;
 const CLOSED_STATUSES = ['Closed - Converted', 'Closed - Not Converted'];
 
-function emptySummary(): SyncSummary {
+export function emptySummary(): SyncSummary {
   return {
     pulled: { contacts: 0, leads_matched: 0 },
     decided: 0,
@@ -37,7 +37,7 @@ function emptySummary(): SyncSummary {
 }
 
 /** Users, queue names and open-lead counts as of this cycle (counts go to Redis for routing). */
-async function loadDirectory(
+export async function loadDirectory(
   deps: SyncCycleDeps,
   dryRun: boolean,
 ): Promise<Pick<CycleContext, 'users' | 'names' | 'activeReps'>> {
