@@ -1,7 +1,6 @@
 import type { LeadLifecycle } from '../domain/lifecycle/lead-lifecycle.js';
 import type { AttributeValue } from '../domain/model.js';
 import type { TouchActivity } from '../domain/sla/assess-first-touch.js';
-import type { WriteOutcome } from './lead-store.port.js';
 
 /** A Lead Handoff routed, with what the SLA watch, the feedback loop and the report read. */
 export interface HandoffLead {
@@ -55,9 +54,4 @@ export interface LeadLifecycleStore {
   }): Promise<readonly HandoffLead[]>;
   /** Leads routed at or after `since` (by routing instant, else due instant), converted ones too. */
   routedSince(since: Date): Promise<readonly HandoffLead[]>;
-  /**
-   * Closes the open follow-up Tasks of these decisions (Status `Completed`), so a lead that left
-   * a rep (rejected, reassigned) leaves their list; outcomes are keyed by decision id.
-   */
-  closeTasks(decisionIds: readonly string[]): Promise<readonly WriteOutcome[]>;
 }

@@ -119,4 +119,10 @@ export interface LeadStore {
   updateLeads(updates: readonly LeadUpdate[]): Promise<readonly WriteOutcome[]>;
   createLeads(leads: readonly NewLead[]): Promise<readonly WriteOutcome[]>;
   upsertTasks(tasks: readonly FollowUpTask[]): Promise<readonly WriteOutcome[]>;
+  /**
+   * Closes the open follow-up Tasks with these external ids (Status `Completed`), so a lead that
+   * left a rep (rejected, reassigned, or routed to a queue after an interrupted attempt had given
+   * it to a rep) leaves their list; outcomes are keyed by decision id.
+   */
+  closeTasks(decisionIds: readonly string[]): Promise<readonly WriteOutcome[]>;
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSalesforceConnection } from '../../src/adapters/salesforce/salesforce-connection.js';
 import { SalesforceLeadLifecycle } from '../../src/adapters/salesforce/salesforce-lead-lifecycle.adapter.js';
+import { SalesforceLeadStore } from '../../src/adapters/salesforce/salesforce-lead-store.adapter.js';
 import { resolveMapping } from '../../src/domain/mapping.js';
 import { HubSpotStore } from '../../src/sandbox/hubspot/hubspot-store.js';
 import {
@@ -16,6 +17,7 @@ const REP = SEEDED_USERS[0].id;
 let clock = NOW;
 let sandbox: SalesforceSandbox;
 let lifecycle: SalesforceLeadLifecycle;
+let leads: SalesforceLeadStore;
 let calls = 0;
 let sequence = 0;
 
@@ -56,6 +58,7 @@ beforeAll(async () => {
     return request(...args);
   };
   lifecycle = new SalesforceLeadLifecycle(connection, resolveMapping(makeDefinition().mapping));
+  leads = new SalesforceLeadStore(connection, resolveMapping(makeDefinition().mapping));
 });
 
 afterAll(async () => {
@@ -164,14 +167,14 @@ describe('SalesforceLeadLifecycle (real jsforce against the sandbox)', () => {
       false,
     );
     const before = calls;
-    const outcomes = await lifecycle.closeTasks([decision, 'd-without-task']);
+    const outcomes = await leads.closeTasks([decision, 'd-without-task']);
     expect(calls - before).toBe(2);
     expect(outcomes).toEqual([expect.objectContaining({ ok: true, key: decision })]);
     const task = [...sandbox.store.table('Task').values()].find(
       (candidate) => candidate['Handoff_Decision_Id__c'] === decision,
     );
     expect(task?.['IsClosed']).toBe(true);
-    expect(await lifecycle.closeTasks([decision])).toEqual([]);
+    expect(await leads.closeTasks([decision])).toEqual([]);
   });
 
   it('lists Leads routed since an instant, by routing time, else due time', async () => {

@@ -4,10 +4,9 @@ import type { ResolvedMapping } from '../../domain/mapping.js';
 import type { AttributeValue } from '../../domain/model.js';
 import type { TouchActivity } from '../../domain/sla/assess-first-touch.js';
 import type { HandoffLead, LeadLifecycleStore } from '../../ports/lead-lifecycle.port.js';
-import type { WriteOutcome } from '../../ports/lead-store.port.js';
 import { chunks } from '../../platform/chunks.js';
 import { lifecycleFieldNames, lifecycleOf } from './lifecycle-fields.js';
-import { collection, queryAll, text, toDate } from './salesforce-records.js';
+import { queryAll, text, toDate } from './salesforce-records.js';
 import { field, fieldList, soql } from './soql.js';
 
 /**
@@ -15,8 +14,6 @@ import { field, fieldList, soql } from './soql.js';
  * the 16,384-byte query URL limit.
  */
 const IN_LIST_LIMIT = 250;
-/** sObject Collections take at most 200 records. */
-const COLLECTION_LIMIT = 200;
 const LEAD_ID_PREFIX = '00Q';
 
 function attributeValue(value: unknown): AttributeValue {
@@ -25,7 +22,7 @@ function attributeValue(value: unknown): AttributeValue {
     : null;
 }
 
-/** LeadLifecycleStore over jsforce: SOQL through `soql`, Task writes through sObject Collections. */
+/** LeadLifecycleStore over jsforce: reads through `soql`. */
 export class SalesforceLeadLifecycle implements LeadLifecycleStore {
   constructor(
     private readonly connection: Connection,
@@ -195,29 +192,5 @@ export class SalesforceLeadLifecycle implements LeadLifecycleStore {
     return this.leads(
       soql`(${routedAt} >= ${since} OR (${routedAt} = ${null} AND ${field(this.fields.due)} >= ${since}))`,
     );
-  }
-
-  async closeTasks(decisionIds: readonly string[]): Promise<readonly WriteOutcome[]> {
-    const externalId = field(this.fields.task_decision_id);
-    const open: { id: string; decisionId: string }[] = [];
-    for (const group of chunks([...new Set(decisionIds)], IN_LIST_LIMIT)) {
-      const records = await queryAll(
-        this.connection,
-        soql`SELECT Id, ${externalId} FROM Task WHERE ${externalId} IN ${group} AND IsClosed = ${false}`,
-      );
-      for (const record of records)
-        open.push({ id: String(record['Id']), decisionId: String(record[externalId.name]) });
-    }
-    const outcomes: WriteOutcome[] = [];
-    for (const batch of chunks(open, COLLECTION_LIMIT)) {
-      outcomes.push(
-        ...(await collection(
-          batch.map((task) => ({ Id: task.id, Status: 'Completed' })),
-          batch.map((task) => task.decisionId),
-          (subset) => this.connection.sobject('Task').update([...subset], { allOrNone: false }),
-        )),
-      );
-    }
-    return outcomes;
   }
 }

@@ -20,6 +20,8 @@ import { chunks } from '../../platform/chunks.js';
 const COLLECTION_LIMIT = 200;
 /** Values per IN list, at most; lists are also cut by encoded size (below). */
 const IN_LIST_LIMIT = 100;
+/** Decision ids per IN list: 250 80-character ids, quoted and encoded, stay well under the URL limit. */
+const TASK_IN_LIST_LIMIT = 250;
 /** Lead.Email and Contact.Email hold 80 characters; a longer value cannot be a Lead's email. */
 const EMAIL_MAX_LENGTH = 80;
 /** 15- or 18-character record ids: anything else cannot identify a record. */
@@ -327,6 +329,29 @@ export class SalesforceLeadStore implements LeadStore {
     return outcomes;
   }
 
+  async closeTasks(decisionIds: readonly string[]): Promise<readonly WriteOutcome[]> {
+    const externalId = field(this.fields.task_decision_id);
+    const open: { id: string; decisionId: string }[] = [];
+    for (const group of chunks([...new Set(decisionIds)], TASK_IN_LIST_LIMIT)) {
+      const records = await queryAll(
+        this.connection,
+        soql`SELECT Id, ${externalId} FROM Task WHERE ${externalId} IN ${group} AND IsClosed = ${false}`,
+      );
+      for (const record of records)
+        open.push({ id: String(record['Id']), decisionId: String(record[externalId.name]) });
+    }
+    const outcomes: WriteOutcome[] = [];
+    for (const batch of chunks(open, COLLECTION_LIMIT)) {
+      outcomes.push(
+        ...(await collection(
+          batch.map((task) => ({ Id: task.id, Status: 'Completed' })),
+          batch.map((task) => task.decisionId),
+          (subset) => this.connection.sobject('Task').update([...subset], { allOrNone: false }),
+        )),
+      );
+    }
+    return outcomes;
+  }
   async upsertTasks(tasks: readonly FollowUpTask[]): Promise<readonly WriteOutcome[]> {
     const outcomes: WriteOutcome[] = [];
     const externalId = this.fields.task_decision_id;

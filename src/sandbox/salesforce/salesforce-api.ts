@@ -40,6 +40,8 @@ const RETYPE_TARGETS = [
 /** sObject Collections accept at most 200 records. */
 const COLLECTION_MAX_RECORDS = 200;
 const QUERY_PAGE_DEFAULT = 2_000;
+/** Salesforce's bound on subrequests per Composite request. */
+const COMPOSITE_MAX_SUBREQUESTS = 25;
 const QUERY_PAGE_MIN = 200;
 const MAX_OPEN_LOCATORS = 200;
 const LOCK_MESSAGE = 'unable to obtain exclusive access to this record or 1 records';
@@ -421,6 +423,12 @@ export class SalesforceApi implements SandboxApi {
         handle: (r, p) => (this.toolingObject(p), this.tooling.update(p['id'] ?? '', r.body)),
       },
       {
+        method: 'POST',
+        path: `${v}/composite`,
+        endpoint: 'composite',
+        handle: (r, p) => this.composite(r, this.version(p)),
+      },
+      {
         method: 'GET',
         path: `${v}/query`,
         endpoint: 'query',
@@ -698,6 +706,57 @@ export class SalesforceApi implements SandboxApi {
       this.locators.set(locatorId, locator);
     }
     return this.page(locatorId, locator, 0, version);
+  }
+
+  /**
+   * `POST /composite`: up to 25 subrequests answered in order, the whole counted as one API call
+   * (the meter sees one request). The sandbox serves Query subrequests (`GET …/query?q=`); each
+   * answers with its own `httpStatusCode` and body while the envelope is 200, as Salesforce does.
+   */
+  private composite(request: SandboxRequest, version: string): SandboxResponse {
+    const body = (request.body ?? {}) as { compositeRequest?: unknown };
+    const subrequests = Array.isArray(body.compositeRequest) ? body.compositeRequest : null;
+    if (subrequests === null || subrequests.length === 0)
+      fail(400, 'JSON_PARSER_ERROR', 'compositeRequest is required');
+    if (subrequests.length > COMPOSITE_MAX_SUBREQUESTS)
+      fail(
+        400,
+        'INVALID_BATCH_REQUEST',
+        `Composite request must have at most ${COMPOSITE_MAX_SUBREQUESTS} subrequests`,
+      );
+    const compositeResponse = subrequests.map((raw: unknown) => {
+      const sub = (raw ?? {}) as { method?: unknown; url?: unknown; referenceId?: unknown };
+      const referenceId = typeof sub.referenceId === 'string' ? sub.referenceId : '';
+      const url = new URL(typeof sub.url === 'string' ? sub.url : '', 'http://sandbox');
+      const isQuery =
+        sub.method === 'GET' &&
+        new RegExp(`^/services/data/${version.replace('.', '\\.')}/query/?$`).test(url.pathname);
+      if (!isQuery)
+        return {
+          body: [
+            {
+              errorCode: 'NOT_SUPPORTED',
+              message: 'the sandbox serves Query subrequests only',
+            },
+          ],
+          httpHeaders: {},
+          httpStatusCode: 400,
+          referenceId,
+        };
+      try {
+        const answer = this.query({ ...request, query: url.searchParams }, version, false);
+        return { body: answer.body, httpHeaders: {}, httpStatusCode: answer.status, referenceId };
+      } catch (err) {
+        if (!(err instanceof SandboxHttpError)) throw err;
+        return {
+          body: err.response.body,
+          httpHeaders: {},
+          httpStatusCode: err.response.status,
+          referenceId,
+        };
+      }
+    });
+    return json(200, { compositeResponse });
   }
 
   private queryMore(version: string, locatorText: string): SandboxResponse {

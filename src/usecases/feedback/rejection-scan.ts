@@ -155,7 +155,7 @@ export async function returnToNurture(
   );
   const failed = scan.pending.filter((entry) => !ready.includes(entry));
   // The rep's Task, and a manager's about a missed deadline: nobody needs to act on either now.
-  await deps.lifecycle.closeTasks(
+  await deps.leads.closeTasks(
     ready.flatMap((entry) => [entry.lifecycle.assignmentId, managerTaskId(entry.lifecycle)]),
   );
   const outcomes = await deps.leads.updateLeads(

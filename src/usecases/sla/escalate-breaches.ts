@@ -97,7 +97,7 @@ export async function escalateBreaches(
     const lead = tasks[index]?.lead;
     if (!outcome.ok && lead !== undefined) failed.add(lead.id);
   });
-  await deps.lifecycle.closeTasks(
+  await deps.leads.closeTasks(
     steps.filter((step) => !failed.has(step.lead.id)).flatMap((step) => step.closeTasks),
   );
   const ready = steps.filter((step) => !failed.has(step.lead.id));

@@ -130,6 +130,12 @@ export async function writeDecisions(
     }
   }
   summary.written.salesforce += tasks.length;
+  // An attempt that died after its Task and before its Lead may have given this decision to a rep
+  // (the rotation has moved on since): a decision that now goes to a queue closes that Task.
+  const toQueues = withLead.filter(
+    (item) => !isUserId(item.ownerId) && !failures.has(item.contact.id),
+  );
+  if (toQueues.length > 0) await deps.leads.closeTasks(toQueues.map((item) => item.decisionId));
 
   const ready = withLead.filter((item) => !failures.has(item.contact.id));
   const updates = ready.map((item): LeadUpdate => ({

@@ -58,7 +58,6 @@ function store(leads: HandoffLead[], touches: Record<string, TouchActivity[]>): 
     routedLeadsByIds: () => Promise.resolve([]),
     leadsWithActivitySince: () => Promise.resolve([]),
     rejectedLeads: () => Promise.resolve([]),
-    closeTasks: () => Promise.resolve([]),
   };
 }
 
