@@ -32,20 +32,8 @@ export interface SlaWatchSummary {
   failed: number;
 }
 
-/**
- * The SLA watch: finds routed leads whose first touch happened (→ `accepted`/`working` in
- * HubSpot with the time to first touch) or whose due instant passed without one (→ breach and
- * `sla.on_breach`). Its state is read from Salesforce every time — the decision id, due date,
- * status, Tasks and Events — so losing Redis loses nothing and Leads routed by an earlier
- * installation are watched too. The cursor (Redis) only narrows what is re-read.
- */
-export async function runSlaWatch(deps: LifecycleDeps): Promise<SlaWatchSummary> {
-  const { definition } = deps;
-  const now = deps.now();
-  // An overdue, untouched lead is escalated up to LOOKBACK_DAYS after its due date.
-  const lookback = new Date(now.getTime() - LOOKBACK_DAYS * MS_PER_DAY);
-  const since = await scanStart(deps.state, SLA_STREAM, now);
-  const summary: SlaWatchSummary = {
+function emptySummary(): SlaWatchSummary {
+  return {
     checked: 0,
     accepted: 0,
     late_touches: 0,
@@ -55,7 +43,26 @@ export async function runSlaWatch(deps: LifecycleDeps): Promise<SlaWatchSummary>
     recorded: 0,
     failed: 0,
   };
+}
 
+/**
+ * The SLA watch in full: finds routed leads whose first touch happened (→ `accepted`/`working` in
+ * HubSpot with the time to first touch) or whose due instant passed without one (→ breach and
+ * `sla.on_breach`). Its state is read from Salesforce every time — the decision id, due date,
+ * status, Tasks and Events — so losing Redis loses nothing and Leads routed by an earlier
+ * installation are watched too. The cursor (Redis) only narrows what is re-read.
+ *
+ * `activity: false` (the periodic reconciliation under `handoff run`) skips the Task and Event
+ * scan: the change probe hands those leads to `checkSlaOfLeads` every cycle.
+ */
+export async function runSlaWatch(
+  deps: LifecycleDeps,
+  options: { readonly activity: boolean } = { activity: true },
+): Promise<SlaWatchSummary> {
+  const now = deps.now();
+  // An overdue, untouched lead is escalated up to LOOKBACK_DAYS after its due date.
+  const lookback = new Date(now.getTime() - LOOKBACK_DAYS * MS_PER_DAY);
+  const since = await scanStart(deps.state, SLA_STREAM, now);
   const watched = new Map<string, HandoffLead>();
   for (const lead of await deps.lifecycle.watchedLeads({
     changedSince: since,
@@ -64,14 +71,47 @@ export async function runSlaWatch(deps: LifecycleDeps): Promise<SlaWatchSummary>
     routedStatus: ROUTED_STATUS,
   }))
     watched.set(lead.id, lead);
-  // A logged call or a completed Task does not change the Lead itself.
-  const active = (await deps.lifecycle.leadsWithActivitySince(since)).filter(
-    (id) => !watched.has(id),
-  );
-  for (const lead of await deps.lifecycle.routedLeadsByIds(active)) watched.set(lead.id, lead);
+  if (options.activity) {
+    // A logged call or a completed Task does not change the Lead itself.
+    const active = (await deps.lifecycle.leadsWithActivitySince(since)).filter(
+      (id) => !watched.has(id),
+    );
+    for (const lead of await deps.lifecycle.routedLeadsByIds(active)) watched.set(lead.id, lead);
+  }
+  const summary = await checkLeads(deps, [...watched.values()], now);
+  await finishScan(deps.state, SLA_STREAM, now, summary.failedLeads);
+  const { failedLeads: _failed, ...result } = summary;
+  deps.log.info({ ...result }, 'sla watch finished');
+  return result;
+}
 
+/**
+ * The SLA check for named leads: a timer that fired at their due instant, or the change probe
+ * that saw activity on them. Leads not routed by Handoff are left out.
+ */
+export async function checkSlaOfLeads(
+  deps: LifecycleDeps,
+  leadIds: readonly string[],
+): Promise<SlaWatchSummary> {
+  const now = deps.now();
+  if (leadIds.length === 0) return emptySummary();
+  const leads = await deps.lifecycle.routedLeadsByIds(leadIds);
+  // A failed write is found again by the next probe or the reconciliation.
+  const { failedLeads: _failed, ...summary } = await checkLeads(deps, leads, now);
+  deps.log.info({ ...summary, leads: leadIds.length }, 'sla check finished');
+  return summary;
+}
+
+/** First touch or breach for each lead, and what follows; returns the leads whose write failed. */
+async function checkLeads(
+  deps: LifecycleDeps,
+  leads: readonly HandoffLead[],
+  now: Date,
+): Promise<SlaWatchSummary & { failedLeads: HandoffLead[] }> {
+  const { definition } = deps;
+  const summary = emptySummary();
   // Rejections belong to the feedback loop; converted Leads are done.
-  const candidates = [...watched.values()].filter(
+  const candidates = leads.filter(
     (lead) =>
       !lead.isConverted &&
       lead.due !== null &&
@@ -79,11 +119,7 @@ export async function runSlaWatch(deps: LifecycleDeps): Promise<SlaWatchSummary>
       !isReturned(lead.lifecycle),
   );
   summary.checked = candidates.length;
-  if (candidates.length === 0) {
-    await finishScan(deps.state, SLA_STREAM, now, []);
-    deps.log.info({ ...summary }, 'sla watch finished');
-    return summary;
-  }
+  if (candidates.length === 0) return { ...summary, failedLeads: [] };
   const touches = await deps.lifecycle.touches(candidates.map((lead) => lead.id));
   const people = await loadPeople(deps.directory);
 
@@ -148,11 +184,8 @@ export async function runSlaWatch(deps: LifecycleDeps): Promise<SlaWatchSummary>
   summary.recorded += escalation.recorded;
   failed.push(...escalation.failed);
 
-  for (const lead of failed) {
-    summary.failed += 1;
+  summary.failed = failed.length;
+  for (const lead of failed)
     deps.log.warn({ leadId: lead.id }, 'sla update failed; retried next run');
-  }
-  await finishScan(deps.state, SLA_STREAM, now, failed);
-  deps.log.info({ ...summary }, 'sla watch finished');
-  return summary;
+  return { ...summary, failedLeads: failed };
 }
