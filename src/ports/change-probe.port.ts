@@ -11,5 +11,9 @@ export interface SalesforceChanges {
 }
 
 export interface SalesforceChangeProbe {
-  changesSince(since: Date): Promise<SalesforceChanges>;
+  /**
+   * Changes since `since`, leaving out records whose last change was made by `ignoreUserId`
+   * (Handoff's integration user: its own writes are not news to it).
+   */
+  changesSince(since: Date, ignoreUserId?: string): Promise<SalesforceChanges>;
 }

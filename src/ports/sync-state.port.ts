@@ -59,6 +59,15 @@ export interface SyncState {
    */
   done(ledger: string, keys: readonly string[]): Promise<ReadonlySet<string>>;
   markDone(ledger: string, keys: readonly string[]): Promise<void>;
+  /**
+   * SLA timers: when each lead's first touch is due. A lead has one timer (the latest wins). Lost
+   * with Redis, they are found again by the reconciliation, which reads due dates from Salesforce.
+   */
+  addSlaTimers(entries: readonly { readonly leadId: string; readonly due: Date }[]): Promise<void>;
+  /** Leads whose timer is at or before `upTo`. */
+  dueSlaTimers(upTo: Date): Promise<readonly string[]>;
+  /** Drops the timers at or before `upTo` (they were checked). */
+  clearSlaTimers(upTo: Date): Promise<void>;
 }
 
 export interface QuarantineCounts {

@@ -83,7 +83,15 @@ export async function startLifecycle(options: {
       return found;
     },
     updateLead: (id, values) => {
-      const result = store.update('Lead', id, values, false);
+      // The rep who owns it makes the change, as Salesforce records it (LastModifiedById).
+      const owner = String(store.table('Lead').get(id)?.['OwnerId'] ?? '');
+      const result = store.update(
+        'Lead',
+        id,
+        values,
+        false,
+        owner.startsWith('005') ? owner : undefined,
+      );
       if (!result.ok) throw new Error(`lead update refused: ${JSON.stringify(result.errors)}`);
     },
     logCall: (leadId, ownerId) => {
@@ -99,6 +107,10 @@ export async function startLifecycle(options: {
         false,
       );
       if (!result.ok) throw new Error(`call refused: ${JSON.stringify(result.errors)}`);
+      // The rep logged it, as Salesforce records it (audit fields are not writable through the API).
+      const task = store.table('Task').get(result.id);
+      if (task !== undefined)
+        Object.assign(task, { CreatedById: ownerId, LastModifiedById: ownerId });
     },
     handoffTasks: () =>
       [...store.table('Task').values()].filter(

@@ -273,4 +273,20 @@ export class RedisSyncState implements SyncState {
       .filter((entry): entry is string => entry !== null)
       .map((entry) => QuarantineWire.parse(JSON.parse(entry)));
   }
+
+  async addSlaTimers(entries: readonly { leadId: string; due: Date }[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.redis.zadd(
+      this.key('sla-timers'),
+      ...entries.flatMap((entry) => [entry.due.getTime(), entry.leadId]),
+    );
+  }
+
+  async dueSlaTimers(upTo: Date): Promise<readonly string[]> {
+    return this.redis.zrangebyscore(this.key('sla-timers'), '-inf', upTo.getTime());
+  }
+
+  async clearSlaTimers(upTo: Date): Promise<void> {
+    await this.redis.zremrangebyscore(this.key('sla-timers'), '-inf', upTo.getTime());
+  }
 }

@@ -42,12 +42,14 @@ export class SalesforceChangeProbeAdapter implements SalesforceChangeProbe {
     private readonly mapping: ResolvedMapping,
   ) {}
 
-  async changesSince(since: Date): Promise<SalesforceChanges> {
+  async changesSince(since: Date, ignoreUserId?: string): Promise<SalesforceChanges> {
     const decision = field(this.mapping.salesforceFields.decision_id);
+    // `LastModifiedById != null` matches every record: no user to leave out.
+    const by = ignoreUserId ?? null;
     const queries = {
-      leads: soql`SELECT Id FROM Lead WHERE ${decision} != ${null} AND SystemModstamp >= ${since} ORDER BY SystemModstamp LIMIT ${PROBE_ROWS}`,
-      tasks: soql`SELECT WhoId FROM Task WHERE SystemModstamp >= ${since} AND WhoId != ${null} ORDER BY SystemModstamp LIMIT ${PROBE_ROWS}`,
-      events: soql`SELECT WhoId FROM Event WHERE SystemModstamp >= ${since} AND WhoId != ${null} ORDER BY SystemModstamp LIMIT ${PROBE_ROWS}`,
+      leads: soql`SELECT Id FROM Lead WHERE ${decision} != ${null} AND SystemModstamp >= ${since} AND LastModifiedById != ${by} ORDER BY SystemModstamp LIMIT ${PROBE_ROWS}`,
+      tasks: soql`SELECT WhoId FROM Task WHERE SystemModstamp >= ${since} AND WhoId != ${null} AND LastModifiedById != ${by} ORDER BY SystemModstamp LIMIT ${PROBE_ROWS}`,
+      events: soql`SELECT WhoId FROM Event WHERE SystemModstamp >= ${since} AND WhoId != ${null} AND LastModifiedById != ${by} ORDER BY SystemModstamp LIMIT ${PROBE_ROWS}`,
     };
     const base = `/services/data/v${this.connection.version}/query`;
     let raw: unknown;

@@ -718,6 +718,8 @@ export class SalesforceStore {
     id: string,
     input: Readonly<Record<string, unknown>>,
     autoAssign: boolean,
+    /** Who makes the change (`LastModifiedById`): the API's user unless a test acts as a rep. */
+    actor: string = this.integrationUserId,
   ): WriteResult {
     const spec = this.catalog.object(object);
     if (spec === undefined) return unsupported(object);
@@ -761,7 +763,7 @@ export class SalesforceStore {
     const at = Math.max(this.now(), Number(record['SystemModstamp'] ?? 0) + 1);
     record['LastModifiedDate'] = at;
     record['SystemModstamp'] = at;
-    record['LastModifiedById'] = this.integrationUserId;
+    record['LastModifiedById'] = actor;
     this.deriveFields(spec, record);
     if (spec.name === 'Task' && record['IsClosed'] === true) record['CompletedDateTime'] ??= at;
     return { ok: true, id: record['Id'] as string, created: false };

@@ -189,3 +189,15 @@ async function checkLeads(
     deps.log.warn({ leadId: lead.id }, 'sla update failed; retried next run');
   return { ...summary, failedLeads: failed };
 }
+
+/**
+ * What an SLA timer does when it fires: checks every lead whose due instant has come (timers
+ * falling together are checked together), then drops their timers.
+ */
+export async function runDueSlaChecks(deps: LifecycleDeps): Promise<SlaWatchSummary> {
+  const now = deps.now();
+  const due = await deps.state.dueSlaTimers(now);
+  const summary = await checkSlaOfLeads(deps, due);
+  await deps.state.clearSlaTimers(now);
+  return summary;
+}
