@@ -1,7 +1,9 @@
 import { startHealthServer } from '../http/health-server.js';
+import { hubspotWebhookRoute, webhooksOffRoute } from '../http/webhook-route.js';
 import { startWorkers } from '../jobs/start-workers.js';
 import { createWorkerConnection, queuePrefix } from '../main.js';
 import { createLogger } from '../platform/logger.js';
+import { handoffContactProperties } from '../usecases/sync/sync-contacts.js';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.js';
 import { loadEnvAndDefinition, openSyncRuntime } from './load-runtime.js';
 
@@ -10,7 +12,8 @@ export const RUN_USAGE = 'handoff run [--config FILE]';
 /**
  * `handoff run`: the long-running worker. Polls on `sync.poll_interval` through a BullMQ job
  * scheduler (any number of processes share one Redis; cycles never overlap) and serves
- * `GET /healthz` on PORT. SIGTERM/SIGINT: the active cycle finishes, then everything closes.
+ * `GET /healthz` and, with `HUBSPOT_WEBHOOK_SECRET`, `POST /webhooks/hubspot` on PORT.
+ * SIGTERM/SIGINT: the active cycle finishes, then everything closes.
  */
 export async function runCommand(
   flags: { config?: string | undefined },
@@ -31,8 +34,24 @@ export async function runCommand(
     prefix: queuePrefix(env),
     runtime,
     log,
+    webhookDebounceMs: env.HANDOFF_WEBHOOK_DEBOUNCE_MS,
   });
-  const health = await startHealthServer({ port: env.PORT, host: env.HOST }, async () => {
+  const secret = env.HUBSPOT_WEBHOOK_SECRET;
+  const routes = {
+    '/webhooks/hubspot':
+      secret === undefined
+        ? webhooksOffRoute()
+        : hubspotWebhookRoute({
+            secret,
+            trustProxy: env.TRUST_PROXY,
+            ownProperties: handoffContactProperties(runtime.deps.definition),
+            intake: workers.webhookContacts,
+            // The worker's clock judges the signature's age, as it dates everything else.
+            now: () => io.now().getTime(),
+            log: log.child({ route: 'webhooks/hubspot' }),
+          }),
+  };
+  const health = await startHealthServer({ port: env.PORT, host: env.HOST, routes }, async () => {
     const [pong, quarantine, ...counts] = await Promise.all([
       connection.ping(),
       // Kept counts: a request never reads the quarantine itself, however long it grows.
@@ -76,9 +95,14 @@ export async function runCommand(
       health: `${health.url}/healthz`,
       definition: definition.version,
       pollInterval: definition.sync.poll_interval,
+      webhooks: secret === undefined ? 'off' : `${health.url}/webhooks/hubspot`,
     },
     'worker started',
   );
+  if (secret === undefined)
+    log.info(
+      'webhooks are off (HUBSPOT_WEBHOOK_SECRET is not set): changes arrive with each poll only',
+    );
   const signal = await io.untilShutdown();
   log.info({ signal }, 'worker stopping');
   await workers.close();

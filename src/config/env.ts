@@ -55,6 +55,22 @@ export const EnvSchema = z.object({
   HOST: optionalText.transform((host) => host ?? '127.0.0.1'),
   /** 0 picks a free port (tests). */
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  /**
+   * Whether a reverse proxy (TLS termination, a load balancer) stands in front of the HTTP
+   * server: only then are `X-Forwarded-Proto` / `X-Forwarded-Host` believed when the webhook
+   * route rebuilds the URL HubSpot signed. Without a proxy anyone could send them.
+   */
+  TRUST_PROXY: optionalText
+    .refine(
+      (value) => value === undefined || /^(true|false)$/i.test(value),
+      'expected true or false',
+    )
+    .transform((value) => value?.toLowerCase() === 'true'),
+  /**
+   * How long contact ids from HubSpot webhooks gather before one job decides them together: a
+   * burst of events (an import, a workflow) costs one run, not one per event.
+   */
+  HANDOFF_WEBHOOK_DEBOUNCE_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   HANDOFF_ADMIN_TOKEN: optionalText.refine(
     (token) => token === undefined || token.length >= 16,
     'must be at least 16 characters',

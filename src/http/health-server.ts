@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** What `/healthz` reports; `ok: false` answers 503 so orchestrators restart or hold traffic. */
@@ -22,18 +22,34 @@ function urlHost(address: AddressInfo): string {
     : address.address;
 }
 
+/** More paths on the same server (`/webhooks/hubspot`), each handling every method itself. */
+export type ExtraRoutes = Readonly<
+  Record<string, (request: IncomingMessage, response: ServerResponse) => void>
+>;
+
 /**
- * A minimal HTTP server: `GET /healthz` → the report as JSON; anything else → 404. It binds
- * `host`, loopback unless told otherwise (`HOST`; the Docker image sets 0.0.0.0), and reports
- * the address it actually bound, never an assumed one.
+ * A minimal HTTP server: `GET /healthz` → the report as JSON; the `routes` given; anything
+ * else → 404. It binds `host`, loopback unless told otherwise (`HOST`; the Docker image sets
+ * 0.0.0.0), and reports the address it actually bound, never an assumed one. One server and one
+ * port for everything the worker serves.
  */
 export async function startHealthServer(
-  listen: { readonly port: number; readonly host?: string | undefined },
+  listen: {
+    readonly port: number;
+    readonly host?: string | undefined;
+    readonly routes?: ExtraRoutes;
+  },
   check: () => Promise<HealthReport>,
 ): Promise<HealthServer> {
-  const { port, host = '127.0.0.1' } = listen;
+  const { port, host = '127.0.0.1', routes = {} } = listen;
   const server: Server = createServer((request, response) => {
-    if (request.method !== 'GET' || request.url?.split('?')[0] !== '/healthz') {
+    const path = request.url?.split('?')[0] ?? '';
+    const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
+    if (route !== undefined) {
+      route(request, response);
+      return;
+    }
+    if (request.method !== 'GET' || path !== '/healthz') {
       response.writeHead(404, { 'Content-Type': 'application/json' }).end('{"error":"not found"}');
       return;
     }

@@ -58,6 +58,16 @@ export const jobCatalog = {
     }),
     attempts: 8,
   },
+  /**
+   * The contacts HubSpot webhooks named since the last run (ids wait in Redis, never values),
+   * decided as a poll cycle decides a page; then it waits for its HubSpot write-back children.
+   * On the decisions queue, so it never runs beside a cycle.
+   */
+  'sync.contacts': {
+    queue: DECISIONS_QUEUE,
+    schema: z.object({ trigger: z.literal('webhook').default('webhook'), done: StepDone }),
+    attempts: 8,
+  },
   /** Routed leads' first touches and breaches (`sla.on_breach`); reads Salesforce, writes both. */
   'salesforce.sla.watch': {
     queue: SALESFORCE_QUEUE,

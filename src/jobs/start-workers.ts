@@ -16,7 +16,9 @@ import {
   SCHEDULERS,
   type QueueName,
 } from './catalog.js';
+import { contactsProcessor } from './processors/contacts.processor.js';
 import { hubspotProcessor, quarantineAbandonedBatch } from './processors/hubspot.processor.js';
+import { pendingContacts, type PendingContacts } from './pending-contacts.js';
 import { salesforceProcessor } from './processors/salesforce.processor.js';
 import { runCycleOnce } from './run-once.js';
 import { syncCycleProcessor, type SyncCycleResult } from './processors/sync-cycle.processor.js';
@@ -42,6 +44,8 @@ export interface WorkersOptions {
   readonly log: Logger;
   /** Whether to install the poll schedules (`handoff run`) or only serve queued jobs (`sync --once`). */
   readonly schedule?: boolean;
+  /** How long webhook contacts gather before a `sync.contacts` run (default 1,000 ms). */
+  readonly webhookDebounceMs?: number;
 }
 
 export interface Workers {
@@ -52,6 +56,8 @@ export interface Workers {
    * job's failure reason.
    */
   runOnce(dryRun: boolean): Promise<SyncCycleResult>;
+  /** Where the webhook route hands contacts over: remembered in Redis, decided by a run. */
+  readonly webhookContacts: PendingContacts;
   /** Graceful: active jobs finish (or return to their queue), then connections close. */
   close(): Promise<void>;
 }
@@ -178,15 +184,31 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
   }, SCHEDULE_CHECK_MS);
   setupCheck.unref();
   const writeBack = { contacts: sync.contacts, contactWriter, state: sync.state, now: sync.now };
+  const webhookContacts = pendingContacts({
+    queue: queues[DECISIONS_QUEUE],
+    queuePrefix: prefix,
+    debounceMs: options.webhookDebounceMs ?? 1_000,
+  });
+  const cycle = syncCycleProcessor({
+    sync,
+    hubspotQueue: queues[HUBSPOT_QUEUE],
+    salesforceQueue: queues[SALESFORCE_QUEUE],
+    rateLimits: targets(DECISIONS_QUEUE),
+    log,
+    meter,
+  });
+  const contactRun = contactsProcessor({
+    sync,
+    hubspotQueue: queues[HUBSPOT_QUEUE],
+    pending: webhookContacts,
+    rateLimits: targets(DECISIONS_QUEUE),
+    log,
+    meter,
+  });
   const processors: Record<QueueName, Processor> = {
-    [DECISIONS_QUEUE]: syncCycleProcessor({
-      sync,
-      hubspotQueue: queues[HUBSPOT_QUEUE],
-      salesforceQueue: queues[SALESFORCE_QUEUE],
-      rateLimits: targets(DECISIONS_QUEUE),
-      log,
-      meter,
-    }),
+    // One worker, one slot: webhook runs and poll cycles take turns, by job name.
+    [DECISIONS_QUEUE]: (job, token) =>
+      job.name === 'sync.contacts' ? contactRun(job, token) : cycle(job, token),
     [HUBSPOT_QUEUE]: hubspotProcessor({
       writeBack,
       feedback: {
@@ -257,8 +279,12 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
     );
     return worker;
   });
+  // Contacts a webhook left waiting when the last process stopped get their run now.
+  if (options.schedule !== false && (await webhookContacts.size()) > 0)
+    await webhookContacts.schedule(0);
   return {
     queues,
+    webhookContacts,
     runOnce: (dryRun: boolean) =>
       runCycleOnce({ queues, connection, prefix, log }, dryRun) as Promise<SyncCycleResult>,
     close: async () => {
