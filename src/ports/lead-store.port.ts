@@ -80,7 +80,14 @@ export interface FollowUpTask {
 
 /** Per-record result of a batched write, in input order. */
 export type WriteOutcome =
-  | { readonly ok: true; readonly key: string; readonly id: string; readonly created: boolean }
+  | {
+      readonly ok: true;
+      readonly key: string;
+      readonly id: string;
+      readonly created: boolean;
+      /** When the write left the record, where the system says (HubSpot contacts). */
+      readonly modifiedAt?: Date | undefined;
+    }
   | {
       readonly ok: false;
       readonly key: string;

@@ -60,6 +60,12 @@ export interface SyncState {
   done(ledger: string, keys: readonly string[]): Promise<ReadonlySet<string>>;
   markDone(ledger: string, keys: readonly string[]): Promise<void>;
   /**
+   * When Handoff's own last write left each contact (its `lastmodifieddate` then). A contact
+   * still at that instant has changed only by Handoff's hand and need not be decided again.
+   */
+  recordOwnWrites(stamps: readonly { readonly key: string; readonly at: Date }[]): Promise<void>;
+  ownWrites(keys: readonly string[]): Promise<ReadonlyMap<string, number>>;
+  /**
    * SLA timers: when each lead's first touch is due. A lead has one timer (the latest wins). Lost
    * with Redis, they are found again by the reconciliation, which reads due dates from Salesforce.
    */

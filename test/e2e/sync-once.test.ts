@@ -213,11 +213,20 @@ describe('handoff sync --once against the sandboxes', () => {
     });
     expect(second.code).toBe(0);
     expect(writeCalls(running, hubspotSeq, salesforceSeq)).toEqual([]);
-    expect(JSON.parse(second.stdout)).toMatchObject({
+    const again = JSON.parse(second.stdout) as {
+      routed: number;
+      decided: number;
+      pulled: { contacts: number };
+      skipped: { own_write: number };
+    };
+    expect(again).toMatchObject({
       routed: 0,
       written: { salesforce: 0, hubspot: 0 },
       tasks_created: 0,
     });
+    // The contacts read back only because Handoff wrote them are not decided again.
+    expect(again.skipped.own_write).toBeGreaterThanOrEqual(summary.written.hubspot);
+    expect(again.decided).toBe(again.pulled.contacts - again.skipped.own_write);
   });
 
   it('marks qualified contacts without a Lead as MQLs when Leads are not created', async () => {

@@ -38,14 +38,21 @@ export class HubSpotContactWriter implements ContactWriter {
           this.client.crm.contacts.batchApi.update({ inputs }),
         ),
       );
-      const written = new Set(response.results.map((result) => result.id));
+      const written = new Map(
+        response.results.map((result) => {
+          const stamp = result.properties?.['lastmodifieddate'];
+          const at = stamp == null || stamp === '' ? result.updatedAt : new Date(stamp);
+          return [result.id, at ?? undefined] as const;
+        }),
+      );
       const failed = new Map<string, string>();
       for (const error of response.errors ?? []) {
         for (const id of error.context?.['ids'] ?? []) failed.set(id, error.category ?? 'UNKNOWN');
       }
       for (const update of batch) {
         const key = update.contactId;
-        if (written.has(key)) outcomes.push({ ok: true, key, id: key, created: false });
+        if (written.has(key))
+          outcomes.push({ ok: true, key, id: key, created: false, modifiedAt: written.get(key) });
         else {
           const code = failed.get(key) ?? 'OBJECT_NOT_FOUND';
           outcomes.push({

@@ -28,7 +28,14 @@ export const BatchReadWire = z.object({ results: z.array(HubSpotObjectWire) });
 
 /** A batch write's answer: 200, or 207 with errors whose context names the failed inputs. */
 export const BatchWriteWire = z.object({
-  results: z.array(z.object({ id: z.string() })),
+  results: z.array(
+    z.object({
+      id: z.string(),
+      // When the write left the contact: its `lastmodifieddate`, else `updatedAt`.
+      properties: z.record(z.string(), z.string().nullish()).nullish(),
+      updatedAt: z.coerce.date().nullish(),
+    }),
+  ),
   errors: z
     .array(
       z.object({

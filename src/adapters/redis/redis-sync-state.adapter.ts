@@ -289,4 +289,23 @@ export class RedisSyncState implements SyncState {
   async clearSlaTimers(upTo: Date): Promise<void> {
     await this.redis.zremrangebyscore(this.key('sla-timers'), '-inf', upTo.getTime());
   }
+
+  async recordOwnWrites(stamps: readonly { key: string; at: Date }[]): Promise<void> {
+    if (stamps.length === 0) return;
+    await this.redis.hset(
+      this.key('own-writes'),
+      Object.fromEntries(stamps.map((stamp) => [stamp.key, String(stamp.at.getTime())])),
+    );
+  }
+
+  async ownWrites(keys: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    const found = new Map<string, number>();
+    if (keys.length === 0) return found;
+    const values = await this.redis.hmget(this.key('own-writes'), ...keys);
+    keys.forEach((key, index) => {
+      const value = values[index];
+      if (value != null) found.set(key, Number(value));
+    });
+    return found;
+  }
 }

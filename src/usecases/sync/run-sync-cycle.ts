@@ -27,6 +27,7 @@ export function emptySummary(): SyncSummary {
       no_lead: 0,
       shared_lead: 0,
       recycling: 0,
+      own_write: 0,
     },
     written: { salesforce: 0, hubspot: 0 },
     tasks_created: 0,
@@ -92,7 +93,16 @@ export async function runSyncCycle(
   ) => {
     for (let start = 0; start < contacts.length; start += PAGE_SIZE) {
       const chunk = contacts.slice(start, start + PAGE_SIZE);
-      await syncPage(deps, chunk, context);
+      // Read back through the cursor only because Handoff wrote them: nothing to decide. (A
+      // quarantined record is retried above whatever wrote it last.)
+      const own =
+        after === undefined
+          ? new Map<string, number>()
+          : await deps.state.ownWrites(chunk.map(({ id }) => id));
+      const fresh = chunk.filter((contact) => own.get(contact.id) !== contact.modifiedAt.getTime());
+      summary.skipped.own_write += chunk.length - fresh.length;
+      summary.pulled.contacts += chunk.length - fresh.length;
+      await syncPage(deps, fresh, context);
       const newest = chunk.at(-1)?.modifiedAt;
       if (after !== undefined && newest !== undefined) await after(newest);
     }

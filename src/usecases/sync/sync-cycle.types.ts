@@ -48,6 +48,8 @@ export interface SyncSummary {
     shared_lead: number;
     /** Rejected by a rep and inside the reason's recycle window. */
     recycling: number;
+    /** Changed only by Handoff's own write-back since it was last decided: not decided again. */
+    own_write: number;
   };
   /** Salesforce records written by the cycle; HubSpot contacts queued for write-back. */
   written: { salesforce: number; hubspot: number };

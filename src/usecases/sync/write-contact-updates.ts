@@ -56,14 +56,22 @@ export async function writeContactUpdates(
   }
   const updates = options.onlyChanges ? changes : requested;
   let written = 0;
+  const stamps: { key: string; at: Date }[] = [];
+  // A recycled contact must be decided again: its own write is the news.
+  const recycled = new Set(
+    updates.filter((update) => update.properties.status === 'recycled').map((u) => u.contactId),
+  );
   for (const outcome of await deps.contactWriter.updateContacts(updates)) {
     if (outcome.ok) {
       written += 1;
+      if (outcome.modifiedAt !== undefined && !recycled.has(outcome.key))
+        stamps.push({ key: outcome.key, at: outcome.modifiedAt });
       continue;
     }
     quarantined += 1;
     await quarantineContact(deps, outcome.key, outcome.code, `${outcome.kind}: ${outcome.message}`);
   }
+  await deps.state.recordOwnWrites(stamps);
   return { written, quarantined };
 }
 

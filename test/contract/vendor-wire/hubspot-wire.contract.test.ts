@@ -85,9 +85,11 @@ describe('HubSpotContactWriter on the documented wire', () => {
         { id: '513', properties: { handoff_status: 'routed', handoff_score: '88' } },
       ],
     });
-    // HubSpot lists results in its own order (513 before 512); outcomes follow the inputs.
+    // HubSpot lists results in its own order (513 before 512); outcomes follow the inputs, each
+    // with the instant the write left the contact (its `updatedAt` in the documented response).
+    const written = new Date('2019-12-07T16:50:06.678Z');
     expect(outcomes).toEqual([
-      { ok: true, key: '512', id: '512', created: false },
+      { ok: true, key: '512', id: '512', created: false, modifiedAt: written },
       {
         ok: false,
         key: '99999',
@@ -95,7 +97,7 @@ describe('HubSpotContactWriter on the documented wire', () => {
         kind: 'not_found',
         message: 'OBJECT_NOT_FOUND',
       },
-      { ok: true, key: '513', id: '513', created: false },
+      { ok: true, key: '513', id: '513', created: false, modifiedAt: written },
     ]);
   });
 
