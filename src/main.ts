@@ -23,6 +23,11 @@ import { classifySalesforceError } from './adapters/salesforce/salesforce.errors
 import type { Env } from './config/env.js';
 import type { Definition } from './domain/definition.js';
 import { resolveMapping } from './domain/mapping.js';
+import {
+  ApiBudget,
+  parseHubSpotDailyUsage,
+  parseSalesforceLimitInfo,
+} from './platform/api-budget.js';
 import { ApiCallMeter } from './platform/api-call-meter.js';
 import { IntegrationError } from './platform/errors.js';
 import type { LeadLifecycleStore } from './ports/lead-lifecycle.port.js';
@@ -128,12 +133,28 @@ function explainConnectFailure(err: unknown, auth: SalesforceAuthConfig): Error 
   );
 }
 
-/** A metered Salesforce connection: every jsforce call goes through `Connection.request`. */
-async function connectSalesforce(env: Env, meter: ApiCallMeter): Promise<Connection> {
+/**
+ * A metered Salesforce connection: every jsforce call goes through `Connection.request`. With a
+ * budget, the org's usage is read from every response.
+ */
+async function connectSalesforce(
+  env: Env,
+  meter: ApiCallMeter,
+  budget?: ApiBudget,
+): Promise<Connection> {
   const auth = salesforceAuthFrom(env);
   let salesforce: Connection;
   try {
-    salesforce = await createSalesforceConnection({ auth, version: env.SALESFORCE_API_VERSION });
+    salesforce = await createSalesforceConnection({
+      auth,
+      version: env.SALESFORCE_API_VERSION,
+      ...(budget === undefined
+        ? {}
+        : {
+            onResponse: (headers) =>
+              budget.observe('salesforce', parseSalesforceLimitInfo(headers['sforce-limit-info'])),
+          }),
+    });
   } catch (err) {
     throw explainConnectFailure(err, auth);
   }
@@ -263,6 +284,8 @@ export async function createSetupRuntime(
 
 /** The adapters a worker runs on (API calls metered per system and per job), and their Redis. */
 export interface SyncRuntime extends WorkerRuntime {
+  /** The API budget: usage per system (`budget.usage()`), pauses, and the check before a cycle. */
+  readonly budget: ApiBudget;
   close(): Promise<void>;
 }
 
@@ -278,16 +301,26 @@ export async function createSyncRuntime(
 ): Promise<SyncRuntime> {
   if (env.HUBSPOT_ACCESS_TOKEN === undefined)
     throw new SetupError('HUBSPOT_ACCESS_TOKEN is required');
-  const meter = new ApiCallMeter();
+  // Every call the worker makes is counted against the budget; jobs' calls may be refused.
+  const budget = new ApiBudget({
+    ceilings: {
+      salesforce: definition.budget.salesforce_daily_percent,
+      hubspot: definition.budget.hubspot_daily_percent,
+    },
+    log,
+    now: () => now().getTime(),
+  });
+  const meter = new ApiCallMeter(budget);
   const mapping = resolveMapping(definition.mapping);
   const hubspot = createHubSpotClient({
     accessToken: env.HUBSPOT_ACCESS_TOKEN,
     baseUrl: env.HUBSPOT_BASE_URL,
+    onResponse: (headers) => budget.observe('hubspot', parseHubSpotDailyUsage(headers)),
   });
   const countHubSpot = (): void => meter.count('hubspot');
   // Salesforce first, while nothing is open yet: a refused credential exits with nothing to
   // close. Leads the integration user owns count as unowned; identity() names that user.
-  const salesforce = await connectSalesforce(env, meter);
+  const salesforce = await connectSalesforce(env, meter, budget);
   let identity: string;
   try {
     identity = (await salesforce.identity()).user_id;
@@ -307,6 +340,8 @@ export async function createSyncRuntime(
   }
   const redis = await connectRedis(env);
   try {
+    // Handoff's own calls are counted across the installation (every process, every run).
+    await budget.share(redis, env.HANDOFF_REDIS_PREFIX);
     const doctor: DoctorDeps = {
       definition: resolved,
       redis: new RedisConfigInspector(redis),
@@ -321,6 +356,7 @@ export async function createSyncRuntime(
     await preflight(doctor, log);
     return {
       meter,
+      budget,
       installationProblems: async () =>
         (await runDoctor(doctor)).filter((check) => check.status === 'fail'),
       contactWriter: new HubSpotContactWriter(hubspot, mapping, countHubSpot),
@@ -337,11 +373,13 @@ export async function createSyncRuntime(
         integrationUserId: identity,
       },
       close: async () => {
+        await budget.close();
         await redis.quit();
       },
     };
   } catch (err) {
     // Whatever fails once Redis is open must not leave its socket holding the process open.
+    await budget.close();
     redis.disconnect();
     throw err;
   }

@@ -1,3 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Queue } from 'bullmq';
+import type { ApiUsageReport, BudgetPause } from '../platform/api-budget.js';
+import type { IntegrationSystem } from '../platform/errors.js';
 import { createLogger } from '../platform/logger.js';
 import { startWorkers } from '../jobs/start-workers.js';
 import { createWorkerConnection, queuePrefix } from '../main.js';
@@ -39,9 +43,33 @@ function problems(result: CycleResult): number {
   );
 }
 
+type ApiUsage = Readonly<Record<IntegrationSystem, ApiUsageReport>>;
+
+/**
+ * One line: each system's daily usage as it last reported it, Handoff's own calls in the last
+ * 24 h against its ceiling, and any pause the budget is holding.
+ */
+function usageLine(usage: ApiUsage): string {
+  const names: Readonly<Record<IntegrationSystem, string>> = {
+    salesforce: 'Salesforce',
+    hubspot: 'HubSpot',
+  };
+  const parts = (['salesforce', 'hubspot'] as const).map((system) => {
+    const report = usage[system];
+    const pool =
+      report.used === null || report.max === null
+        ? 'usage not reported'
+        : `${report.used} of ${report.max} (${report.percent ?? 0}%)`;
+    const paused = report.paused ? ` paused until ${report.paused_until ?? '?'}` : '';
+    return `${names[system]} ${pool}; Handoff ${report.handoff_calls} calls, ceiling ${report.ceiling_percent}%${paused}`;
+  });
+  return `API usage: ${parts.join('; ')}`;
+}
+
 function text(
   summary: CycleResult,
   apiCalls: { hubspot: number; salesforce: number },
+  usage: ApiUsage,
   dryRun: boolean,
 ): string {
   const { sla, feedback } = summary;
@@ -60,6 +88,7 @@ function text(
           `rejections: ${count(feedback, ['rejected'])} returned to marketing (${count(feedback, ['flagged'])} with a missing or unknown reason), ${count(feedback, ['hubspot', 'notes'])} notes written`,
         ]),
     `API calls: HubSpot ${apiCalls.hubspot}, Salesforce ${apiCalls.salesforce}`,
+    usageLine(usage),
   ];
   if (dryRun) {
     lines.push('', 'planned changes (nothing was written):');
@@ -73,9 +102,50 @@ function text(
 }
 
 /**
+ * The API budget stopped the cycle: what is known is printed (stdout: the usage, or with --json
+ * `{ stopped, api_usage, dry_run }`), the reason on stderr. Exit 1: nothing is lost, and a cycle
+ * the budget interrupted stays queued, paused, for the next worker.
+ */
+function budgetStop(
+  pause: BudgetPause,
+  usage: ApiUsage,
+  flags: SyncFlags,
+  io: CliIo,
+  dryRun: boolean,
+): number {
+  if (flags.json === true)
+    io.stdout(`${JSON.stringify({ stopped: pause.message, api_usage: usage, dry_run: dryRun })}\n`);
+  else io.stdout(`${usageLine(usage)}\n`);
+  io.stderr(`sync stopped: ${pause.message}\n`);
+  return EXIT_PROBLEMS;
+}
+
+/** How long the command waits for an interrupted cycle's job to go back to its queue. */
+const SETTLE_MS = 5_000;
+const POLL_MS = 50;
+
+/**
+ * Waits, at most `SETTLE_MS`, until no job is running on the installation's queues: the job the
+ * budget refused is handed back to its paused queue first. A BullMQ worker closed while it hands
+ * a job back to a rate-limited queue would sleep out its rate-limit delay (up to 30 s) before
+ * closing; one closed when idle stops at once.
+ */
+async function untilIdle(queues: readonly Queue[]): Promise<void> {
+  const deadline = Date.now() + SETTLE_MS;
+  while (Date.now() < deadline) {
+    const active = await Promise.all(queues.map((queue) => queue.getActiveCount()));
+    if (active.every((count) => count === 0)) break;
+    await sleep(POLL_MS);
+  }
+  // The worker's loop goes from the handed-back job to its wait, where closing interrupts it.
+  await sleep(2 * POLL_MS);
+}
+
+/**
  * `handoff sync --once`: one complete cycle against the configured tenants, then exit.
  * Exit 0 when everything was written, 1 when records were quarantined or could not be finished
- * (routing, SLA watch or rejections), 2 for configuration or authentication problems.
+ * (routing, SLA watch or rejections) or the API budget is spent, 2 for configuration or
+ * authentication problems.
  */
 export async function syncCommand(flags: SyncFlags, io: CliIo): Promise<number> {
   if (flags.once !== true) {
@@ -93,6 +163,16 @@ export async function syncCommand(flags: SyncFlags, io: CliIo): Promise<number> 
   const dryRun = flags.dryRun === true;
   const runtime = await openSyncRuntime(env, definition, log, io);
   if (typeof runtime === 'number') return runtime;
+  const { budget } = runtime;
+  // The start-up checks have read both systems' usage. A system already past its budget would
+  // pause the cycle at its first call and leave it queued: say so now, and queue nothing.
+  const spent = (['salesforce', 'hubspot'] as const)
+    .map((system) => budget.check(system))
+    .find((pause) => pause !== null);
+  if (spent !== undefined) {
+    await runtime.close();
+    return budgetStop(spent, budget.usage(), flags, io, dryRun);
+  }
   const connection = createWorkerConnection(env);
   const worker = await startWorkers({
     connection,
@@ -101,15 +181,31 @@ export async function syncCommand(flags: SyncFlags, io: CliIo): Promise<number> 
     log,
     schedule: false,
   });
+  // A budget reached during the cycle pauses its queue for minutes or an hour: rather than wait
+  // that out (and again after it, while the budget stays spent), the command stops and says why.
+  let unsubscribe = (): void => undefined;
+  const budgetReached = new Promise<BudgetPause>((resolve) => {
+    unsubscribe = budget.onPause(resolve);
+  });
+  const running = worker.runOnce(dryRun);
   try {
-    const result = await worker.runOnce(dryRun);
+    const outcome = await Promise.race([
+      running.then((result) => ({ result })),
+      budgetReached.then((pause) => ({ pause })),
+    ]);
+    const usage = budget.usage();
+    if ('pause' in outcome) {
+      await untilIdle(Object.values(worker.queues));
+      return budgetStop(outcome.pause, usage, flags, io, dryRun);
+    }
+    const { result } = outcome;
     const summary = { ...result, plan: result.plan ?? [] };
     if (flags.json === true) {
       const { plan, api_calls: apiCalls, ...rest } = summary;
       io.stdout(
-        `${JSON.stringify({ ...rest, api_calls: apiCalls, dry_run: dryRun, ...(dryRun ? { planned: plan } : {}) })}\n`,
+        `${JSON.stringify({ ...rest, api_calls: apiCalls, api_usage: usage, dry_run: dryRun, ...(dryRun ? { planned: plan } : {}) })}\n`,
       );
-    } else io.stdout(text(summary, result.api_calls, dryRun));
+    } else io.stdout(text(summary, result.api_calls, usage, dryRun));
     return problems(summary) > 0 ? EXIT_PROBLEMS : EXIT_OK;
   } catch (err) {
     // The job failed: nothing is lost, cursors moved only past written pages.
@@ -117,8 +213,14 @@ export async function syncCommand(flags: SyncFlags, io: CliIo): Promise<number> 
     io.stderr(`sync stopped: ${reason}\n`);
     return /(^|: )auth:/.test(reason) ? EXIT_INVALID : EXIT_PROBLEMS;
   } finally {
+    unsubscribe();
     await worker.close();
     await runtime.close();
     await connection.quit();
+    // An interrupted cycle's wait ends once its connection is gone; its outcome is not needed.
+    await Promise.race([
+      running.catch(() => undefined),
+      sleep(SETTLE_MS, undefined, { ref: false }),
+    ]);
   }
 }

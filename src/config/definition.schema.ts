@@ -271,6 +271,26 @@ const MappingSchema = z
   })
   .superRefine(checkMapping);
 
+/**
+ * Handoff's share of each daily API allowance. Salesforce's allocation is the whole org's (users'
+ * tools and every integration draw on it, and admins watch it), so Handoff takes a tenth by
+ * default. HubSpot's daily allowance is shared only by the account's private apps (public apps
+ * have limits of their own), it is large next to what Handoff needs, and keeping marketing's view
+ * current depends on it, so Handoff may take half.
+ */
+const BudgetSchema = z.strictObject({
+  salesforce_daily_percent: boundedNumber(1, 100)
+    .default(10)
+    .describe(
+      "Share of the org's daily API allocation Handoff's own calls may use in 24 h; past it, or past 90% of the org's allocation, Salesforce work pauses.",
+    ),
+  hubspot_daily_percent: boundedNumber(1, 100)
+    .default(50)
+    .describe(
+      "Share of the account's daily API limit Handoff's own calls may use in 24 h; past it, or past 90% of the limit, HubSpot work pauses.",
+    ),
+});
+
 /** A copy without a prototype: a name such as `constructor` finds nothing it did not define. */
 function bare<T extends object>(record: T): T {
   const copy = Object.create(null) as T;
@@ -327,6 +347,7 @@ export const DefinitionSchema = z
     sla: SlaSchema,
     feedback: FeedbackSchema.prefault({}),
     mapping: MappingSchema.prefault({}),
+    budget: BudgetSchema.prefault({}),
   })
   .superRefine(checkAcrossSections)
   .transform(withoutPrototypes) satisfies z.ZodType<Definition & { $schema?: string | undefined }>;

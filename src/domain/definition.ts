@@ -143,6 +143,15 @@ export interface SyncDefinition {
 }
 
 /**
+ * How much of each system's daily API allowance Handoff may use, in percent of the maximum the
+ * system reports: past it, that system's work pauses until calls free up.
+ */
+export interface BudgetDefinition {
+  readonly salesforce_daily_percent: number;
+  readonly hubspot_daily_percent: number;
+}
+
+/**
  * Overrides of where attributes and Handoff's own fields live; anything not named keeps the
  * default (`DEFAULT_*_MAPPING`, `SALESFORCE_OWNED_FIELDS`, `HUBSPOT_OWNED_PROPERTIES`).
  */
@@ -209,6 +218,7 @@ export interface Definition {
   readonly sla: SlaDefinition;
   readonly feedback: FeedbackDefinition;
   readonly mapping: MappingDefinition;
+  readonly budget: BudgetDefinition;
 }
 
 /** Attributes every lead may carry, whatever the mapping adds. */

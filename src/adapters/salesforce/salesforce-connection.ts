@@ -28,6 +28,11 @@ export interface SalesforceConnectionOptions {
   /** JWT `exp` is this many seconds ahead (Salesforce allows about three minutes). */
   readonly jwtLifetimeSeconds?: number;
   readonly now?: () => number;
+  /**
+   * Sees the headers of every REST response the connection receives, error answers included
+   * (header names lower-cased): `Sforce-Limit-Info` carries the org's API usage on each of them.
+   */
+  readonly onResponse?: (headers: Readonly<Record<string, string>>) => void;
 }
 
 const JWT_LIFETIME_SECONDS = 180;
@@ -126,9 +131,40 @@ async function grant(
 }
 
 /**
+ * Shows `onResponse` the headers of every HTTP answer the connection's transport receives. jsforce
+ * has no connection-wide response event (its `response` event belongs to each request's own
+ * HttpApi), but every REST call of a Connection goes through its one transport. The caller still
+ * awaits the transport's own promise; this only looks at its outcome on the side.
+ */
+function watchResponses(
+  connection: Connection,
+  onResponse: (headers: Readonly<Record<string, string>>) => void,
+): void {
+  const transport = connection._transport;
+  const httpRequest = transport.httpRequest.bind(transport);
+  transport.httpRequest = (request, options) => {
+    const pending = httpRequest(request, options);
+    void pending.then(
+      (response) => {
+        try {
+          onResponse(response.headers);
+        } catch {
+          // Reading usage must never fail or delay the request it came with.
+        }
+      },
+      // The request's own caller receives the failure.
+      () => undefined,
+    );
+    return pending;
+  };
+}
+
+/**
  * The one place a jsforce Connection is built. OAuth grants run here, and an expired session
  * (401 `INVALID_SESSION_ID`) is refreshed once by re-running the grant, then the request replays
- * (jsforce's refresh delegate). A static token cannot be refreshed: its 401 is `auth`.
+ * (jsforce's refresh delegate). A static token cannot be refreshed: its 401 is `auth`. With
+ * `onResponse`, every REST answer's headers are shown to it (the OAuth grants' are not: they
+ * carry no usage).
  */
 export async function createSalesforceConnection(
   options: SalesforceConnectionOptions,
@@ -137,7 +173,7 @@ export async function createSalesforceConnection(
     options.auth.kind === 'token'
       ? { accessToken: options.auth.accessToken, instanceUrl: options.auth.instanceUrl }
       : await grant(options);
-  return new Connection({
+  const connection = new Connection({
     instanceUrl: session.instanceUrl.replace(/\/+$/, ''),
     accessToken: session.accessToken,
     version: options.version,
@@ -156,4 +192,6 @@ export async function createSalesforceConnection(
           },
         }),
   });
+  if (options.onResponse !== undefined) watchResponses(connection, options.onResponse);
+  return connection;
 }
