@@ -14,6 +14,7 @@ import {
   type SalesforceAuthConfig,
 } from './adapters/salesforce/salesforce-connection.js';
 import { SalesforceDirectory } from './adapters/salesforce/salesforce-directory.adapter.js';
+import { SalesforceChangeProbeAdapter } from './adapters/salesforce/salesforce-change-probe.adapter.js';
 import { SalesforceLeadLifecycle } from './adapters/salesforce/salesforce-lead-lifecycle.adapter.js';
 import { SalesforceInstallationInspector } from './adapters/salesforce/salesforce-installation.adapter.js';
 import { SalesforceLeadStore } from './adapters/salesforce/salesforce-lead-store.adapter.js';
@@ -362,6 +363,7 @@ export async function createSyncRuntime(
       contactWriter: new HubSpotContactWriter(hubspot, mapping, countHubSpot),
       feedbackWriter: new HubSpotContactFeedback(hubspot, countHubSpot),
       lifecycle: new SalesforceLeadLifecycle(salesforce, mapping),
+      probe: new SalesforceChangeProbeAdapter(salesforce, mapping),
       deps: {
         definition: resolved,
         contacts: new HubSpotContactSource(hubspot, mapping, countHubSpot),

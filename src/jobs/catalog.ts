@@ -36,7 +36,11 @@ const StepDone = z
   })
   .optional();
 
-const Trigger = z.enum(['schedule', 'once']);
+/**
+ * Why a job runs: the poll or reconciliation schedule, a one-off request (`sync --once`), or the
+ * change probe that found work for it.
+ */
+const Trigger = z.enum(['schedule', 'once', 'probe']);
 
 /**
  * The job catalogue: name → queue, payload schema and attempts. Processors re-parse payloads,
@@ -74,6 +78,19 @@ export const jobCatalog = {
     schema: z.object({ trigger: Trigger, done: StepDone }),
     attempts: 8,
   },
+  /**
+   * The SLA check of named leads: those the change probe saw activity on, or (`timer`) every
+   * lead whose due instant has come. Reads Salesforce, writes both.
+   */
+  'salesforce.sla.check': {
+    queue: SALESFORCE_QUEUE,
+    schema: z.object({
+      trigger: z.enum(['timer', 'probe']),
+      leadIds: z.array(z.string().min(1)).max(2_000).default([]),
+      done: StepDone,
+    }),
+    attempts: 8,
+  },
   /** Rejected Leads: feedback to HubSpot (as children), the Lead to nurture. */
   'salesforce.feedback.scan': {
     queue: SALESFORCE_QUEUE,
@@ -99,9 +116,20 @@ export const jobCatalog = {
 
 export type JobName = keyof typeof jobCatalog;
 
-/** Schedulers (`handoff run`): one per installation, however many workers start. */
+/**
+ * Schedulers (`handoff run`): one per installation, however many workers start. The cycle runs
+ * every poll interval and probes Salesforce for what changed; the full SLA watch and rejection
+ * scan run only as the reconciliation, which reads the truth from Salesforce so that losing
+ * Redis (its timers and cursors) loses nothing.
+ */
 export const SCHEDULERS = {
-  'sync.cycle': 'poll-sync-cycle',
+  'sync.cycle': { id: 'poll-sync-cycle', every: 'poll' },
+  'salesforce.sla.watch': { id: 'reconcile-sla-watch', every: 'reconcile' },
+  'salesforce.feedback.scan': { id: 'reconcile-rejections', every: 'reconcile' },
+} as const satisfies Partial<Record<JobName, { id: string; every: 'poll' | 'reconcile' }>>;
+
+/** Schedulers of earlier versions, removed at start (they ran the full scans every poll). */
+export const RETIRED_SCHEDULERS = {
   'salesforce.sla.watch': 'poll-sla-watch',
   'salesforce.feedback.scan': 'poll-rejections',
 } as const satisfies Partial<Record<JobName, string>>;

@@ -4,15 +4,18 @@ import { durationToMs, parseDuration } from '../domain/time/duration.js';
 import type { ApiCallMeter } from '../platform/api-call-meter.js';
 import type { ContactFeedbackWriter } from '../ports/contact-feedback.port.js';
 import type { ContactWriter } from '../ports/contact-writer.port.js';
+import type { SalesforceChangeProbe } from '../ports/change-probe.port.js';
 import type { LeadLifecycleStore } from '../ports/lead-lifecycle.port.js';
 import type { SyncCycleDeps } from '../usecases/sync/run-sync-cycle.js';
 import { integrationBackoff } from './backoff.js';
+import { slaTimers } from './sla-timers.js';
 import { startInstallationGuard, type InstallationProblem } from './installation-guard.js';
 import {
   DECISIONS_QUEUE,
   HUBSPOT_QUEUE,
   jobCatalog,
   SALESFORCE_QUEUE,
+  RETIRED_SCHEDULERS,
   SCHEDULERS,
   type QueueName,
 } from './catalog.js';
@@ -26,10 +29,13 @@ import type { RateLimitTargets } from './to-bullmq-error.js';
 
 /** The adapters the processors run on, as the composition root builds them. */
 export interface WorkerRuntime {
-  readonly deps: Omit<SyncCycleDeps, 'outbox'>;
+  /** Everything a cycle needs but what the workers add: the outbox and the SLA timers. */
+  readonly deps: Omit<SyncCycleDeps, 'outbox' | 'timers'>;
   readonly contactWriter: ContactWriter;
   readonly feedbackWriter: ContactFeedbackWriter;
   readonly lifecycle: LeadLifecycleStore;
+  /** What changed in Salesforce since the last cycle, in one call. */
+  readonly probe: SalesforceChangeProbe;
   readonly meter: ApiCallMeter;
   /** The doctor's failing checks now (empty when the installation can run Handoff). */
   readonly installationProblems: () => Promise<readonly InstallationProblem[]>;
@@ -99,6 +105,8 @@ const MAX_STALLED: Record<QueueName, number> = {
 };
 /** How often `handoff run` checks that Redis still holds its schedules. */
 const SCHEDULE_CHECK_MS = 10_000;
+/** How often the reconciliation (the full SLA watch and rejection scan) runs under `handoff run`. */
+const RECONCILE_EVERY_MS = 3_600_000;
 
 /**
  * The three queues, their workers and the poll scheduler. Failed jobs retry with the provider's
@@ -106,7 +114,7 @@ const SCHEDULE_CHECK_MS = 10_000;
  */
 export async function startWorkers(options: WorkersOptions): Promise<Workers> {
   const { log, connection, prefix } = options;
-  const { deps: sync, contactWriter, feedbackWriter, lifecycle, meter } = options.runtime;
+  const { contactWriter, feedbackWriter, lifecycle, meter } = options.runtime;
   const queue = (name: QueueName): Queue =>
     new Queue(name, {
       connection,
@@ -124,6 +132,12 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
     [SALESFORCE_QUEUE]: queue(SALESFORCE_QUEUE),
   };
   const serialized = [queues[DECISIONS_QUEUE], queues[SALESFORCE_QUEUE]];
+  const timers = slaTimers(
+    options.runtime.deps.state,
+    queues[SALESFORCE_QUEUE],
+    options.runtime.deps.now,
+  );
+  const sync = { ...options.runtime.deps, timers };
   const interval = parseDuration(sync.definition.sync.poll_interval);
   const every = interval === null ? 60_000 : durationToMs(interval);
   const guard = startInstallationGuard({
@@ -156,15 +170,27 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
       restored.push(`${queue.name}.concurrency`);
     }
     if (options.schedule === false) return restored;
-    for (const [name, id] of Object.entries(SCHEDULERS) as [keyof typeof SCHEDULERS, string][]) {
+    for (const [name, id] of Object.entries(RETIRED_SCHEDULERS) as [
+      keyof typeof RETIRED_SCHEDULERS,
+      string,
+    ][]) {
       const queue = queues[jobCatalog[name].queue];
-      if ((await queue.getJobScheduler(id)) !== undefined) continue;
+      if ((await queue.getJobScheduler(id)) !== undefined) await queue.removeJobScheduler(id);
+    }
+    for (const [name, scheduler] of Object.entries(SCHEDULERS) as [
+      keyof typeof SCHEDULERS,
+      (typeof SCHEDULERS)[keyof typeof SCHEDULERS],
+    ][]) {
+      const queue = queues[jobCatalog[name].queue];
+      const wanted = scheduler.every === 'poll' ? every : RECONCILE_EVERY_MS;
+      // An interval changed in the definition replaces the schedule, not only a lost one.
+      if ((await queue.getJobScheduler(scheduler.id))?.every === wanted) continue;
       await queue.upsertJobScheduler(
-        id,
-        { every },
+        scheduler.id,
+        { every: wanted },
         { name, data: jobCatalog[name].schema.parse({ trigger: 'schedule' }) },
       );
-      restored.push(id);
+      restored.push(scheduler.id);
     }
     return restored;
   };
@@ -191,6 +217,8 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
   });
   const cycle = syncCycleProcessor({
     sync,
+    probe: options.runtime.probe,
+    reconcileEveryMs: RECONCILE_EVERY_MS,
     hubspotQueue: queues[HUBSPOT_QUEUE],
     salesforceQueue: queues[SALESFORCE_QUEUE],
     rateLimits: targets(DECISIONS_QUEUE),
@@ -229,6 +257,7 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
         directory: sync.directory,
         state: sync.state,
         now: sync.now,
+        timers,
       },
       hubspotQueue: queues[HUBSPOT_QUEUE],
       rateLimits: targets(SALESFORCE_QUEUE),

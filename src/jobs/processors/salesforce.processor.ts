@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ApiCallMeter } from '../../platform/api-call-meter.js';
 import { returnToNurture, scanRejections } from '../../usecases/feedback/rejection-scan.js';
 import type { LifecycleDeps } from '../../usecases/lifecycle/lifecycle.types.js';
-import { runSlaWatch } from '../../usecases/sla/run-sla-watch.js';
+import { checkSlaOfLeads, runDueSlaChecks, runSlaWatch } from '../../usecases/sla/run-sla-watch.js';
 import { jobCatalog } from '../catalog.js';
 import { childContactOutbox } from '../contact-outbox.js';
 import { toBullMqError, type RateLimitTargets } from '../to-bullmq-error.js';
@@ -18,8 +18,9 @@ export interface SalesforceProcessorDeps {
 }
 
 /**
- * The `salesforce` queue: the SLA watch and the rejection scan. Each reads Salesforce, writes
- * it, queues its HubSpot side as children on the `hubspot` queue and waits for them.
+ * The `salesforce` queue: SLA checks (timers and probe), the SLA watch and the rejection scan.
+ * Each reads Salesforce, writes it, queues its HubSpot side as children on the `hubspot` queue
+ * and waits for them.
  */
 export function salesforceProcessor(deps: SalesforceProcessorDeps) {
   return async (job: Job, token?: string): Promise<JobValue> => {
@@ -30,15 +31,22 @@ export function salesforceProcessor(deps: SalesforceProcessorDeps) {
       outbox: childContactOutbox(deps.hubspotQueue, job),
     };
     try {
-      if (job.name === 'salesforce.sla.watch') {
-        jobCatalog['salesforce.sla.watch'].schema.parse(job.data);
+      if (job.name === 'salesforce.sla.watch' || job.name === 'salesforce.sla.check') {
+        const work =
+          job.name === 'salesforce.sla.check'
+            ? slaCheck(lifecycle, jobCatalog['salesforce.sla.check'].schema.parse(job.data))
+            : () =>
+                runSlaWatch(lifecycle, {
+                  // The scheduled watch is the reconciliation: the probe covers activity.
+                  activity:
+                    jobCatalog['salesforce.sla.watch'].schema.parse(job.data).trigger !==
+                    'schedule',
+                });
         const { result, calls, children } = await workThenChildren(
           job,
           token,
           deps.meter,
-          async () => ({
-            ...(await runSlaWatch(lifecycle)),
-          }),
+          async () => ({ ...(await work()) }),
         );
         return {
           kind: 'sla',
@@ -91,4 +99,14 @@ export function salesforceProcessor(deps: SalesforceProcessorDeps) {
       throw await toBullMqError(err, deps.rateLimits, log);
     }
   };
+}
+
+function slaCheck(
+  lifecycle: LifecycleDeps,
+  payload: { readonly trigger: 'timer' | 'probe'; readonly leadIds: readonly string[] },
+) {
+  return () =>
+    payload.trigger === 'timer'
+      ? runDueSlaChecks(lifecycle)
+      : checkSlaOfLeads(lifecycle, payload.leadIds);
 }

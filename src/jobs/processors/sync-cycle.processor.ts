@@ -6,13 +6,19 @@ import {
   type SyncCycleDeps,
   type SyncSummary,
 } from '../../usecases/sync/run-sync-cycle.js';
-import { jobCatalog } from '../catalog.js';
+import type { SalesforceChangeProbe } from '../../ports/change-probe.port.js';
+import { probeSalesforce, type ProbeResult } from '../../usecases/lifecycle/probe-salesforce.js';
+import { jobCatalog, type JobName } from '../catalog.js';
 import { childContactOutbox } from '../contact-outbox.js';
 import { toBullMqError, type RateLimitTargets } from '../to-bullmq-error.js';
 import { measureJob, sumOf, totalCalls, workThenChildren, type JobValue } from './job-steps.js';
 
 export interface SyncCycleProcessorDeps {
   readonly sync: Omit<SyncCycleDeps, 'outbox'>;
+  /** Asks Salesforce what changed, once per scheduled cycle. */
+  readonly probe: SalesforceChangeProbe;
+  /** How often scheduled cycles do the reconciliation's share (recycled contacts). */
+  readonly reconcileEveryMs: number;
   /** Where the cycle's HubSpot write-back goes, as its children. */
   readonly hubspotQueue: Queue;
   /** Where `sync --once` queues the SLA watch and the rejection scan, as its children. */
@@ -55,11 +61,24 @@ export function syncCycleProcessor(deps: SyncCycleProcessorDeps) {
         token,
         deps.meter,
         async () => {
+          // Under `handoff run`: one call tells what changed in Salesforce; only that is read.
+          const probed =
+            payload.trigger === 'schedule'
+              ? await probeSalesforce({ ...deps.sync, probe: deps.probe })
+              : null;
           const { plan: _plan, ...summary } = await runSyncCycle(
             { ...deps.sync, log, outbox: childContactOutbox(deps.hubspotQueue, job) },
-            { dryRun: false },
+            // Scheduled cycles look for recycled contacts with the reconciliation, not each poll.
+            payload.trigger === 'schedule'
+              ? { dryRun: false, recycleEveryMs: deps.reconcileEveryMs }
+              : { dryRun: false },
           );
           if (payload.trigger === 'once') await addLifecycleChildren(deps.salesforceQueue, job);
+          if (probed !== null) {
+            await addProbedChildren(deps.salesforceQueue, job, probed);
+            // The follow-up work is queued (and kept by Redis): the probe may move on.
+            await probed.commit();
+          }
           return summary;
         },
       );
@@ -94,4 +113,45 @@ async function addLifecycleChildren(salesforce: Queue, parent: Job): Promise<voi
       opts: { ...opts, jobId: `${parent.id ?? 'job'}-${name}` },
     })),
   );
+}
+
+/** Chunks of lead ids per SLA check job: a few IN lists each. */
+const CHECK_CHUNK = 500;
+
+/** What the probe found, as `salesforce` jobs the cycle waits for. */
+async function addProbedChildren(
+  salesforce: Queue,
+  parent: Job,
+  probed: ProbeResult,
+): Promise<void> {
+  const opts = (suffix: string) => ({
+    parent: { id: parent.id ?? '', queue: parent.queueQualifiedName },
+    jobId: `${parent.id ?? 'job'}-${suffix}`,
+    // A failed check or scan is the reconciliation's to redo; the cycle does not wait on it.
+    ignoreDependencyOnFailure: true,
+  });
+  const jobs: { name: JobName; data: unknown; opts: ReturnType<typeof opts> }[] = [];
+  if (probed.slaLeads === 'all')
+    jobs.push({
+      name: 'salesforce.sla.watch',
+      data: jobCatalog['salesforce.sla.watch'].schema.parse({ trigger: 'probe' }),
+      opts: opts('sla-watch'),
+    });
+  else
+    for (let start = 0; start < probed.slaLeads.length; start += CHECK_CHUNK)
+      jobs.push({
+        name: 'salesforce.sla.check',
+        data: jobCatalog['salesforce.sla.check'].schema.parse({
+          trigger: 'probe',
+          leadIds: probed.slaLeads.slice(start, start + CHECK_CHUNK),
+        }),
+        opts: opts(`sla-check-${start}`),
+      });
+  if (probed.rejections)
+    jobs.push({
+      name: 'salesforce.feedback.scan',
+      data: jobCatalog['salesforce.feedback.scan'].schema.parse({ trigger: 'probe' }),
+      opts: opts('rejections'),
+    });
+  if (jobs.length > 0) await salesforce.addBulk(jobs);
 }

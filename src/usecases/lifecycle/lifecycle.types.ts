@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Definition } from '../../domain/definition.js';
 import type { ContactOutbox } from '../../ports/contact-outbox.port.js';
+import type { SlaTimers } from '../../ports/sla-timers.port.js';
 import type { LeadLifecycleStore } from '../../ports/lead-lifecycle.port.js';
 import type { LeadStore } from '../../ports/lead-store.port.js';
 import type { SalesDirectory } from '../../ports/sales-directory.port.js';
@@ -14,6 +15,8 @@ export interface LifecycleDeps {
   readonly directory: SalesDirectory;
   readonly state: SyncState;
   readonly outbox: ContactOutbox;
+  /** Wakes the SLA check of each routed lead at its due instant. */
+  readonly timers: SlaTimers;
   readonly log: Logger;
   readonly now: () => Date;
 }

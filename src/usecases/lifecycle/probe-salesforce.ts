@@ -8,8 +8,8 @@ export interface ProbeDeps {
   readonly probe: SalesforceChangeProbe;
   readonly state: SyncState;
   readonly now: () => Date;
-  /** Handoff's own Salesforce user: its writes are not news to it. */
-  readonly integrationUserId: string;
+  /** Handoff's own Salesforce user: its writes are not news to it (null when unknown). */
+  readonly integrationUserId: string | null;
 }
 
 /** What the cycle has to do in Salesforce besides deciding contacts. */
@@ -34,7 +34,7 @@ export interface ProbeResult {
 export async function probeSalesforce(deps: ProbeDeps): Promise<ProbeResult> {
   const now = deps.now();
   const since = await scanStart(deps.state, PROBE_STREAM, now);
-  const changes = await deps.probe.changesSince(since, deps.integrationUserId);
+  const changes = await deps.probe.changesSince(since, deps.integrationUserId ?? undefined);
   const slaLeads =
     changes.routedLeads === null || changes.activityLeads === null
       ? 'all'

@@ -107,6 +107,14 @@ export async function escalateBreaches(
     if (!outcome.ok && lead !== undefined) failed.add(lead.id);
   });
 
+  // A reassigned lead has a new deadline: its timer moves with it.
+  await deps.timers.schedule(
+    steps.flatMap((step) =>
+      step.kind === 'reassigned' && !failed.has(step.lead.id) && step.update.due !== undefined
+        ? [{ leadId: step.lead.id, due: step.update.due }]
+        : [],
+    ),
+  );
   for (const step of steps) {
     if (failed.has(step.lead.id)) {
       result.failed.push(step.lead);

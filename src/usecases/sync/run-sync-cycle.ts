@@ -1,5 +1,6 @@
 import type { DirectoryUser } from '../../domain/routing/route-lead.js';
 import type { MarketingContact } from '../../ports/contact-source.port.js';
+import type { AccountOwner } from '../../ports/lead-store.port.js';
 import { loadPeople } from '../lifecycle/load-people.js';
 import { recycledContacts } from './recycle.js';
 import { syncPage, writeBackOrPlan } from './sync-page.js';
@@ -8,6 +9,8 @@ import type { CycleContext, SyncCycleDeps, SyncSummary } from './sync-cycle.type
 export type { SyncCycleDeps, SyncSummary, PlannedChange } from './sync-cycle.types.js';
 
 export const CONTACTS_STREAM = 'hubspot.contacts';
+/** When rejected contacts were last checked for their recycle date. */
+const RECYCLE_STREAM = 'hubspot.recycle';
 /** Below HubSpot's 10,000-result search cap with room for records arriving mid-window. */
 const WINDOW_RESULTS_MAX = 9_000;
 /** Contacts decided and written together: big enough to fill batch reads and writes. */
@@ -73,19 +76,32 @@ export async function loadDirectory(
  */
 export async function runSyncCycle(
   deps: SyncCycleDeps,
-  options: { dryRun: boolean },
+  options: {
+    dryRun: boolean;
+    /**
+     * Look for rejected contacts past their recycle date at most this often (recycle dates are
+     * whole days); every cycle when absent.
+     */
+    recycleEveryMs?: number;
+  },
 ): Promise<SyncSummary> {
   const summary = emptySummary();
   // Read before anything else: a cursor is moved only while Redis still holds this state.
   const epoch = options.dryRun ? undefined : await deps.state.epoch();
-  const context: CycleContext = {
+  const shared = {
     now: deps.now(),
     epoch,
     summary,
     dryRun: options.dryRun,
-    accounts: new Map(),
-    seen: new Set(),
-    ...(await loadDirectory(deps, options.dryRun)),
+    accounts: new Map<string, AccountOwner | null>(),
+    seen: new Set<string>(),
+  };
+  // The directory (users, queues, open-lead counts) is read only when there is something to
+  // decide: a quiet cycle makes no Salesforce call for it.
+  let directory: Awaited<ReturnType<typeof loadDirectory>> | null = null;
+  const context = async (): Promise<CycleContext> => {
+    directory ??= await loadDirectory(deps, options.dryRun);
+    return { ...shared, ...directory };
   };
   const pages = async (
     contacts: readonly MarketingContact[],
@@ -102,7 +118,7 @@ export async function runSyncCycle(
       const fresh = chunk.filter((contact) => own.get(contact.id) !== contact.modifiedAt.getTime());
       summary.skipped.own_write += chunk.length - fresh.length;
       summary.pulled.contacts += chunk.length - fresh.length;
-      await syncPage(deps, fresh, context);
+      if (fresh.length > 0) await syncPage(deps, fresh, await context());
       const newest = chunk.at(-1)?.modifiedAt;
       if (after !== undefined && newest !== undefined) await after(newest);
     }
@@ -125,7 +141,7 @@ export async function runSyncCycle(
           key: id,
           code: 'OBJECT_NOT_FOUND',
           reason: 'not_found: the contact was deleted or merged in HubSpot',
-          at: context.now.toISOString(),
+          at: shared.now.toISOString(),
           retry: false,
         });
       }
@@ -133,7 +149,7 @@ export async function runSyncCycle(
   }
 
   const from = (await deps.state.cursor(CONTACTS_STREAM)) ?? new Date(0);
-  const windows: { from: Date; to: Date }[] = [{ from, to: new Date(context.now.getTime() + 1) }];
+  const windows: { from: Date; to: Date }[] = [{ from, to: new Date(shared.now.getTime() + 1) }];
   while (windows.length > 0) {
     const window = windows.shift() as { from: Date; to: Date };
     const first = await deps.contacts.changedContacts(window, null);
@@ -162,15 +178,22 @@ export async function runSyncCycle(
         : (newest) => deps.state.advanceCursor(CONTACTS_STREAM, newest, epoch),
     );
   }
-  const recycled = (
-    await recycledContacts(
-      deps.definition,
-      (instant) => deps.contacts.rejectedBefore(instant),
-      context.now,
-    )
-  ).filter((update) => !context.seen.has(update.contactId));
-  summary.recycled += recycled.length;
-  await writeBackOrPlan(deps, recycled, context);
+  const lastRecycle = (await deps.state.cursor(RECYCLE_STREAM))?.getTime() ?? 0;
+  if (
+    options.recycleEveryMs === undefined ||
+    lastRecycle <= shared.now.getTime() - options.recycleEveryMs
+  ) {
+    const recycled = (
+      await recycledContacts(
+        deps.definition,
+        (instant) => deps.contacts.rejectedBefore(instant),
+        shared.now,
+      )
+    ).filter((update) => !shared.seen.has(update.contactId));
+    summary.recycled += recycled.length;
+    if (recycled.length > 0) await writeBackOrPlan(deps, recycled, await context());
+    if (!options.dryRun) await deps.state.advanceCursor(RECYCLE_STREAM, shared.now, epoch);
+  }
   deps.log.info({ ...summary, plan: undefined }, 'sync cycle finished');
   return summary;
 }

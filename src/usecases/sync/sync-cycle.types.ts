@@ -4,6 +4,7 @@ import type { QualificationResult } from '../../domain/qualification/qualify.js'
 import type { DirectoryUser, RoutingDecision } from '../../domain/routing/route-lead.js';
 import type { SlaDue } from '../../domain/sla/compute-sla-due-at.js';
 import type { ContactOutbox } from '../../ports/contact-outbox.port.js';
+import type { SlaTimers } from '../../ports/sla-timers.port.js';
 import type { ContactSource, MarketingContact } from '../../ports/contact-source.port.js';
 import type { AccountOwner, LeadStore, SalesLead } from '../../ports/lead-store.port.js';
 import type { SalesDirectory } from '../../ports/sales-directory.port.js';
@@ -14,6 +15,8 @@ export interface SyncCycleDeps {
   readonly contacts: ContactSource;
   /** HubSpot writes leave through the outbox (the `hubspot` queue), never inline. */
   readonly outbox: ContactOutbox;
+  /** Wakes the SLA check of each routed lead at its due instant. */
+  readonly timers: SlaTimers;
   readonly leads: LeadStore;
   readonly directory: SalesDirectory;
   readonly state: SyncState;

@@ -160,6 +160,9 @@ export async function writeDecisions(
   }
 
   const routed = ready.filter((item) => !failures.has(item.contact.id));
+  await deps.timers.schedule(
+    routed.map((item) => ({ leadId: leadIds.get(item.contact.id) ?? '', due: item.sla.due })),
+  );
   const contactUpdates = routed
     .map((item) =>
       contactUpdate(item.contact, plannedProperties(deps.definition, item, context.names)),
