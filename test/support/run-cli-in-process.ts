@@ -11,7 +11,8 @@ export async function runCliInProcess(
   argv: readonly string[],
   options: {
     env?: Record<string, string>;
-    now?: string;
+    /** A fixed instant, or a clock the test moves. */
+    now?: string | (() => Date);
     untilShutdown?: () => Promise<string>;
     /** Sees stdout as it is written (long-running commands). */
     onStdout?: (text: string) => void;
@@ -26,7 +27,10 @@ export async function runCliInProcess(
     },
     stderr: (text) => void (stderr += text),
     env: options.env ?? {},
-    now: () => new Date(options.now ?? '2026-11-16T15:00:00Z'),
+    now:
+      typeof options.now === 'function'
+        ? options.now
+        : () => new Date(typeof options.now === 'string' ? options.now : '2026-11-16T15:00:00Z'),
     untilShutdown: options.untilShutdown ?? (() => Promise.resolve('test')),
   });
   return { code, stdout, stderr };
