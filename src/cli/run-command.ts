@@ -76,6 +76,8 @@ export async function runCommand(
       definition: definition.version,
       // Counts only: which records and why is the admin's view, not a public endpoint's.
       quarantine,
+      // Calls used of each system's daily allowance, and whether the ceiling paused it.
+      api_usage: runtime.budget.usage(),
     };
   }).catch(async (err: unknown) => {
     // HOST/PORT taken, not allowed or not an address of this machine: stop what started, say so.

@@ -342,7 +342,22 @@ export const DefinitionSchema = z
     qualification: QualificationSchema,
     routing: RoutingSchema,
     sync: z
-      .strictObject({ poll_interval: z.string().default('60s').superRefine(checkInterval) })
+      .strictObject({
+        poll_interval: z
+          .string()
+          .default('60s')
+          .superRefine(checkInterval)
+          .describe(
+            'How often HubSpot is searched and Salesforce probed for changes (one call each when nothing changed).',
+          ),
+        reconcile_interval: z
+          .string()
+          .default('1h')
+          .superRefine(checkInterval)
+          .describe(
+            'How often the full SLA watch and rejection scan read the truth from Salesforce (and rejected contacts are checked for recycling), so that losing Redis loses nothing.',
+          ),
+      })
       .prefault({}),
     sla: SlaSchema,
     feedback: FeedbackSchema.prefault({}),

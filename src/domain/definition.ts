@@ -140,6 +140,8 @@ export interface FeedbackDefinition {
 
 export interface SyncDefinition {
   readonly poll_interval: string;
+  /** The full SLA watch and rejection scan (and the recycle search) run this often. */
+  readonly reconcile_interval: string;
 }
 
 /**

@@ -105,8 +105,12 @@ const MAX_STALLED: Record<QueueName, number> = {
 };
 /** How often `handoff run` checks that Redis still holds its schedules. */
 const SCHEDULE_CHECK_MS = 10_000;
-/** How often the reconciliation (the full SLA watch and rejection scan) runs under `handoff run`. */
-const RECONCILE_EVERY_MS = 3_600_000;
+
+/** A validated definition interval in milliseconds. */
+function intervalMs(text: string, fallback: number): number {
+  const parsed = parseDuration(text);
+  return parsed === null ? fallback : durationToMs(parsed);
+}
 
 /**
  * The three queues, their workers and the poll scheduler. Failed jobs retry with the provider's
@@ -138,8 +142,9 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
     options.runtime.deps.now,
   );
   const sync = { ...options.runtime.deps, timers };
-  const interval = parseDuration(sync.definition.sync.poll_interval);
-  const every = interval === null ? 60_000 : durationToMs(interval);
+  const every = intervalMs(sync.definition.sync.poll_interval, 60_000);
+  /** The reconciliation: the full SLA watch and rejection scan, and the recycle search. */
+  const reconcileEvery = intervalMs(sync.definition.sync.reconcile_interval, 3_600_000);
   const guard = startInstallationGuard({
     queues: Object.values(queues),
     key: `${prefix}:handoff:installation-paused`,
@@ -182,7 +187,7 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
       (typeof SCHEDULERS)[keyof typeof SCHEDULERS],
     ][]) {
       const queue = queues[jobCatalog[name].queue];
-      const wanted = scheduler.every === 'poll' ? every : RECONCILE_EVERY_MS;
+      const wanted = scheduler.every === 'poll' ? every : reconcileEvery;
       // An interval changed in the definition replaces the schedule, not only a lost one.
       if ((await queue.getJobScheduler(scheduler.id))?.every === wanted) continue;
       await queue.upsertJobScheduler(
@@ -218,7 +223,7 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
   const cycle = syncCycleProcessor({
     sync,
     probe: options.runtime.probe,
-    reconcileEveryMs: RECONCILE_EVERY_MS,
+    reconcileEveryMs: reconcileEvery,
     hubspotQueue: queues[HUBSPOT_QUEUE],
     salesforceQueue: queues[SALESFORCE_QUEUE],
     rateLimits: targets(DECISIONS_QUEUE),

@@ -211,9 +211,9 @@ describe('handoff doctor on a ready-made tenant with one thing broken', () => {
         'neither AOF nor RDB snapshots are on: a restart loses queued work and costs a full re-read',
       fix: 'set appendonly yes (and appendfsync everysec) in redis.conf',
     });
-    // Nothing else is wrong with the ready-made tenant but its API allocation at this interval.
+    // Nothing else is wrong with the ready-made tenant.
     expect(warnings.map((check) => check.check).sort()).toEqual(
-      ['Salesforce headroom', 'persistence', 'pool na-inbound: 0055e000001AAAAAA9'].sort(),
+      ['persistence', 'pool na-inbound: 0055e000001AAAAAA9'].sort(),
     );
   });
 

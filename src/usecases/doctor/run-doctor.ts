@@ -47,10 +47,10 @@ export interface DoctorDeps {
   readonly now: () => Date;
 }
 
-/** Salesforce calls an idle cycle makes (one SLA watch and one rejection scan included). */
-const SALESFORCE_CALLS_PER_IDLE_CYCLE = 10;
-/** The share of the org's daily allocation Handoff should stay under. */
-const BUDGET_SHARE = 0.1;
+/** Salesforce calls a quiet poll cycle makes: the change probe. */
+const SALESFORCE_CALLS_PER_QUIET_CYCLE = 1;
+/** Salesforce calls a quiet reconciliation makes: the SLA watch's query and the rejection scan's. */
+const SALESFORCE_CALLS_PER_QUIET_RECONCILIATION = 2;
 const CLOCK_SKEW_WARN_MS = 60_000;
 const DAY_MS = 86_400_000;
 const QUEUE_ID_PREFIX = '00G';
@@ -518,10 +518,17 @@ async function headroomChecks(deps: DoctorDeps): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const { installation } = deps.salesforce;
   const allowance = await installation.dailyApiRequests();
-  const interval = parseDuration(deps.definition.sync.poll_interval);
-  const cycles = DAY_MS / (interval === null ? 60_000 : durationToMs(interval));
-  const expected = Math.ceil(cycles * SALESFORCE_CALLS_PER_IDLE_CYCLE);
-  const detail = `${allowance.remaining} of ${allowance.max} daily API requests left; Handoff idles at about ${expected} a day at poll_interval ${deps.definition.sync.poll_interval}`;
+  const { sync, budget } = deps.definition;
+  const perDay = (text: string, fallback: number): number => {
+    const interval = parseDuration(text);
+    return DAY_MS / (interval === null ? fallback : durationToMs(interval));
+  };
+  const expected = Math.ceil(
+    perDay(sync.poll_interval, 60_000) * SALESFORCE_CALLS_PER_QUIET_CYCLE +
+      perDay(sync.reconcile_interval, 3_600_000) * SALESFORCE_CALLS_PER_QUIET_RECONCILIATION,
+  );
+  const share = budget.salesforce_daily_percent / 100;
+  const detail = `${allowance.remaining} of ${allowance.max} daily API requests left; Handoff idles at about ${expected} a day at poll_interval ${sync.poll_interval}, reconcile_interval ${sync.reconcile_interval} (budget ${budget.salesforce_daily_percent}%)`;
   if (allowance.remaining <= 0)
     checks.push({
       area: 'api',
@@ -530,13 +537,13 @@ async function headroomChecks(deps: DoctorDeps): Promise<DoctorCheck[]> {
       detail,
       fix: 'wait for the allocation to recover, or buy more API calls',
     });
-  else if (expected > allowance.remaining || expected > allowance.max * BUDGET_SHARE)
+  else if (expected > allowance.remaining || expected > allowance.max * share)
     checks.push({
       area: 'api',
       check: 'Salesforce headroom',
       status: 'warn',
       detail,
-      fix: 'raise sync.poll_interval, or the org’s allocation',
+      fix: 'raise sync.poll_interval (webhooks keep HubSpot changes immediate), budget.salesforce_daily_percent, or the org’s allocation',
     });
   else checks.push(pass('api', 'Salesforce headroom', detail));
   const skew = (await installation.serverTime()).getTime() - deps.now().getTime();

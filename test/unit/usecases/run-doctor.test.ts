@@ -390,8 +390,16 @@ describe('runDoctor', () => {
       ['fail', 'api'],
       ['warn', 'clock'],
     ]);
-    state.remaining = 10_000;
-    expect(problems(await runDoctor(deps()))[0]).toMatchObject({ status: 'warn', area: 'api' });
+    // Quiet, Handoff spends a probe a minute and a reconciliation an hour: 1,488 calls a day.
+    state.remaining = 1_400;
+    expect(problems(await runDoctor(deps()))[0]).toMatchObject({
+      status: 'warn',
+      area: 'api',
+      detail:
+        '1400 of 500000 daily API requests left; Handoff idles at about 1488 a day at poll_interval 60s, reconcile_interval 1h (budget 10%)',
+    });
+    state.remaining = 2_000;
+    expect(problems(await runDoctor(deps())).map(({ area }) => area)).toEqual(['clock']);
   });
 
   it('reports a system it cannot reach as one failure and skips what needs it', async () => {
