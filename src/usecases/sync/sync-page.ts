@@ -1,5 +1,5 @@
 import { decideLead } from '../../domain/decide-lead.js';
-import { isReturned } from '../../domain/lifecycle/lead-lifecycle.js';
+import { classifyContact } from '../../domain/sync/classify-contact.js';
 import type { Activity } from '../../domain/model.js';
 import { qualify, type QualificationResult } from '../../domain/qualification/qualify.js';
 import type { DirectoryUser } from '../../domain/routing/route-lead.js';
@@ -170,108 +170,119 @@ async function decideAndWrite(
   for (const { contact, activities, qualification } of qualified) {
     const lead = matchLead(contact, leads);
     if (lead !== null) summary.pulled.leads_matched += 1;
-    if (lead !== null && claims.get(lead.id) !== contact.id) {
-      summary.skipped.shared_lead += 1;
-      deps.log.debug(
-        { contactId: contact.id, leadId: lead.id, claimedBy: claims.get(lead.id) },
-        'lead matched by another contact',
-      );
-      continue;
-    }
-    const salesforceContactId = convertedContactOf(contact, lead);
-    if (salesforceContactId !== null || lead?.isConverted === true) {
-      // Converted: sales has the person as a Contact; follow it there instead of routing again.
-      summary.skipped.converted += 1;
-      if (salesforceContactId !== null) converted.push({ contact, salesforceContactId });
-      continue;
-    }
     // Rejected before and past its recycle date: qualifying now is a new MQL, with a new id.
     const recycle = recycleAt(definition, contact, lead);
     const decided = decisionId(contact.id, definition, qualification, activities);
     const id =
       recycle !== null && context.now >= recycle ? recycledDecisionId(decided, recycle) : decided;
-    if (lead === null && !definition.routing.create_missing_leads) {
-      summary.skipped.no_lead += 1;
-      // Qualified, and nothing in Salesforce to hand it to: marketing sees it as an MQL.
-      if (contact.handoff.status == null || contact.handoff.status === 'recycled')
+    const outcome = classifyContact({
+      contactId: contact.id,
+      contactStatus: contact.handoff.status ?? null,
+      lead: lead === null ? null : { ...lead, lifecycle: lead.handoff.lifecycle },
+      leadClaimedBy: lead === null ? null : (claims.get(lead.id) ?? null),
+      convertedContactId: convertedContactOf(contact, lead),
+      decisionId: id,
+      recycleAt: recycle,
+      ownerIsActiveRep: lead !== null && context.activeReps.has(lead.ownerId),
+      createMissingLeads: definition.routing.create_missing_leads,
+      now: context.now,
+    });
+    switch (outcome.kind) {
+      case 'shared_lead':
+        summary.skipped.shared_lead += 1;
+        deps.log.debug(
+          {
+            contactId: contact.id,
+            leadId: outcome.lead.id,
+            claimedBy: claims.get(outcome.lead.id),
+          },
+          'lead matched by another contact',
+        );
+        break;
+      case 'converted':
+        summary.skipped.converted += 1;
+        if (outcome.salesforceContactId !== null)
+          converted.push({ contact, salesforceContactId: outcome.salesforceContactId });
+        break;
+      case 'no_lead':
+        summary.skipped.no_lead += 1;
+        if (outcome.markMql)
+          writeBack.push({
+            contact,
+            desired: {
+              status: 'mql',
+              score: String(qualification.score),
+              ...(qualification.tier === null ? {} : { tier: qualification.tier }),
+              definition_version: definition.version,
+            },
+          });
+        break;
+      case 'recycling':
+        summary.skipped.recycling += 1;
+        break;
+      case 'already_routed': {
+        summary.skipped.already_routed += 1;
+        if (!outcome.repairHubSpot) break;
+        // Routed, but the process stopped before HubSpot was written: finish that part now. The
+        // status is set only when missing, because the SLA watch and feedback move it on.
+        const desired = routedProperties(
+          definition,
+          { ...outcome.lead.handoff, ownerId: outcome.lead.ownerId },
+          context.names,
+        );
         writeBack.push({
           contact,
-          desired: {
-            status: 'mql',
-            score: String(qualification.score),
-            ...(qualification.tier === null ? {} : { tier: qualification.tier }),
-            definition_version: definition.version,
-          },
+          desired:
+            contact.handoff.status == null
+              ? desired
+              : { ...desired, status: contact.handoff.status },
         });
-      continue;
-    }
-    const lifecycle = lead?.handoff.lifecycle ?? null;
-    const returned = isReturned(lifecycle);
-    if (returned && (recycle === null || context.now < recycle)) {
-      // Returned by its rep: not routed again before its recycle date, however well it scores.
-      summary.skipped.recycling += 1;
-      continue;
-    }
-    if (lead !== null && lifecycle?.decisionId === id) {
-      summary.skipped.already_routed += 1;
-      // Rejected: the feedback loop owns what HubSpot shows.
-      if (returned) continue;
-      // Routed, but the process stopped before HubSpot was written: finish that part now. The
-      // status is set only when missing, because the SLA watch and feedback move it on.
-      const desired = routedProperties(
-        definition,
-        { ...lead.handoff, ownerId: lead.ownerId },
-        context.names,
-      );
-      writeBack.push({
-        contact,
-        desired:
-          contact.handoff.status == null ? desired : { ...desired, status: contact.handoff.status },
-      });
-      continue;
-    }
-    // A recycled lead is routed again like a new MQL, whoever holds it for nurture.
-    const ownedByRep = lead !== null && !returned && context.activeReps.has(lead.ownerId);
-    if (ownedByRep && lifecycle !== null) {
-      // Routed before and now owned by a rep: Handoff never fights a human's ownership.
-      summary.skipped.owned_by_rep += 1;
-      deps.log.debug(
-        {
-          contactId: contact.id,
-          leadId: lead.id,
-          ownerId: lead.ownerId,
+        break;
+      }
+      case 'owned_by_rep':
+        summary.skipped.owned_by_rep += 1;
+        deps.log.debug(
+          {
+            contactId: contact.id,
+            leadId: outcome.lead.id,
+            ownerId: outcome.lead.ownerId,
+            decisionId: id,
+            previous: outcome.previous,
+          },
+          'lead kept by its rep',
+        );
+        break;
+      case 'keep_owner': {
+        const kept = outcome.lead;
+        const timezone = resolveOwnerTimezone({
+          definition,
+          owner: kept.ownerId,
+          directory: context.users,
+        });
+        const sla = computeSlaDueAt({
+          routedAt: now,
+          tier: qualification.tier,
+          sla: definition.sla,
+          timezone,
+        });
+        planned.push({
+          contact,
+          lead: kept,
+          qualification,
+          routing: null,
+          sla,
+          ownerId: kept.ownerId,
           decisionId: id,
-          previous: lifecycle.assignmentId,
-        },
-        'lead kept by its rep',
-      );
-      continue;
+          ownerKept: true,
+        });
+        break;
+      }
+      case 'route':
+        toRoute.push({ contact, lead, qualification, activities, id });
+        break;
+      default:
+        return outcome satisfies never;
     }
-    if (ownedByRep) {
-      const timezone = resolveOwnerTimezone({
-        definition,
-        owner: lead.ownerId,
-        directory: context.users,
-      });
-      const sla = computeSlaDueAt({
-        routedAt: now,
-        tier: qualification.tier,
-        sla: definition.sla,
-        timezone,
-      });
-      planned.push({
-        contact,
-        lead,
-        qualification,
-        routing: null,
-        sla,
-        ownerId: lead.ownerId,
-        decisionId: id,
-        ownerKept: true,
-      });
-      continue;
-    }
-    toRoute.push({ contact, lead, qualification, activities, id });
   }
 
   if (toRoute.length > 0) planned.push(...(await route(deps, toRoute, context, emails)));
