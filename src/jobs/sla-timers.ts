@@ -9,7 +9,8 @@ const WAKE_GRAIN_MS = 60_000;
 /**
  * SLA timers over Redis and BullMQ: each lead's due instant goes into the state's timer set,
  * and one delayed `salesforce.sla.check` job per minute with deadlines wakes up to check them
- * all. The job id is the minute, so scheduling the same minute again adds nothing.
+ * all. Deduplicated by the minute while that job waits, so scheduling the same minute again adds
+ * nothing; once it has run, a later deadline in that minute gets a job of its own.
  */
 export function slaTimers(state: SyncState, queue: Queue, now: () => Date): SlaTimers {
   return {
@@ -25,7 +26,10 @@ export function slaTimers(state: SyncState, queue: Queue, now: () => Date): SlaT
         [...minutes].map((minute) => ({
           name: 'salesforce.sla.check',
           data: jobCatalog['salesforce.sla.check'].schema.parse({ trigger: 'timer' }),
-          opts: { jobId: `sla-due-${minute}`, delay: Math.max(0, minute - at) },
+          opts: {
+            deduplication: { id: `sla-due-${minute}` },
+            delay: Math.max(0, minute - at),
+          },
         })),
       );
     },
