@@ -7,6 +7,8 @@ export interface CliIo {
   readonly now: () => Date;
   /** Resolves with the signal name when the process is asked to stop (long-running commands). */
   readonly untilShutdown: () => Promise<string>;
+  /** stderr is a terminal: progress may redraw one line there. */
+  readonly stderrIsTty?: boolean;
 }
 
 /** Exit codes shared by every command. */

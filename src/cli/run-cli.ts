@@ -76,6 +76,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     options: {
       once: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
+      backfill: { type: 'boolean' },
       json: { type: 'boolean' },
       config: { type: 'string' },
     },
@@ -84,6 +85,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         {
           once: flags['once'] === true,
           dryRun: flags['dry-run'] === true,
+          backfill: flags['backfill'] === true,
           json: flags['json'] === true,
           config: text(flags, 'config'),
         },

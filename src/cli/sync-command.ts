@@ -9,13 +9,16 @@ import type { JobValue } from '../jobs/processors/job-steps.js';
 import type { SyncCycleResult } from '../jobs/processors/sync-cycle.processor.js';
 import type { SyncSummary } from '../usecases/sync/run-sync-cycle.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, type CliIo } from './cli-io.js';
+import { progressLine } from './progress-line.js';
 import { loadEnvAndDefinition, openSyncRuntime } from './load-runtime.js';
 
-export const SYNC_USAGE = 'handoff sync --once [--dry-run] [--json] [--config FILE]';
+export const SYNC_USAGE = 'handoff sync --once [--dry-run] [--backfill] [--json] [--config FILE]';
 
 export interface SyncFlags {
   readonly once?: boolean | undefined;
   readonly dryRun?: boolean | undefined;
+  /** Walk every contact, not only those changed since the cursor; resumable. */
+  readonly backfill?: boolean | undefined;
   readonly json?: boolean | undefined;
   readonly config?: string | undefined;
 }
@@ -187,7 +190,17 @@ export async function syncCommand(flags: SyncFlags, io: CliIo): Promise<number> 
   const budgetReached = new Promise<BudgetPause>((resolve) => {
     unsubscribe = budget.onPause(resolve);
   });
-  const running = worker.runOnce(dryRun);
+  const started = Date.now();
+  const running = worker.runOnce(dryRun, {
+    backfill: flags.backfill === true,
+    // One line redrawn on a terminal; elsewhere the worker's `backfill progress` log lines say it.
+    ...(flags.backfill === true && io.stderrIsTty === true
+      ? {
+          onProgress: ({ done, total }) =>
+            io.stderr(`\r${progressLine(done, total, Date.now() - started)}`),
+        }
+      : {}),
+  });
   try {
     const outcome = await Promise.race([
       running.then((result) => ({ result })),
@@ -199,6 +212,7 @@ export async function syncCommand(flags: SyncFlags, io: CliIo): Promise<number> 
       return budgetStop(outcome.pause, usage, flags, io, dryRun);
     }
     const { result } = outcome;
+    if (flags.backfill === true && io.stderrIsTty === true) io.stderr('\n');
     const summary = { ...result, plan: result.plan ?? [] };
     if (flags.json === true) {
       const { plan, api_calls: apiCalls, ...rest } = summary;

@@ -58,6 +58,8 @@ export const jobCatalog = {
       /** Why the cycle runs: the poll schedule, or a one-off request (`sync --once`). */
       trigger: Trigger,
       dryRun: z.boolean().default(false),
+      /** Walk every contact from the start, on a cursor of its own (`sync --once --backfill`). */
+      backfill: z.boolean().default(false),
       done: StepDone,
     }),
     attempts: 8,

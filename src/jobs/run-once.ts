@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Job, QueueEvents, type ConnectionOptions, type Queue } from 'bullmq';
@@ -78,6 +79,14 @@ async function explainChildFailure(
     : new Error(`${child.name}: ${child.failedReason}`, { cause: err });
 }
 
+/** What a one-off cycle does beyond the usual, and who hears of its progress. */
+export interface OnceOptions {
+  readonly backfill?: boolean;
+  readonly onProgress?: (progress: { readonly done: number; readonly total: number }) => void;
+}
+
+const Progress = z.object({ done: z.number(), total: z.number() });
+
 /** What `sync --once` needs of the running workers. */
 export interface OnceContext {
   readonly queues: Readonly<Record<QueueName, Queue>>;
@@ -92,7 +101,11 @@ export interface OnceContext {
  * left queued are finished first. Rejects with the job's (or its failed child's) reason, or
  * within seconds when Redis loses the job.
  */
-export async function runCycleOnce(context: OnceContext, dryRun: boolean): Promise<unknown> {
+export async function runCycleOnce(
+  context: OnceContext,
+  dryRun: boolean,
+  options: OnceOptions = {},
+): Promise<unknown> {
   const { queues, connection, prefix, log } = context;
   const events = new QueueEvents(DECISIONS_QUEUE, { connection, prefix });
   try {
@@ -104,9 +117,19 @@ export async function runCycleOnce(context: OnceContext, dryRun: boolean): Promi
     // limits still wait (they do not spend the attempt).
     const job = await queues[DECISIONS_QUEUE].add(
       'sync.cycle',
-      jobCatalog['sync.cycle'].schema.parse({ trigger: 'once', dryRun }),
+      jobCatalog['sync.cycle'].schema.parse({
+        trigger: 'once',
+        dryRun,
+        backfill: options.backfill === true,
+      }),
       { attempts: 1, jobId: `once-${randomUUID()}` },
     );
+    const onProgress = options.onProgress;
+    if (onProgress !== undefined)
+      events.on('progress', ({ jobId, data }) => {
+        const parsed = Progress.safeParse(data);
+        if (jobId === job.id && parsed.success) onProgress(parsed.data);
+      });
     try {
       return await waitForJob(job, queues[DECISIONS_QUEUE], events);
     } catch (err) {

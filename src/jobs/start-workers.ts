@@ -23,7 +23,7 @@ import { contactsProcessor } from './processors/contacts.processor.js';
 import { hubspotProcessor, quarantineAbandonedBatch } from './processors/hubspot.processor.js';
 import { pendingContacts, type PendingContacts } from './pending-contacts.js';
 import { salesforceProcessor } from './processors/salesforce.processor.js';
-import { runCycleOnce } from './run-once.js';
+import { runCycleOnce, type OnceOptions } from './run-once.js';
 import { syncCycleProcessor, type SyncCycleResult } from './processors/sync-cycle.processor.js';
 import type { RateLimitTargets } from './to-bullmq-error.js';
 
@@ -61,7 +61,7 @@ export interface Workers {
    * never overlap, so a `sync --once` next to running workers waits its turn. Rejects with the
    * job's failure reason.
    */
-  runOnce(dryRun: boolean): Promise<SyncCycleResult>;
+  runOnce(dryRun: boolean, options?: OnceOptions): Promise<SyncCycleResult>;
   /** Where the webhook route hands contacts over: remembered in Redis, decided by a run. */
   readonly webhookContacts: PendingContacts;
   /** Graceful: active jobs finish (or return to their queue), then connections close. */
@@ -319,8 +319,8 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
   return {
     queues,
     webhookContacts,
-    runOnce: (dryRun: boolean) =>
-      runCycleOnce({ queues, connection, prefix, log }, dryRun) as Promise<SyncCycleResult>,
+    runOnce: (dryRun: boolean, once: OnceOptions = {}) =>
+      runCycleOnce({ queues, connection, prefix, log }, dryRun, once) as Promise<SyncCycleResult>,
     close: async () => {
       clearInterval(setupCheck);
       guard.close();

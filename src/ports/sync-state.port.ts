@@ -20,6 +20,8 @@ export interface SyncState {
    * `epoch`, throws StateLostError instead when the state is no longer the one the caller read.
    */
   advanceCursor(stream: string, to: Date, epoch?: string): Promise<void>;
+  /** Forgets a stream's cursor: its next read starts from the beginning. */
+  clearCursor(stream: string): Promise<void>;
   /**
    * Runs `decide` against the current routing state (rotation and open-lead counts) and stores
    * the state it returns, atomically: concurrent workers never pick from the same counters and

@@ -16,6 +16,8 @@ export async function runCliInProcess(
     untilShutdown?: () => Promise<string>;
     /** Sees stdout as it is written (long-running commands). */
     onStdout?: (text: string) => void;
+    /** Run as if stderr were a terminal (progress lines). */
+    tty?: boolean;
   } = {},
 ): Promise<CliRun> {
   let stdout = '';
@@ -26,6 +28,7 @@ export async function runCliInProcess(
       options.onStdout?.(text);
     },
     stderr: (text) => void (stderr += text),
+    stderrIsTty: options.tty === true,
     env: options.env ?? {},
     now:
       typeof options.now === 'function'

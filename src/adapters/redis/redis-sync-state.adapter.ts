@@ -143,6 +143,10 @@ export class RedisSyncState implements SyncState {
     return value === null ? null : new Date(Number(value));
   }
 
+  async clearCursor(stream: string): Promise<void> {
+    await this.redis.hdel(this.key('cursors'), stream);
+  }
+
   async advanceCursor(stream: string, to: Date, epoch?: string): Promise<void> {
     const moved = await this.redis.eval(
       ADVANCE_SCRIPT,

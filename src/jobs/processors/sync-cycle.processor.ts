@@ -46,12 +46,22 @@ export function syncCycleProcessor(deps: SyncCycleProcessorDeps) {
   return async (job: Job, token?: string): Promise<SyncCycleResult> => {
     const payload = jobCatalog['sync.cycle'].schema.parse(job.data);
     const log = deps.log.child({ jobId: job.id, job: job.name, attempt: job.attemptsMade + 1 });
+    // A backfill reports how far it has got; whoever waits on the job can show it.
+    const walk = payload.backfill
+      ? {
+          backfill: true,
+          onProgress: async (progress: { done: number; total: number }) => {
+            await job.updateProgress(progress);
+            log.info(progress, 'backfill progress');
+          },
+        }
+      : {};
     try {
       if (payload.dryRun) {
         const { result, calls } = await measureJob(deps.meter, () =>
           runSyncCycle(
             { ...deps.sync, log, outbox: childContactOutbox(deps.hubspotQueue, job) },
-            { dryRun: true },
+            { dryRun: true, ...walk },
           ),
         );
         return { ...result, api_calls: calls };
@@ -71,7 +81,7 @@ export function syncCycleProcessor(deps: SyncCycleProcessorDeps) {
             // Scheduled cycles look for recycled contacts with the reconciliation, not each poll.
             payload.trigger === 'schedule'
               ? { dryRun: false, recycleEveryMs: deps.reconcileEveryMs }
-              : { dryRun: false },
+              : { dryRun: false, ...walk },
           );
           if (payload.trigger === 'once') await addLifecycleChildren(deps.salesforceQueue, job);
           if (probed !== null) {

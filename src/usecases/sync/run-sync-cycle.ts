@@ -9,6 +9,8 @@ import type { CycleContext, SyncCycleDeps, SyncSummary } from './sync-cycle.type
 export type { SyncCycleDeps, SyncSummary, PlannedChange } from './sync-cycle.types.js';
 
 export const CONTACTS_STREAM = 'hubspot.contacts';
+/** Where `sync --once --backfill` has got to. */
+const BACKFILL_STREAM = 'hubspot.backfill';
 /** When rejected contacts were last checked for their recycle date. */
 const RECYCLE_STREAM = 'hubspot.recycle';
 /** Below HubSpot's 10,000-result search cap with room for records arriving mid-window. */
@@ -83,6 +85,13 @@ export async function runSyncCycle(
      * whole days); every cycle when absent.
      */
     recycleEveryMs?: number;
+    /**
+     * Walk every contact from the start on a cursor of its own (so an interrupted backfill
+     * resumes where it stopped, and the poll's cursor is left alone).
+     */
+    backfill?: boolean;
+    /** Contacts read of the whole, after each page (the total is HubSpot's count at the start). */
+    onProgress?: (progress: { readonly done: number; readonly total: number }) => Promise<void>;
   },
 ): Promise<SyncSummary> {
   const summary = emptySummary();
@@ -105,7 +114,7 @@ export async function runSyncCycle(
   };
   const pages = async (
     contacts: readonly MarketingContact[],
-    after?: (newest: Date) => Promise<void>,
+    after?: (newest: Date, count: number) => Promise<void>,
   ) => {
     for (let start = 0; start < contacts.length; start += PAGE_SIZE) {
       const chunk = contacts.slice(start, start + PAGE_SIZE);
@@ -120,7 +129,7 @@ export async function runSyncCycle(
       summary.pulled.contacts += chunk.length - fresh.length;
       if (fresh.length > 0) await syncPage(deps, fresh, await context());
       const newest = chunk.at(-1)?.modifiedAt;
-      if (after !== undefined && newest !== undefined) await after(newest);
+      if (after !== undefined && newest !== undefined) await after(newest, chunk.length);
     }
   };
 
@@ -148,11 +157,15 @@ export async function runSyncCycle(
     await pages(found);
   }
 
-  const from = (await deps.state.cursor(CONTACTS_STREAM)) ?? new Date(0);
+  const stream = options.backfill === true ? BACKFILL_STREAM : CONTACTS_STREAM;
+  const from = (await deps.state.cursor(stream)) ?? new Date(0);
   const windows: { from: Date; to: Date }[] = [{ from, to: new Date(shared.now.getTime() + 1) }];
+  const progress = { done: 0, total: -1 };
   while (windows.length > 0) {
     const window = windows.shift() as { from: Date; to: Date };
     const first = await deps.contacts.changedContacts(window, null);
+    // The first search spans everything left to read: HubSpot's count is the whole.
+    if (progress.total < 0) progress.total = first.total;
     if (first.total > WINDOW_RESULTS_MAX && window.to.getTime() - window.from.getTime() > 1) {
       const middle = new Date(Math.floor((window.from.getTime() + window.to.getTime()) / 2));
       windows.unshift({ from: window.from, to: middle }, { from: middle, to: window.to });
@@ -171,13 +184,17 @@ export async function runSyncCycle(
     );
     // Contacts sharing the boundary instant are read again next cycle (GTE) and not written
     // twice: their decision is already on the Lead.
-    await pages(
-      ordered,
-      options.dryRun
-        ? undefined
-        : (newest) => deps.state.advanceCursor(CONTACTS_STREAM, newest, epoch),
-    );
+    await pages(ordered, async (newest, count) => {
+      if (!options.dryRun) await deps.state.advanceCursor(stream, newest, epoch);
+      progress.done += count;
+      await options.onProgress?.({
+        done: progress.done,
+        total: Math.max(progress.total, progress.done),
+      });
+    });
   }
+  // A finished backfill starts from the beginning next time.
+  if (options.backfill === true && !options.dryRun) await deps.state.clearCursor(BACKFILL_STREAM);
   const lastRecycle = (await deps.state.cursor(RECYCLE_STREAM))?.getTime() ?? 0;
   if (
     options.recycleEveryMs === undefined ||
