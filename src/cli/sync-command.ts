@@ -77,7 +77,7 @@ function text(
 ): string {
   const { sla, feedback } = summary;
   const lines = [
-    `pulled ${summary.pulled.contacts} contacts (${summary.pulled.leads_matched} matched to Leads); decided ${summary.decided}, qualified ${summary.qualified}`,
+    `pulled ${summary.pulled.contacts} contacts (${summary.pulled.leads_matched} matched to Leads); decided ${summary.decided}, qualified ${summary.qualified}${summary.skipped.own_write > 0 ? `; ${summary.skipped.own_write} changed only by Handoff's own write-back` : ''}`,
     `${dryRun ? 'would route' : 'routed'} ${summary.routed}; skipped ${summary.skipped.already_routed} already routed, ${summary.skipped.owned_by_rep} owned by a rep, ${summary.skipped.converted} converted, ${summary.skipped.no_lead} without a Lead, ${summary.skipped.shared_lead} sharing a Lead with another contact, ${summary.skipped.recycling} rejected and not yet recycled`,
     `wrote ${summary.written.salesforce} Salesforce and ${summary.written.hubspot} HubSpot records; ${summary.tasks_created} Tasks created; ${summary.quarantined} quarantined; ${summary.recycled} rejected contacts recycled`,
     ...(sla === undefined
