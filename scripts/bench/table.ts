@@ -107,7 +107,7 @@ function idleRows(result: IdleResult): Row[] {
     ],
     [
       'Idle: one hourly reconciliation',
-      `Salesforce ${result.reconciliation.salesforce}, HubSpot ${result.reconciliation.hubspot} (+ the hourly cycle's HubSpot ${result.hourly_cycle_extra.hubspot}, Salesforce ${result.hourly_cycle_extra.salesforce})`,
+      `Salesforce ${result.reconciliation.salesforce}, HubSpot ${result.reconciliation.hubspot} (an hour before: ${result.first_reconciliation.salesforce} and ${result.first_reconciliation.hubspot}); the hourly cycle adds HubSpot ${result.hourly_cycle_extra.hubspot}, Salesforce ${result.hourly_cycle_extra.salesforce}`,
       '—',
       '—',
     ],
