@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ResolvedMapping } from '../../domain/mapping.js';
 import type { SalesforceChangeProbe, SalesforceChanges } from '../../ports/change-probe.port.js';
 import { IntegrationError } from '../../platform/errors.js';
-import { classifySalesforceError, missingFieldError, missingField } from './salesforce.errors.js';
+import { classifySalesforceError } from './salesforce.errors.js';
 import { field, soql } from './soql.js';
 
 /** Rows one query subrequest returns at most (one query page): more means "read the long way". */
@@ -100,8 +100,8 @@ export class SalesforceChangeProbeAdapter implements SalesforceChangeProbe {
 /** A failed subrequest as the error its own request would have raised. */
 function subrequestError(status: number, body: unknown): IntegrationError {
   const first = ErrorWire.safeParse(body).data?.[0];
-  const code = first?.errorCode ?? `ERROR_HTTP_${status}`;
-  const missing = code === 'INVALID_FIELD' ? missingField(first?.message) : null;
-  if (missing !== null) return missingFieldError(missing);
-  return classifySalesforceError(Object.assign(new Error(code), { errorCode: code }));
+  return classifySalesforceError({
+    errorCode: first?.errorCode ?? `ERROR_HTTP_${status}`,
+    message: first?.message,
+  });
 }

@@ -6,10 +6,8 @@ import { IntegrationError } from '../../platform/errors.js';
 import { drawRetry, retryDelayMs, RETRY_LIMITS } from '../../platform/retry-in-place.js';
 import {
   classifySalesforceError,
+  installationError,
   kindOfSalesforceCode,
-  missingField,
-  missingFieldError,
-  readOnlyFieldsError,
 } from './salesforce.errors.js';
 
 /** One sObject save result (a single create or one element of a Collections answer). */
@@ -64,10 +62,8 @@ function saveOutcomes(keys: readonly string[], raw: unknown): WriteOutcome[] {
     const code = error?.statusCode ?? error?.errorCode ?? 'UNKNOWN';
     // A field the integration user lost fails every record alike: the installation, not the
     // record, is at fault, so the whole call fails (naming the field) and no record is blamed.
-    const missing = code === 'INVALID_FIELD' ? missingField(error?.message) : null;
-    if (missing !== null) throw missingFieldError(missing);
-    if (code === 'INVALID_FIELD_FOR_INSERT_UPDATE')
-      throw readOnlyFieldsError(error?.fields ?? ['a field Handoff writes']);
+    const installation = installationError(code, error?.message, error?.fields);
+    if (installation !== null) throw installation;
     return { ok: false, key, code, kind: kindOfSalesforceCode(code), message: code };
   });
 }

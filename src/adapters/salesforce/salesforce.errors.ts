@@ -39,7 +39,7 @@ export function kindOfSalesforceCode(code: string): IntegrationErrorKind {
  * `Lead.Handoff_Routed_At__c` from Salesforce's "No such column 'X' on entity 'Lead'": the one
  * part of an error message Handoff keeps, since it names schema, never record values.
  */
-export function missingField(message: unknown): string | null {
+function missingField(message: unknown): string | null {
   if (typeof message !== 'string') return null;
   // Queries say `on entity 'Lead'`; writes say `on sobject of type Lead`.
   const found =
@@ -49,23 +49,35 @@ export function missingField(message: unknown): string | null {
   return found === null ? null : `${found[2]}.${found[1]}`;
 }
 
-/** The error for a field the integration user cannot see: it names the field and the way out. */
-export function missingFieldError(field: string, cause?: unknown): IntegrationError {
+/**
+ * The `installation` error a Salesforce error code stands for, or null: a field the integration
+ * user cannot see (`INVALID_FIELD` naming it) or may not write (`INVALID_FIELD_FOR_INSERT_UPDATE`).
+ * Whole calls, Composite subrequests and per-record save results all go through here.
+ */
+export function installationError(
+  code: string,
+  message: unknown,
+  fields: unknown,
+  cause?: unknown,
+): IntegrationError | null {
+  const missing = code === 'INVALID_FIELD' ? missingField(message) : null;
+  if (missing !== null)
+    return new IntegrationError(
+      'salesforce',
+      'installation',
+      `salesforce INVALID_FIELD: ${missing} is missing or not visible to the integration user — run handoff doctor`,
+      { code, cause },
+    );
+  if (code !== 'INVALID_FIELD_FOR_INSERT_UPDATE') return null;
+  const named = Array.isArray(fields)
+    ? fields.filter((name): name is string => typeof name === 'string')
+    : [];
+  const readOnly = named.length > 0 ? named : ['a field Handoff writes'];
   return new IntegrationError(
     'salesforce',
     'installation',
-    `salesforce INVALID_FIELD: ${field} is missing or not visible to the integration user — run handoff doctor`,
-    { code: 'INVALID_FIELD', cause },
-  );
-}
-
-/** The error for fields the integration user may read but not write (field-level security). */
-export function readOnlyFieldsError(fields: readonly string[], cause?: unknown): IntegrationError {
-  return new IntegrationError(
-    'salesforce',
-    'installation',
-    `salesforce INVALID_FIELD_FOR_INSERT_UPDATE: ${fields.join(', ')} ${fields.length === 1 ? 'is' : 'are'} read-only for the integration user — run handoff doctor`,
-    { code: 'INVALID_FIELD_FOR_INSERT_UPDATE', cause },
+    `salesforce INVALID_FIELD_FOR_INSERT_UPDATE: ${readOnly.join(', ')} ${readOnly.length === 1 ? 'is' : 'are'} read-only for the integration user — run handoff doctor`,
+    { code, cause },
   );
 }
 
@@ -86,14 +98,8 @@ export function classifySalesforceError(err: unknown): IntegrationError {
   const networkCode = typeof record['code'] === 'string' ? record['code'] : undefined;
   if (errorCode !== undefined && errorCode !== 'Error') {
     const kind = kindOfSalesforceCode(errorCode);
-    const missing = errorCode === 'INVALID_FIELD' ? missingField(record['message']) : null;
-    if (missing !== null) return missingFieldError(missing, err);
-    if (errorCode === 'INVALID_FIELD_FOR_INSERT_UPDATE') {
-      const fields = Array.isArray(record['fields'])
-        ? record['fields'].filter((name): name is string => typeof name === 'string')
-        : [];
-      return readOnlyFieldsError(fields.length > 0 ? fields : ['a field Handoff writes'], err);
-    }
+    const installation = installationError(errorCode, record['message'], record['fields'], err);
+    if (installation !== null) return installation;
     const retryAfterMs =
       errorCode === 'REQUEST_LIMIT_EXCEEDED'
         ? REQUEST_LIMIT_WAIT_MS
