@@ -1038,14 +1038,8 @@ export class SalesforceApi implements SandboxApi {
 
     const failed = results.some((result) => !result.ok);
     if (allOrNone && failed) {
-      for (const [id, snapshot] of snapshots) {
-        const found = this.store.get(id);
-        if (found !== undefined) Object.assign(found.record, snapshot);
-      }
-      for (const id of created) {
-        const found = this.store.get(id);
-        if (found !== undefined) this.store.table(found.spec.name).delete(id);
-      }
+      for (const [id, snapshot] of snapshots) this.store.restore(id, snapshot);
+      for (const id of created) this.store.discard(id);
       this.store.permissionsChanged();
     }
     const body200 = results.map((result) => {

@@ -64,6 +64,76 @@ export function parseDateTime(text: string): number | null {
 }
 
 /**
+ * One object's records by id, in insertion order. Writes through the Map methods (`set`,
+ * `delete`, `clear`) are reported to the store, so the store's value indexes follow them even
+ * when callers (tests, rollbacks) use the table directly. Changing a record object in place
+ * bypasses the indexes: write through the store (create, update, delete, restore, …) instead.
+ */
+class RecordTable extends Map<string, SfRecord> {
+  /** Position of each id in insertion order, to give index lookups the order of a scan. */
+  private readonly positions = new Map<string, number>();
+  private next = 0;
+
+  constructor(
+    private readonly hooks: {
+      readonly added: (id: string, record: SfRecord, replaced: SfRecord | undefined) => void;
+      readonly removed: (id: string, record: SfRecord) => void;
+      readonly cleared: () => void;
+    },
+  ) {
+    super();
+  }
+
+  override set(id: string, record: SfRecord): this {
+    const replaced = super.get(id);
+    super.set(id, record);
+    if (!this.positions.has(id)) this.positions.set(id, this.next++);
+    this.hooks.added(id, record, replaced);
+    return this;
+  }
+
+  override delete(id: string): boolean {
+    const record = super.get(id);
+    if (record === undefined) return false;
+    super.delete(id);
+    this.positions.delete(id);
+    this.hooks.removed(id, record);
+    return true;
+  }
+
+  override clear(): void {
+    super.clear();
+    this.positions.clear();
+    this.hooks.cleared();
+  }
+
+  /** Where `id` comes in iteration order (smaller first). */
+  position(id: string): number {
+    return this.positions.get(id) ?? Number.POSITIVE_INFINITY;
+  }
+}
+
+/** Live record ids by folded value (see {@link foldedKey}), for one field of one object. */
+type ValueIndex = Map<string, Set<string>>;
+
+/**
+ * The key a value is indexed under: `String(value).toLowerCase()`, the comparison unique checks
+ * make; exact (case-sensitive) lookups filter the candidates it gives. Null and absent values are
+ * not indexed.
+ */
+function foldedKey(value: StoredValue | undefined): string | null {
+  return value === undefined || value === null ? null : String(value).toLowerCase();
+}
+
+/**
+ * Keys that an absent or null value also matches, because the comparisons stringify both sides
+ * (`String(null)` is `'null'`); lookups of these keys scan the table instead of the index.
+ */
+function matchesMissing(key: string): boolean {
+  return key === 'null' || key === 'undefined';
+}
+
+/**
  * The org's records and the rules Salesforce enforces on writes: required fields, restricted
  * picklists, lengths, unknown and read-only fields, references, inactive owners, converted Leads,
  * deleted records, unique external ids, and an active Lead assignment rule.
@@ -71,7 +141,12 @@ export function parseDateTime(text: string): number | null {
 export class SalesforceStore {
   /** Replaced, not edited, when a field is deleted (the catalog can only add and replace). */
   catalog: SObjectCatalog;
-  private readonly records = new Map<string, Map<string, SfRecord>>();
+  private readonly records = new Map<string, RecordTable>();
+  /**
+   * Value indexes by object, then by field name: built on an object's first lookup of a field
+   * (unique check, external-id upsert, findBy), then kept by every write to its table.
+   */
+  private readonly indexes = new Map<string, Map<string, ValueIndex>>();
   /** 15-character id → 18-character id */
   private readonly shortIds = new Map<string, string>();
   private counter = 1;
@@ -98,8 +173,106 @@ export class SalesforceStore {
       handoffFields: options.handoffFields ?? true,
       ...(options.objects === undefined ? {} : { objects: options.objects }),
     });
-    for (const spec of this.catalog.all()) this.records.set(spec.name, new Map());
+    for (const spec of this.catalog.all()) this.records.set(spec.name, this.newTable(spec.name));
     if (this.catalog.object('PermissionSet') !== undefined) this.seedProfilePermissions();
+  }
+
+  private newTable(object: string): RecordTable {
+    return new RecordTable({
+      added: (id, record, replaced) => {
+        if (replaced !== undefined) this.unindex(object, id, replaced);
+        this.index(object, id, record);
+      },
+      removed: (id, record) => this.unindex(object, id, record),
+      cleared: () => this.indexes.delete(object),
+    });
+  }
+
+  /** Adds a live record to the object's indexes, under its current values. */
+  private index(object: string, id: string, record: SfRecord): void {
+    const fields = this.indexes.get(object);
+    if (fields === undefined || record['IsDeleted'] === true) return;
+    for (const [field, index] of fields) {
+      const key = foldedKey(record[field]);
+      if (key === null) continue;
+      const ids = index.get(key);
+      if (ids === undefined) index.set(key, new Set([id]));
+      else ids.add(id);
+    }
+  }
+
+  /** Takes a record out of the object's indexes, under its current values. */
+  private unindex(object: string, id: string, record: SfRecord): void {
+    const fields = this.indexes.get(object);
+    if (fields === undefined) return;
+    for (const [field, index] of fields) {
+      const key = foldedKey(record[field]);
+      const ids = key === null ? undefined : index.get(key);
+      if (key === null || ids === undefined) continue;
+      ids.delete(id);
+      if (ids.size === 0) index.delete(key);
+    }
+  }
+
+  /** Changes a stored record in place, keeping the indexes in step (out before, back in after). */
+  private rewrite<T>(object: string, id: string, record: SfRecord, change: () => T): T {
+    this.unindex(object, id, record);
+    try {
+      return change();
+    } finally {
+      this.index(object, id, record);
+    }
+  }
+
+  /** Forgets one field's index (its values changed wholesale); the next lookup rebuilds it. */
+  private dropIndex(object: string, field: string): void {
+    this.indexes.get(object)?.delete(field);
+  }
+
+  /** The index of `object.field`, built from the table on first use. */
+  private valueIndex(object: string, field: string): ValueIndex {
+    let fields = this.indexes.get(object);
+    if (fields === undefined) {
+      fields = new Map();
+      this.indexes.set(object, fields);
+    }
+    let index = fields.get(field);
+    if (index === undefined) {
+      index = new Map();
+      fields.set(field, index);
+      for (const [id, record] of this.recordTable(object)) {
+        const key = record['IsDeleted'] === true ? null : foldedKey(record[field]);
+        if (key === null) continue;
+        const ids = index.get(key);
+        if (ids === undefined) index.set(key, new Set([id]));
+        else ids.add(id);
+      }
+    }
+    return index;
+  }
+
+  /**
+   * Live records of `object` (its catalog name) whose `field` satisfies
+   * `String(value).toLowerCase() === key`, in table order: what a scan of the table finds, from
+   * the index. Candidates are checked against their current values.
+   */
+  private liveMatches(object: string, field: string, key: string): SfRecord[] {
+    const table = this.recordTable(object);
+    if (matchesMissing(key)) {
+      return [...table.values()].filter(
+        (record) => record['IsDeleted'] !== true && String(record[field]).toLowerCase() === key,
+      );
+    }
+    const ids = this.valueIndex(object, field).get(key);
+    if (ids === undefined) return [];
+    const found: { id: string; record: SfRecord }[] = [];
+    for (const id of ids) {
+      const record = table.get(id);
+      if (record !== undefined && record['IsDeleted'] !== true && foldedKey(record[field]) === key)
+        found.push({ id, record });
+    }
+    if (found.length > 1) found.sort((a, b) => table.position(a.id) - table.position(b.id));
+    return found.map((match) => match.record);
   }
 
   /**
@@ -216,8 +389,11 @@ export class SalesforceStore {
   /** Adds a custom field to an object (Tooling API create); existing records get its default. */
   addField(object: string, field: FieldSpec): void {
     this.catalog.putField(object, field);
+    const table = this.table(object);
+    // Existing records may gain the default, and a field put back may hold old values.
+    this.dropIndex(this.catalog.object(object)?.name ?? object, field.name);
     if (field.defaultValue === undefined) return;
-    for (const record of this.table(object).values()) record[field.name] ??= field.defaultValue;
+    for (const record of table.values()) record[field.name] ??= field.defaultValue;
   }
 
   /**
@@ -240,10 +416,12 @@ export class SalesforceStore {
         ),
     });
     for (const record of this.table(spec.name).values()) delete record[field.name];
+    this.dropIndex(spec.name, field.name);
     const key = `${spec.name}.${field.name}`.toLowerCase();
     if (this.catalog.object('FieldPermissions') !== undefined)
-      for (const row of this.table('FieldPermissions').values())
-        if (String(row['Field']).toLowerCase() === key) row['IsDeleted'] = true;
+      for (const [id, row] of this.recordTable('FieldPermissions'))
+        if (String(row['Field']).toLowerCase() === key)
+          this.rewrite('FieldPermissions', id, row, () => (row['IsDeleted'] = true));
     this.permissionsChanged();
     return true;
   }
@@ -287,10 +465,19 @@ export class SalesforceStore {
           ? formatDateTime(value)
           : String(value);
     }
+    this.dropIndex(spec.name, current.name);
     return changed;
   }
 
+  /**
+   * The object's records by id. Reading is free; `set`, `delete` and `clear` keep the store's
+   * indexes, but a record changed in place does not: change records through the store.
+   */
   table(object: string): Map<string, SfRecord> {
+    return this.recordTable(object);
+  }
+
+  private recordTable(object: string): RecordTable {
     const spec = this.catalog.object(object);
     const table = spec === undefined ? undefined : this.records.get(spec.name);
     if (table === undefined) throw new Error(`unknown sObject ${object}`);
@@ -305,11 +492,40 @@ export class SalesforceStore {
 
   /** Resolves a 15- or 18-character id to the stored record and its object. */
   get(id: string): { spec: SObjectSpec; record: SfRecord } | undefined {
+    const found = this.locate(id);
+    return found === undefined ? undefined : { spec: found.spec, record: found.record };
+  }
+
+  /** `get`, with the key the record is stored under (the 18-character id). */
+  private locate(id: string): { spec: SObjectSpec; key: string; record: SfRecord } | undefined {
     const full = id.length === 15 ? this.shortIds.get(id) : id;
     if (full === undefined) return undefined;
     const spec = this.catalog.objectForId(full);
     const record = spec === undefined ? undefined : this.records.get(spec.name)?.get(full);
-    return spec === undefined || record === undefined ? undefined : { spec, record };
+    return spec === undefined || record === undefined ? undefined : { spec, key: full, record };
+  }
+
+  /**
+   * Puts back field values saved before an update (an all-or-none rollback); fields the update
+   * added stay. Returns false when the record is not there.
+   */
+  restore(id: string, saved: Readonly<SfRecord>): boolean {
+    const found = this.locate(id);
+    if (found === undefined) return false;
+    this.rewrite(found.spec.name, found.key, found.record, () =>
+      Object.assign(found.record, saved),
+    );
+    if (isPermissionObject(found.spec.name)) this.permissionsChanged();
+    return true;
+  }
+
+  /** Removes a record outright, as if never created (an all-or-none rollback). */
+  discard(id: string): boolean {
+    const found = this.locate(id);
+    if (found === undefined) return false;
+    this.recordTable(found.spec.name).delete(found.key);
+    if (isPermissionObject(found.spec.name)) this.permissionsChanged();
+    return true;
   }
 
   /** Inserts a record as-is (seeding), filling system fields; no validation. */
@@ -523,18 +739,15 @@ export class SalesforceStore {
       if (field.unique !== true) continue;
       const value = values[field.name];
       if (value === undefined || value === null) continue;
-      for (const record of this.table(spec.name).values()) {
-        if (
-          record['Id'] !== selfId &&
-          record['IsDeleted'] !== true &&
-          String(record[field.name]).toLowerCase() === String(value).toLowerCase()
-        ) {
-          return error(
-            'DUPLICATE_VALUE',
-            `duplicate value found: ${field.name} duplicates value on record with id: ${record['Id'] as string}`,
-            [field.name],
-          );
-        }
+      const record = this.liveMatches(spec.name, field.name, String(value).toLowerCase()).find(
+        (match) => match['Id'] !== selfId,
+      );
+      if (record !== undefined) {
+        return error(
+          'DUPLICATE_VALUE',
+          `duplicate value found: ${field.name} duplicates value on record with id: ${record['Id'] as string}`,
+          [field.name],
+        );
       }
     }
     return null;
@@ -730,7 +943,7 @@ export class SalesforceStore {
           error('MALFORMED_ID', `${spec.name} ID: id value of incorrect type: ${id}`, ['Id']),
         ],
       };
-    const found = this.get(id);
+    const found = this.locate(id);
     if (found === undefined || found.spec.name !== spec.name) {
       return {
         ok: false,
@@ -755,43 +968,45 @@ export class SalesforceStore {
       this.checkUnique(spec, checked.values, record['Id'] as string);
     if (duplicate !== null) return { ok: false, errors: [duplicate] };
     this.assign(spec, checked.values, autoAssign);
-    Object.assign(record, checked.values);
+    this.rewrite(spec.name, found.key, record, () => {
+      Object.assign(record, checked.values);
+      // "If a FieldPermissions row has no read permission, it is deleted" (object reference).
+      if (spec.name === 'FieldPermissions' && record['PermissionsRead'] !== true)
+        record['IsDeleted'] = true;
+      const at = Math.max(this.now(), Number(record['SystemModstamp'] ?? 0) + 1);
+      record['LastModifiedDate'] = at;
+      record['SystemModstamp'] = at;
+      record['LastModifiedById'] = actor;
+      this.deriveFields(spec, record);
+      if (spec.name === 'Task' && record['IsClosed'] === true) record['CompletedDateTime'] ??= at;
+    });
     if (isPermissionObject(spec.name)) this.permissionsChanged();
-    // "If a FieldPermissions row has no read permission, it is deleted" (object reference).
-    if (spec.name === 'FieldPermissions' && record['PermissionsRead'] !== true)
-      record['IsDeleted'] = true;
-    const at = Math.max(this.now(), Number(record['SystemModstamp'] ?? 0) + 1);
-    record['LastModifiedDate'] = at;
-    record['SystemModstamp'] = at;
-    record['LastModifiedById'] = actor;
-    this.deriveFields(spec, record);
-    if (spec.name === 'Task' && record['IsClosed'] === true) record['CompletedDateTime'] ??= at;
     return { ok: true, id: record['Id'] as string, created: false };
   }
 
-  /** Finds live records whose `field` equals `value` (external-id upsert). */
+  /**
+   * Finds live records whose `field` equals `value` as text, case-sensitively (external-id
+   * upsert), in table order. Served from the field's index (built on first use).
+   */
   findBy(object: string, field: string, value: string): SfRecord[] {
-    const matches: SfRecord[] = [];
-    for (const record of this.table(object).values()) {
-      if (
-        record['IsDeleted'] !== true &&
-        record[field] !== undefined &&
-        String(record[field]) === value
-      )
-        matches.push(record);
-    }
-    return matches;
+    const spec = this.catalog.object(object);
+    if (spec === undefined) throw new Error(`unknown sObject ${object}`);
+    return this.liveMatches(spec.name, field, value.toLowerCase()).filter(
+      (record) => record[field] !== undefined && String(record[field]) === value,
+    );
   }
 
   delete(id: string): WriteResult {
-    const found = this.get(id);
+    const found = this.locate(id);
     if (found === undefined)
       return { ok: false, errors: [error('ENTITY_IS_DELETED', 'entity is deleted')] };
     if (found.record['IsDeleted'] === true)
       return { ok: false, errors: [error('ENTITY_IS_DELETED', 'entity is deleted')] };
     const at = this.now();
-    found.record['IsDeleted'] = true;
-    found.record['SystemModstamp'] = at;
+    this.rewrite(found.spec.name, found.key, found.record, () => {
+      found.record['IsDeleted'] = true;
+      found.record['SystemModstamp'] = at;
+    });
     if (isPermissionObject(found.spec.name)) this.permissionsChanged();
     return { ok: true, id: found.record['Id'] as string, created: false };
   }
