@@ -70,6 +70,18 @@ describe('SalesforceLeadLifecycle (real jsforce against the sandbox)', () => {
     clock = NOW - 48 * HOUR;
     const overdue = routedLead({ Handoff_Due__c: new Date(NOW - 24 * HOUR).toISOString() });
     const tooOld = routedLead({ Handoff_Due__c: new Date(NOW - 40 * 24 * HOUR).toISOString() });
+    // Overdue with the status still open, but touched (or handled) already: nothing left to
+    // watch until it changes again.
+    const settled = ['accepted', 'working', 'breached', 'escalated', 'returned'].map((stage) =>
+      routedLead({
+        Handoff_Due__c: new Date(NOW - 24 * HOUR).toISOString(),
+        Handoff_Stage__c: stage,
+      }),
+    );
+    const waiting = routedLead({
+      Handoff_Due__c: new Date(NOW - 24 * HOUR).toISOString(),
+      Handoff_Stage__c: 'routed',
+    });
     clock = NOW;
     const changed = routedLead({ Status: 'Working - Contacted' });
     const found = await lifecycle.watchedLeads({
@@ -79,8 +91,9 @@ describe('SalesforceLeadLifecycle (real jsforce against the sandbox)', () => {
       routedStatus: 'Open - Not Contacted',
     });
     const ids = found.map((lead) => lead.id);
-    expect(ids).toEqual(expect.arrayContaining([overdue, changed]));
+    expect(ids).toEqual(expect.arrayContaining([overdue, changed, waiting]));
     expect(ids).not.toContain(tooOld);
+    for (const id of settled) expect(ids).not.toContain(id);
     expect(found.find((lead) => lead.id === changed)).toMatchObject({
       ownerId: REP,
       status: 'Working - Contacted',

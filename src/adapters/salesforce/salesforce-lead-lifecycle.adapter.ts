@@ -105,9 +105,11 @@ export class SalesforceLeadLifecycle implements LeadLifecycleStore {
     routedStatus: string;
   }): Promise<readonly HandoffLead[]> {
     const due = field(this.fields.due);
-    // An overdue lead whose breach is handled has nothing left to do until it changes.
+    // Only a lead still waiting for its first touch can breach: one touched (accepted, working,
+    // even with its status left open), returned, or whose breach is handled has nothing left to
+    // do until it changes, and re-reading it every reconciliation would cost its Tasks and Events.
     return this.leads(
-      `${soql`IsConverted = ${false} AND (SystemModstamp >= ${query.changedSince} OR (Status = ${query.routedStatus} AND ${due} < ${query.now} AND ${due} >= ${query.overdueSince}`} AND ${this.stageNotIn(['breached', 'escalated'])}))`,
+      `${soql`IsConverted = ${false} AND (SystemModstamp >= ${query.changedSince} OR (Status = ${query.routedStatus} AND ${due} < ${query.now} AND ${due} >= ${query.overdueSince}`} AND ${this.stageNotIn(['accepted', 'working', 'breached', 'escalated', 'rejected', 'returned'])}))`,
     );
   }
 

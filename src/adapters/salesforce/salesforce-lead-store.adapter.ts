@@ -18,8 +18,11 @@ import { chunks } from '../../platform/chunks.js';
 
 /** sObject Collections take at most 200 records. */
 const COLLECTION_LIMIT = 200;
-/** Values per IN list, at most; lists are also cut by encoded size (below). */
-const IN_LIST_LIMIT = 100;
+/**
+ * Values per IN list, at most. SOQL itself limits only each string (4,000 characters) and the
+ * statement (100,000): the request URI (below) is what cuts lists, well before this.
+ */
+const IN_LIST_LIMIT = 1_000;
 /** Decision ids per IN list: 250 80-character ids, quoted and encoded, stay well under the URL limit. */
 const TASK_IN_LIST_LIMIT = 250;
 /** Lead.Email and Contact.Email hold 80 characters; a longer value cannot be a Lead's email. */
@@ -240,9 +243,10 @@ export class SalesforceLeadStore implements LeadStore {
 
   async contactOwners(contactIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
     const owners = new Map<string, string>();
-    for (const ids of chunks([...new Set(contactIds)], IN_LIST_LIMIT)) {
+    const ids = unique(contactIds.filter((id) => RECORD_ID.test(id)));
+    for (const condition of inLists('Id', ids, WHERE_MAX_BYTES)) {
       for (const record of await this.queryAll(
-        soql`SELECT Id, OwnerId FROM Contact WHERE Id IN ${ids}`,
+        `SELECT Id, OwnerId FROM Contact WHERE ${condition}`,
       )) {
         const contact = ContactWire.parse(record);
         owners.set(contact.Id, contact.OwnerId);

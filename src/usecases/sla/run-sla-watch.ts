@@ -71,14 +71,24 @@ export async function runSlaWatch(
     routedStatus: ROUTED_STATUS,
   }))
     watched.set(lead.id, lead);
+  const active = new Set<string>();
   if (options.activity) {
     // A logged call or a completed Task does not change the Lead itself.
-    const active = (await deps.lifecycle.leadsWithActivitySince(since)).filter(
-      (id) => !watched.has(id),
-    );
-    for (const lead of await deps.lifecycle.routedLeadsByIds(active)) watched.set(lead.id, lead);
+    for (const id of await deps.lifecycle.leadsWithActivitySince(since)) active.add(id);
+    const unread = [...active].filter((id) => !watched.has(id));
+    for (const lead of await deps.lifecycle.routedLeadsByIds(unread)) watched.set(lead.id, lead);
   }
-  const summary = await checkLeads(deps, [...watched.values()], now);
+  // A lead that changed (Handoff just routed it, say) but is not due, still has its routed
+  // status and no new Task or Event has nothing to assess: reading its activities would cost
+  // calls per 250 leads for every lead a backfill routes.
+  const toCheck = [...watched.values()].filter(
+    (lead) =>
+      active.has(lead.id) ||
+      lead.status !== ROUTED_STATUS ||
+      lead.due === null ||
+      lead.due.getTime() <= now.getTime(),
+  );
+  const summary = await checkLeads(deps, toCheck, now);
   await finishScan(deps.state, SLA_STREAM, now, summary.failedLeads);
   const { failedLeads: _failed, ...result } = summary;
   deps.log.info({ ...result }, 'sla watch finished');

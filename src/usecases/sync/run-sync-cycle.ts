@@ -2,6 +2,7 @@ import type { DirectoryUser } from '../../domain/routing/route-lead.js';
 import type { MarketingContact } from '../../ports/contact-source.port.js';
 import type { AccountOwner } from '../../ports/lead-store.port.js';
 import { loadPeople } from '../lifecycle/load-people.js';
+import { changedContactPages } from './changed-contact-pages.js';
 import { recycledContacts } from './recycle.js';
 import { syncPage, writeBackOrPlan } from './sync-page.js';
 import type { CycleContext, SyncCycleDeps, SyncSummary } from './sync-cycle.types.js';
@@ -13,10 +14,11 @@ export const CONTACTS_STREAM = 'hubspot.contacts';
 const BACKFILL_STREAM = 'hubspot.backfill';
 /** When rejected contacts were last checked for their recycle date. */
 const RECYCLE_STREAM = 'hubspot.recycle';
-/** Below HubSpot's 10,000-result search cap with room for records arriving mid-window. */
-const WINDOW_RESULTS_MAX = 9_000;
-/** Contacts decided and written together: big enough to fill batch reads and writes. */
-const PAGE_SIZE = 1_000;
+/**
+ * Contacts decided and written together: big enough to fill batch reads and writes (about half
+ * can qualify: 1,000 ids per association read; a third are routed: Collections of 200).
+ */
+const PAGE_SIZE = 2_000;
 const CLOSED_STATUSES = ['Closed - Converted', 'Closed - Not Converted'];
 
 export function emptySummary(): SyncSummary {
@@ -159,40 +161,29 @@ export async function runSyncCycle(
 
   const stream = options.backfill === true ? BACKFILL_STREAM : CONTACTS_STREAM;
   const from = (await deps.state.cursor(stream)) ?? new Date(0);
-  const windows: { from: Date; to: Date }[] = [{ from, to: new Date(shared.now.getTime() + 1) }];
+  const window = { from, to: new Date(shared.now.getTime() + 1) };
   const progress = { done: 0, total: -1 };
-  while (windows.length > 0) {
-    const window = windows.shift() as { from: Date; to: Date };
-    const first = await deps.contacts.changedContacts(window, null);
-    // The first search spans everything left to read: HubSpot's count is the whole.
-    if (progress.total < 0) progress.total = first.total;
-    if (first.total > WINDOW_RESULTS_MAX && window.to.getTime() - window.from.getTime() > 1) {
-      const middle = new Date(Math.floor((window.from.getTime() + window.to.getTime()) / 2));
-      windows.unshift({ from: window.from, to: middle }, { from: middle, to: window.to });
-      continue;
-    }
-    // The whole window is read before anything is written: Handoff's own writes move contacts'
-    // lastmodifieddate, which would shift offset paging and skip records.
-    const byId = new Map(first.contacts.map((contact) => [contact.id, contact]));
-    for (let after = first.nextAfter; after !== null;) {
-      const page = await deps.contacts.changedContacts(window, after);
-      for (const contact of page.contacts) byId.set(contact.id, contact);
-      after = page.nextAfter;
-    }
-    const ordered = [...byId.values()].sort(
-      (a, b) => a.modifiedAt.getTime() - b.modifiedAt.getTime(),
-    );
-    // Contacts sharing the boundary instant are read again next cycle (GTE) and not written
-    // twice: their decision is already on the Lead.
-    await pages(ordered, async (newest, count) => {
-      if (!options.dryRun) await deps.state.advanceCursor(stream, newest, epoch);
-      progress.done += count;
-      await options.onProgress?.({
-        done: progress.done,
-        total: Math.max(progress.total, progress.done),
-      });
+  // The cursor moves after each batch's writes. Contacts sharing its instant are read again next
+  // cycle (GTE) and not written twice: their decision is already on the Lead.
+  const advance = async (newest: Date, count: number): Promise<void> => {
+    if (!options.dryRun) await deps.state.advanceCursor(stream, newest, epoch);
+    progress.done += count;
+    await options.onProgress?.({
+      done: progress.done,
+      total: Math.max(progress.total, progress.done),
     });
+  };
+  let batch: MarketingContact[] = [];
+  for await (const page of changedContactPages(deps.contacts, window, deps.log)) {
+    // The first search spans everything left to read: HubSpot's count is the whole.
+    if (progress.total < 0) progress.total = page.total;
+    batch.push(...page.contacts);
+    if (batch.length >= PAGE_SIZE) {
+      await pages(batch, advance);
+      batch = [];
+    }
   }
+  await pages(batch, advance);
   // A finished backfill starts from the beginning next time.
   if (options.backfill === true && !options.dryRun) await deps.state.clearCursor(BACKFILL_STREAM);
   const lastRecycle = (await deps.state.cursor(RECYCLE_STREAM))?.getTime() ?? 0;
