@@ -362,7 +362,7 @@ export async function createSyncRuntime(
         (await runDoctor(doctor)).filter((check) => check.status === 'fail'),
       contactWriter: new HubSpotContactWriter(hubspot, mapping, countHubSpot),
       feedbackWriter: new HubSpotContactFeedback(hubspot, countHubSpot),
-      lifecycle: new SalesforceLeadLifecycle(salesforce, mapping),
+      lifecycle: new SalesforceLeadLifecycle(salesforce, mapping, identity),
       probe: new SalesforceChangeProbeAdapter(salesforce, mapping),
       deps: {
         definition: resolved,

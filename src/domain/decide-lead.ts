@@ -1,14 +1,9 @@
 import type { Definition } from './definition.js';
 import type { Activity, Lead } from './model.js';
 import { qualify, type QualificationResult } from './qualification/qualify.js';
-import {
-  routeLead,
-  type Directory,
-  type RotationState,
-  type RoutingDecision,
-} from './routing/route-lead.js';
-import { computeSlaDueAt, type SlaDue } from './sla/compute-sla-due-at.js';
-import { resolveOwnerTimezone } from './sla/resolve-owner-timezone.js';
+import { assignOwner } from './routing/assign-owner.js';
+import type { Directory, RotationState, RoutingDecision } from './routing/route-lead.js';
+import type { SlaDue } from './sla/compute-sla-due-at.js';
 
 export interface DecideLeadInput {
   readonly lead: Lead;
@@ -49,18 +44,18 @@ export function decideLead(input: DecideLeadInput): Decision {
       nextRotation: rotation,
     };
   }
-  const { decision, nextRotation } = routeLead({ lead, definition, directory, rotation });
-  const timezone = resolveOwnerTimezone({ definition, owner: decision.owner, directory });
-  const sla = computeSlaDueAt({
-    routedAt,
+  const { routing, sla, nextRotation } = assignOwner({
+    lead,
     tier: qualification.tier,
-    sla: definition.sla,
-    timezone,
+    definition,
+    directory,
+    rotation,
+    routedAt,
   });
   return {
     definitionVersion: definition.version,
     qualification,
-    routing: decision,
+    routing,
     sla,
     nextRotation,
   };

@@ -43,7 +43,10 @@ export interface LeadLifecycleStore {
   }): Promise<readonly HandoffLead[]>;
   /** Routed Leads among these ids (others are left out). */
   routedLeadsByIds(ids: readonly string[]): Promise<readonly HandoffLead[]>;
-  /** Ids of Leads with a Task or Event created or changed since `since`. */
+  /**
+   * Ids of Leads with a Task or Event created or changed since `since` by someone other than
+   * Handoff (its own follow-up Tasks are not a rep's activity).
+   */
   leadsWithActivitySince(since: Date): Promise<readonly string[]>;
   /** Completed Tasks, logged calls and Events on these Leads. */
   touches(leadIds: readonly string[]): Promise<ReadonlyMap<string, readonly TouchActivity[]>>;

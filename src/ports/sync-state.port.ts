@@ -28,6 +28,8 @@ export interface SyncState {
    * never overfill an owner (optimistic retry on conflict). With `epoch`, throws
    * StateLostError instead when Redis no longer holds the state the cycle started on.
    */
+  /** The routing state as stored, read only (a dry run starts from it and keeps its own). */
+  routing(): Promise<RoutingState>;
   withRouting<T>(
     decide: (state: RoutingState) => { readonly result: T; readonly next: RoutingState },
     epoch?: string,

@@ -1,4 +1,6 @@
+import type { Connection } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryAllEach } from '../../src/adapters/salesforce/salesforce-composite.js';
 import { createSalesforceConnection } from '../../src/adapters/salesforce/salesforce-connection.js';
 import { SalesforceDirectory } from '../../src/adapters/salesforce/salesforce-directory.adapter.js';
 import {
@@ -28,6 +30,10 @@ let url: string;
 let store: SalesforceLeadStore;
 let directory: SalesforceDirectory;
 
+let rawConnection: Connection;
+/** The subrequest URLs of each Composite request the adapters sent. */
+const subrequests: string[][] = [];
+
 function leads(predicate: (lead: SfRecord) => boolean): SfRecord[] {
   return [...sandbox.store.table('Lead').values()].filter(
     (lead) => lead['IsDeleted'] !== true && predicate(lead),
@@ -46,6 +52,14 @@ beforeAll(async () => {
     auth: { kind: 'client_credentials', loginUrl: url, clientId: 'app', clientSecret: 'secret' },
     version: '62.0',
   });
+  // What each Composite request asked, as Salesforce receives it.
+  const post = connection.requestPost.bind(connection);
+  connection.requestPost = ((target: string, body: unknown, ...rest: unknown[]) => {
+    const sent = (body as { compositeRequest?: { url: string }[] }).compositeRequest;
+    if (target === '/composite' && sent !== undefined) subrequests.push(sent.map((sub) => sub.url));
+    return (post as (...args: unknown[]) => unknown)(target, body, ...rest);
+  }) as typeof connection.requestPost;
+  rawConnection = connection;
   store = new SalesforceLeadStore(connection, resolveMapping(makeDefinition().mapping));
   directory = new SalesforceDirectory(connection);
 });
@@ -86,6 +100,32 @@ describe('SalesforceDirectory', () => {
   });
 });
 
+describe('queryAllEach', () => {
+  it('asks up to five queries per Composite call and follows a long answer to its last page', async () => {
+    for (let index = 0; index < 2_100; index += 1)
+      sandbox.store.create('Account', { Name: `Bulk ${index}`, Website: 'bulk.example' }, false);
+    sandbox.server.log.reset();
+    subrequests.length = 0;
+    const queries = [
+      "SELECT Id FROM Account WHERE Website = 'bulk.example'",
+      ...Array.from(
+        { length: 5 },
+        (_, index) => `SELECT Id FROM Account WHERE Name = 'Bulk ${index}'`,
+      ),
+    ];
+    const answers = await queryAllEach(rawConnection, queries);
+    expect(answers.map((records) => records.length)).toEqual([2_100, 1, 1, 1, 1, 1]);
+    expect(new Set(answers[0]?.map((record) => record['Id'])).size).toBe(2_100);
+    // Five in one Composite call, the sixth alone, and the long answer's second page.
+    expect(subrequests.map((group) => group.length)).toEqual([5]);
+    expect(sandbox.server.log.list().map((call) => call.endpoint)).toEqual([
+      'composite',
+      'queryMore',
+      'query',
+    ]);
+  });
+});
+
 describe('SalesforceLeadStore', () => {
   it('finds leads by id, HubSpot contact id and email, in few queries', async () => {
     const byHubSpot = leads((lead) => typeof lead['HubSpot_Contact_Id__c'] === 'string').slice(
@@ -112,13 +152,19 @@ describe('SalesforceLeadStore', () => {
     const all = leads((lead) => typeof lead['Email'] === 'string');
     const emails = all.slice(0, 600).map((lead) => String(lead['Email']));
     sandbox.server.log.reset();
+    subrequests.length = 0;
     const found = await store.findLeads({ leadIds: [], hubspotContactIds: [], emails });
     const foundEmails = new Set(found.map((lead) => lead.email?.toLowerCase()));
     for (const email of emails) expect(foundEmails.has(email.toLowerCase())).toBe(true);
     const calls = sandbox.server.log.list();
     // 600 emails of ~30 characters, as the URL carries them (each literal's quotes escaped by
-    // the URL parser): about 30 KB of WHERE clause, so 3 queries.
-    expect(calls.filter((call) => call.endpoint === 'query')).toHaveLength(3);
+    // the URL parser): about 30 KB of WHERE clause, so 3 queries, each a URL a plain query could
+    // send, asked together in one Composite request: one API call.
+    expect(calls.map((call) => call.endpoint)).toEqual(['composite']);
+    expect(subrequests).toHaveLength(1);
+    expect(subrequests[0]).toHaveLength(3);
+    for (const sub of subrequests[0] ?? [])
+      expect(new URL(sub, url).href.length).toBeLessThan(16_384 - 2_000);
     expect(calls.every((call) => call.status === 200)).toBe(true);
     // Short quoted values are mostly quotes: 1,500 of them still never overflow the URL.
     sandbox.server.log.reset();
@@ -150,6 +196,7 @@ describe('SalesforceLeadStore', () => {
     // 100 long emails full of characters that URL-encode to three bytes each.
     const wide = Array.from({ length: 100 }, (_, index) => `${'+'.repeat(70)}${index}@ex.co`);
     sandbox.server.log.reset();
+    subrequests.length = 0;
     const found = await store.findLeads({
       leadIds: ['x'.repeat(5_000), "00Q' OR Id != '"],
       hubspotContactIds: ['9'.repeat(5_000)],
@@ -157,7 +204,8 @@ describe('SalesforceLeadStore', () => {
     });
     expect(found.map((each) => each.id)).toEqual([lead?.['Id']]);
     const calls = sandbox.server.log.list();
-    expect(calls.length).toBeGreaterThan(1);
+    // The wide emails need more than one query; all of them go in one call.
+    expect(subrequests.flat().length).toBeGreaterThan(1);
     expect(calls.every((call) => call.status === 200)).toBe(true);
     // Nothing at all to look up: no call.
     sandbox.server.log.reset();

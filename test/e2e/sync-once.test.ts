@@ -283,6 +283,47 @@ describe('handoff sync --once against the sandboxes', () => {
       now: NOW,
     });
     expect(text.stdout).toContain('planned changes (nothing was written):');
+
+    // The dry run is the real cycle over recording ports: the same decisions, owners (the
+    // rotation moved in memory only) and deadlines as the run that then writes them.
+    const env = envFor(running);
+    const rehearsal = await runCliInProcess(
+      ['sync', '--once', '--dry-run', '--json', '--config', CONFIG],
+      { env, now: NOW },
+    );
+    const rehearsed = (
+      JSON.parse(rehearsal.stdout) as {
+        planned: {
+          contactId: string;
+          leadId: string | null;
+          action: string;
+          ownerId: string;
+          decisionId: string;
+          due: string;
+        }[];
+      }
+    ).planned.filter((entry) => entry.action !== 'update_hubspot');
+    expect(writeCalls(running)).toEqual([]);
+    const real = await runCliInProcess(['sync', '--once', '--json', '--config', CONFIG], {
+      env,
+      now: NOW,
+    });
+    expect(real.code).toBe(0);
+    expect((JSON.parse(real.stdout) as { routed: number }).routed).toBe(rehearsed.length);
+    const leads = [...running.salesforce.store.table('Lead').values()];
+    for (const entry of rehearsed) {
+      const lead = leads.find((each) =>
+        entry.leadId === null
+          ? each['HubSpot_Contact_Id__c'] === entry.contactId
+          : each['Id'] === entry.leadId,
+      );
+      expect(lead, entry.contactId).toMatchObject({
+        OwnerId: entry.ownerId,
+        Handoff_Decision_Id__c: entry.decisionId,
+      });
+      // The sandbox keeps datetimes as epoch milliseconds.
+      expect(new Date(Number(lead?.['Handoff_Due__c'])).toISOString()).toBe(entry.due);
+    }
   });
 
   it('exits 2 naming what is missing when credentials are absent', async () => {

@@ -163,6 +163,17 @@ export class RedisSyncState implements SyncState {
       );
   }
 
+  async routing(): Promise<RoutingState> {
+    const [raw, open] = await Promise.all([
+      this.redis.get(this.key('rotation')),
+      this.redis.hgetall(this.key('open-leads')),
+    ]);
+    return {
+      rotation: raw === null ? {} : RotationWire.parse(JSON.parse(raw)),
+      openLeads: OpenLeadsWire.parse(open),
+    };
+  }
+
   async withRouting<T>(
     decide: (state: RoutingState) => { readonly result: T; readonly next: RoutingState },
     epoch?: string,

@@ -7,6 +7,7 @@ import type { HandoffLead, LeadLifecycleStore } from '../../ports/lead-lifecycle
 import { chunks } from '../../platform/chunks.js';
 import { lifecycleFieldNames, lifecycleOf } from './lifecycle-fields.js';
 import { queryAll, text, toDate } from './salesforce-records.js';
+import { queryAllEach } from './salesforce-composite.js';
 import { field, fieldList, soql } from './soql.js';
 
 /**
@@ -27,6 +28,11 @@ export class SalesforceLeadLifecycle implements LeadLifecycleStore {
   constructor(
     private readonly connection: Connection,
     private readonly mapping: ResolvedMapping,
+    /**
+     * The user Handoff writes as: the Tasks it creates or closes itself are no activity of a
+     * rep (null when unknown: every change counts).
+     */
+    private readonly integrationUserId: string | null = null,
   ) {}
 
   private get fields(): ResolvedMapping['salesforceFields'] {
@@ -56,8 +62,16 @@ export class SalesforceLeadLifecycle implements LeadLifecycleStore {
   }
 
   private async leads(where: string): Promise<HandoffLead[]> {
-    const records = await queryAll(this.connection, `${this.select()} AND ${where}`);
-    return records.flatMap((record) => {
+    return this.leadsEach([where]);
+  }
+
+  /** Leads matching any of the conditions, the queries sharing Composite calls. */
+  private async leadsEach(conditions: readonly string[]): Promise<HandoffLead[]> {
+    const results = await queryAllEach(
+      this.connection,
+      conditions.map((where) => `${this.select()} AND ${where}`),
+    );
+    return results.flat().flatMap((record) => {
       const lead = this.toLead(record);
       return lead === null ? [] : [lead];
     });
@@ -114,10 +128,9 @@ export class SalesforceLeadLifecycle implements LeadLifecycleStore {
   }
 
   async routedLeadsByIds(ids: readonly string[]): Promise<readonly HandoffLead[]> {
-    const found: HandoffLead[] = [];
-    for (const group of chunks([...new Set(ids)], IN_LIST_LIMIT))
-      found.push(...(await this.leads(soql`Id IN ${group}`)));
-    return found;
+    return this.leadsEach(
+      chunks([...new Set(ids)], IN_LIST_LIMIT).map((group) => soql`Id IN ${group}`),
+    );
   }
 
   async leadsWithActivitySince(since: Date): Promise<readonly string[]> {
@@ -125,7 +138,7 @@ export class SalesforceLeadLifecycle implements LeadLifecycleStore {
     for (const object of ['Task', 'Event']) {
       const records = await queryAll(
         this.connection,
-        soql`SELECT WhoId FROM ${field(object)} WHERE SystemModstamp >= ${since} AND WhoId != ${null}`,
+        soql`SELECT WhoId FROM ${field(object)} WHERE SystemModstamp >= ${since} AND WhoId != ${null} AND LastModifiedById != ${this.integrationUserId}`,
       );
       for (const record of records) {
         const id = text(record['WhoId']);
@@ -144,11 +157,18 @@ export class SalesforceLeadLifecycle implements LeadLifecycleStore {
       list.push(activity);
       byLead.set(leadId, list);
     };
-    for (const group of chunks([...new Set(leadIds)], IN_LIST_LIMIT)) {
-      const tasks = await queryAll(
-        this.connection,
+    const groups = chunks([...new Set(leadIds)], IN_LIST_LIMIT);
+    // Each group's Tasks and Events, five queries to a Composite call.
+    const answers = await queryAllEach(
+      this.connection,
+      groups.flatMap((group) => [
         soql`SELECT WhoId, OwnerId, IsClosed, TaskSubtype, CompletedDateTime, CreatedDate, SystemModstamp FROM Task WHERE WhoId IN ${group}`,
-      );
+        soql`SELECT WhoId, OwnerId, CreatedDate FROM Event WHERE WhoId IN ${group}`,
+      ]),
+    );
+    for (let index = 0; index < answers.length; index += 2) {
+      const tasks = answers[index] ?? [];
+      const events = answers[index + 1] ?? [];
       for (const task of tasks) {
         const call = task['TaskSubtype'] === 'Call';
         add(String(task['WhoId']), {
@@ -163,10 +183,6 @@ export class SalesforceLeadLifecycle implements LeadLifecycleStore {
           completed: call || task['IsClosed'] === true,
         });
       }
-      const events = await queryAll(
-        this.connection,
-        soql`SELECT WhoId, OwnerId, CreatedDate FROM Event WHERE WhoId IN ${group}`,
-      );
       for (const event of events)
         add(String(event['WhoId']), {
           kind: 'event',

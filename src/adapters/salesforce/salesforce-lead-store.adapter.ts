@@ -11,8 +11,9 @@ import type {
   SalesLead,
   WriteOutcome,
 } from '../../ports/lead-store.port.js';
-import { collection, queryAll, text, toDate } from './salesforce-records.js';
+import { collection, text, toDate } from './salesforce-records.js';
 import { lifecycleFieldNames, lifecycleOf, lifecycleValues } from './lifecycle-fields.js';
+import { queryAllEach } from './salesforce-composite.js';
 import { field, fieldList, likeContains, soql } from './soql.js';
 import { chunks } from '../../platform/chunks.js';
 
@@ -132,10 +133,6 @@ export class SalesforceLeadStore implements LeadStore {
     return this.mapping.salesforceFields;
   }
 
-  private queryAll(query: string): Promise<Record<string, unknown>[]> {
-    return queryAll(this.connection, query);
-  }
-
   private toLead(record: Record<string, unknown>): SalesLead {
     const score = record[this.fields.score];
     return {
@@ -202,13 +199,14 @@ export class SalesforceLeadStore implements LeadStore {
     ];
     if (conditions.length === 0) return [];
     const found = new Map<string, SalesLead>();
-    // As many IN lists per query as fit the URL limit; results are merged by Id.
-    for (const group of byEncodedLength(conditions, WHERE_MAX_BYTES)) {
-      const query = `${soql`SELECT ${select} FROM Lead`} WHERE ${group.join(' OR ')}`;
-      for (const record of await this.queryAll(query)) {
-        const lead = this.toLead(record);
-        found.set(lead.id, lead);
-      }
+    // As many IN lists per query as fit the URL limit, five queries per Composite call; results
+    // are merged by Id.
+    const queries = byEncodedLength(conditions, WHERE_MAX_BYTES).map(
+      (group) => `${soql`SELECT ${select} FROM Lead`} WHERE ${group.join(' OR ')}`,
+    );
+    for (const record of (await queryAllEach(this.connection, queries)).flat()) {
+      const lead = this.toLead(record);
+      found.set(lead.id, lead);
     }
     return [...found.values()];
   }
@@ -224,10 +222,10 @@ export class SalesforceLeadStore implements LeadStore {
     );
     const owners = new Map<string, AccountOwner>();
     const likes = [...wanted].map((domain) => soql`Website LIKE ${likeContains(domain)}`);
-    for (const group of byEncodedLength(likes, WHERE_MAX_BYTES)) {
-      const records = await this.queryAll(
-        `SELECT Id, OwnerId, Website FROM Account WHERE ${group.join(' OR ')}`,
-      );
+    const queries = byEncodedLength(likes, WHERE_MAX_BYTES).map(
+      (group) => `SELECT Id, OwnerId, Website FROM Account WHERE ${group.join(' OR ')}`,
+    );
+    for (const records of await queryAllEach(this.connection, queries)) {
       for (const record of records) {
         const account = AccountWire.parse(record);
         const domain =
@@ -244,13 +242,12 @@ export class SalesforceLeadStore implements LeadStore {
   async contactOwners(contactIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
     const owners = new Map<string, string>();
     const ids = unique(contactIds.filter((id) => RECORD_ID.test(id)));
-    for (const condition of inLists('Id', ids, WHERE_MAX_BYTES)) {
-      for (const record of await this.queryAll(
-        `SELECT Id, OwnerId FROM Contact WHERE ${condition}`,
-      )) {
-        const contact = ContactWire.parse(record);
-        owners.set(contact.Id, contact.OwnerId);
-      }
+    const queries = inLists('Id', ids, WHERE_MAX_BYTES).map(
+      (condition) => `SELECT Id, OwnerId FROM Contact WHERE ${condition}`,
+    );
+    for (const record of (await queryAllEach(this.connection, queries)).flat()) {
+      const contact = ContactWire.parse(record);
+      owners.set(contact.Id, contact.OwnerId);
     }
     return owners;
   }
@@ -336,14 +333,12 @@ export class SalesforceLeadStore implements LeadStore {
   async closeTasks(decisionIds: readonly string[]): Promise<readonly WriteOutcome[]> {
     const externalId = field(this.fields.task_decision_id);
     const open: { id: string; decisionId: string }[] = [];
-    for (const group of chunks([...new Set(decisionIds)], TASK_IN_LIST_LIMIT)) {
-      const records = await queryAll(
-        this.connection,
+    const queries = chunks([...new Set(decisionIds)], TASK_IN_LIST_LIMIT).map(
+      (group) =>
         soql`SELECT Id, ${externalId} FROM Task WHERE ${externalId} IN ${group} AND IsClosed = ${false}`,
-      );
-      for (const record of records)
-        open.push({ id: String(record['Id']), decisionId: String(record[externalId.name]) });
-    }
+    );
+    for (const record of (await queryAllEach(this.connection, queries)).flat())
+      open.push({ id: String(record['Id']), decisionId: String(record[externalId.name]) });
     const outcomes: WriteOutcome[] = [];
     for (const batch of chunks(open, COLLECTION_LIMIT)) {
       outcomes.push(

@@ -3,18 +3,15 @@ import {
   breachWrite,
   managerTaskId,
 } from '../../domain/lifecycle/lead-lifecycle.js';
-import type { DirectoryUser } from '../../domain/routing/route-lead.js';
-import { routeLead } from '../../domain/routing/route-lead.js';
-import { computeSlaDueAt, type SlaDue } from '../../domain/sla/compute-sla-due-at.js';
-import { resolveOwnerTimezone } from '../../domain/sla/resolve-owner-timezone.js';
-import { formatLocalDate, toWallTime } from '../../domain/time/zoned-time.js';
 import type { ContactUpdate } from '../../ports/contact-writer.port.js';
 import type { HandoffLead } from '../../ports/lead-lifecycle.port.js';
 import type { FollowUpTask, LeadUpdate } from '../../ports/lead-store.port.js';
 import type { LifecycleDeps } from '../lifecycle/lifecycle.types.js';
 import type { People } from '../lifecycle/load-people.js';
 import { appendReason, who } from '../lifecycle/reason-history.js';
-import { isUserId, personName } from '../sync/write-decisions.js';
+import { assignLeads } from '../assignment/assign-leads.js';
+import { followUpTask, isUserId } from '../assignment/follow-up-task.js';
+import { personName } from '../sync/write-decisions.js';
 
 export interface Breach {
   readonly lead: HandoffLead;
@@ -136,84 +133,64 @@ export async function escalateBreaches(
   return result;
 }
 
-/** The next eligible member of the lead's pool (the late owner excluded), under the shared rotation. */
+/**
+ * The next eligible member of the lead's pool, the late owner excluded, under the shared
+ * rotation: the same assignment as routing, with a new deadline and Task.
+ */
 async function reassign(
   deps: LifecycleDeps,
   breaches: readonly Breach[],
   people: People,
   now: Date,
 ): Promise<Step[]> {
-  if (breaches.length === 0) return [];
   const { definition } = deps;
-  return deps.state.withRouting(({ rotation, openLeads }) => {
-    let nextRotation = rotation;
-    const open: Record<string, number> = { ...openLeads };
-    const steps: Step[] = [];
-    for (const { lead, lateMinutes } of breaches) {
-      const directory = new Map<string, DirectoryUser>();
-      for (const [id, user] of people.directory)
-        directory.set(id, {
-          ...user,
-          openLeads: open[id] ?? 0,
-          // The owner who let it lapse is not eligible this time.
-          active: user.active && id !== lead.ownerId,
-        });
-      const routed = routeLead({
-        lead: { attributes: lead.attributes, account: null },
-        definition,
-        directory,
-        rotation: nextRotation,
-      });
-      nextRotation = routed.nextRotation;
-      const owner = routed.decision.owner;
-      open[owner] = (open[owner] ?? 0) + 1;
-      const reassignment = lead.lifecycle.reassignments + 1;
-      const decisionId = assignmentIdOf(lead.lifecycle.decisionId, reassignment);
-      const sla: SlaDue = computeSlaDueAt({
+  const assignments = await assignLeads({
+    state: deps.state,
+    definition,
+    users: people.directory,
+    requests: breaches.map(({ lead }) => ({
+      lead: { attributes: lead.attributes, account: null },
+      tier: lead.tier ?? '',
+      exclude: new Set([lead.ownerId]),
+    })),
+    routedAt: now,
+  });
+  return breaches.map(({ lead, lateMinutes }, index): Step => {
+    const { routing, sla } = assignments[index] as (typeof assignments)[number];
+    const owner = routing.owner;
+    const reassignment = lead.lifecycle.reassignments + 1;
+    const decisionId = assignmentIdOf(lead.lifecycle.decisionId, reassignment);
+    const line = `SLA missed by ${who(people.names, lead.ownerId)}: ${lateMinutes} min late; reassigned to ${who(people.names, owner)} (reassignment ${reassignment} of ${definition.sla.on_breach.max_reassignments}), due ${sla.due.toISOString()}.`;
+    return {
+      lead,
+      kind: 'reassigned',
+      update: {
+        leadId: lead.id,
+        ownerId: owner,
+        due: sla.due,
         routedAt: now,
-        tier: lead.tier ?? '',
-        sla: definition.sla,
-        timezone: resolveOwnerTimezone({ definition, owner, directory }),
-      });
-      const line = `SLA missed by ${who(people.names, lead.ownerId)}: ${lateMinutes} min late; reassigned to ${who(people.names, owner)} (reassignment ${reassignment} of ${definition.sla.on_breach.max_reassignments}), due ${sla.due.toISOString()}.`;
-      steps.push({
-        lead,
-        kind: 'reassigned',
-        update: {
-          leadId: lead.id,
-          ownerId: owner,
-          due: sla.due,
-          routedAt: now,
-          decisionId,
-          lifecycle: breachWrite(lead.lifecycle, lead.ownerId, lead.due ?? now, 'reassigned'),
-          slaBreached: true,
-          reason: appendReason(lead.reason, now, line),
-        },
-        task: isUserId(owner)
-          ? {
-              decisionId,
-              leadId: lead.id,
-              ownerId: owner,
-              subject:
-                `Follow up with ${leadName(lead)} (tier ${lead.tier ?? '?'}) — reassigned after a missed SLA`.slice(
-                  0,
-                  255,
-                ),
-              dueDate: formatLocalDate(toWallTime(sla.timezone, sla.due.getTime())),
-              reminderAt: sla.due,
-              description: line,
-              priority: 'High',
-            }
-          : null,
-        closeTasks: [lead.lifecycle.assignmentId, managerTaskId(lead.lifecycle)],
-        hubspot: {
-          status: 'breached',
-          owner: people.names.get(owner) ?? owner,
-          due: sla.due.toISOString(),
-        },
-      });
-    }
-    return { result: steps, next: { rotation: nextRotation, openLeads: open } };
+        decisionId,
+        lifecycle: breachWrite(lead.lifecycle, lead.ownerId, lead.due ?? now, 'reassigned'),
+        slaBreached: true,
+        reason: appendReason(lead.reason, now, line),
+      },
+      task: followUpTask({
+        assignmentId: decisionId,
+        leadId: lead.id,
+        ownerId: owner,
+        subject: `Follow up with ${leadName(lead)} (tier ${lead.tier ?? '?'}) — reassigned after a missed SLA`,
+        due: sla.due,
+        timezone: sla.timezone,
+        description: line,
+        priority: 'High',
+      }),
+      closeTasks: [lead.lifecycle.assignmentId, managerTaskId(lead.lifecycle)],
+      hubspot: {
+        status: 'breached',
+        owner: people.names.get(owner) ?? owner,
+        due: sla.due.toISOString(),
+      },
+    };
   });
 }
 
@@ -242,22 +219,16 @@ function notify(
       slaBreached: true,
       reason: appendReason(lead.reason, now, line),
     },
-    task: isUserId(manager)
-      ? {
-          decisionId: taskId,
-          leadId: lead.id,
-          ownerId: manager,
-          subject:
-            `SLA missed: ${leadName(lead)} is ${lateMinutes} min past due (owner ${people.names.get(lead.ownerId) ?? lead.ownerId})`.slice(
-              0,
-              255,
-            ),
-          dueDate: formatLocalDate(toWallTime(timezone, now.getTime())),
-          reminderAt: now,
-          description: line,
-          priority: 'High',
-        }
-      : null,
+    task: followUpTask({
+      assignmentId: taskId,
+      leadId: lead.id,
+      ownerId: manager,
+      subject: `SLA missed: ${leadName(lead)} is ${lateMinutes} min past due (owner ${people.names.get(lead.ownerId) ?? lead.ownerId})`,
+      due: now,
+      timezone,
+      description: line,
+      priority: 'High',
+    }),
     closeTasks: [],
     hubspot: { status: 'breached' },
   };

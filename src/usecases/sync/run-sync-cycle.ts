@@ -3,8 +3,9 @@ import type { MarketingContact } from '../../ports/contact-source.port.js';
 import type { AccountOwner } from '../../ports/lead-store.port.js';
 import { loadPeople } from '../lifecycle/load-people.js';
 import { changedContactPages } from './changed-contact-pages.js';
+import { dryRunDeps } from './dry-run.js';
 import { recycledContacts } from './recycle.js';
-import { syncPage, writeBackOrPlan } from './sync-page.js';
+import { syncPage } from './sync-page.js';
 import type { CycleContext, SyncCycleDeps, SyncSummary } from './sync-cycle.types.js';
 
 export type { SyncCycleDeps, SyncSummary, PlannedChange } from './sync-cycle.types.js';
@@ -47,7 +48,6 @@ export function emptySummary(): SyncSummary {
 /** Users, queue names and open-lead counts as of this cycle (counts go to Redis for routing). */
 export async function loadDirectory(
   deps: SyncCycleDeps,
-  dryRun: boolean,
 ): Promise<Pick<CycleContext, 'users' | 'names' | 'activeReps'>> {
   const [people, openCounts] = await Promise.all([
     loadPeople(deps.directory),
@@ -57,7 +57,7 @@ export async function loadDirectory(
     ]),
   ]);
   // Salesforce's count is the truth: reps closed and took Leads since the last cycle.
-  if (!dryRun) await deps.state.resetOpenLeads(openCounts);
+  await deps.state.resetOpenLeads(openCounts);
   const users = new Map<string, DirectoryUser>();
   for (const [id, user] of people.directory)
     users.set(id, { ...user, openLeads: openCounts.get(id) ?? 0 });
@@ -79,8 +79,9 @@ export async function loadDirectory(
  * Idempotent: a decision already on a Lead is not written again, so a second cycle writes nothing.
  */
 export async function runSyncCycle(
-  deps: SyncCycleDeps,
+  ports: SyncCycleDeps,
   options: {
+    /** Decide and plan as a real cycle would, writing nothing anywhere (see dryRunDeps). */
     dryRun: boolean;
     /**
      * Look for rejected contacts past their recycle date at most this often (recycle dates are
@@ -97,13 +98,13 @@ export async function runSyncCycle(
   },
 ): Promise<SyncSummary> {
   const summary = emptySummary();
+  const deps = options.dryRun ? dryRunDeps(ports, summary.plan) : ports;
   // Read before anything else: a cursor is moved only while Redis still holds this state.
-  const epoch = options.dryRun ? undefined : await deps.state.epoch();
+  const epoch = await deps.state.epoch();
   const shared = {
     now: deps.now(),
     epoch,
     summary,
-    dryRun: options.dryRun,
     accounts: new Map<string, AccountOwner | null>(),
     seen: new Set<string>(),
   };
@@ -111,7 +112,7 @@ export async function runSyncCycle(
   // decide: a quiet cycle makes no Salesforce call for it.
   let directory: Awaited<ReturnType<typeof loadDirectory>> | null = null;
   const context = async (): Promise<CycleContext> => {
-    directory ??= await loadDirectory(deps, options.dryRun);
+    directory ??= await loadDirectory(deps);
     return { ...shared, ...directory };
   };
   const pages = async (
@@ -144,18 +145,17 @@ export async function runSyncCycle(
     const ids = [...new Set(retry.map((entry) => entry.key))];
     const found = await deps.contacts.contactsByIds(ids);
     const present = new Set(found.map((contact) => contact.id));
-    if (!options.dryRun)
-      for (const id of ids.filter((key) => !present.has(key))) {
-        // Deleted or merged in HubSpot: nothing left to retry, the admin sees why.
-        await deps.state.quarantine({
-          system: 'hubspot',
-          key: id,
-          code: 'OBJECT_NOT_FOUND',
-          reason: 'not_found: the contact was deleted or merged in HubSpot',
-          at: shared.now.toISOString(),
-          retry: false,
-        });
-      }
+    for (const id of ids.filter((key) => !present.has(key))) {
+      // Deleted or merged in HubSpot: nothing left to retry, the admin sees why.
+      await deps.state.quarantine({
+        system: 'hubspot',
+        key: id,
+        code: 'OBJECT_NOT_FOUND',
+        reason: 'not_found: the contact was deleted or merged in HubSpot',
+        at: shared.now.toISOString(),
+        retry: false,
+      });
+    }
     await pages(found);
   }
 
@@ -166,7 +166,7 @@ export async function runSyncCycle(
   // The cursor moves after each batch's writes. Contacts sharing its instant are read again next
   // cycle (GTE) and not written twice: their decision is already on the Lead.
   const advance = async (newest: Date, count: number): Promise<void> => {
-    if (!options.dryRun) await deps.state.advanceCursor(stream, newest, epoch);
+    await deps.state.advanceCursor(stream, newest, epoch);
     progress.done += count;
     await options.onProgress?.({
       done: progress.done,
@@ -185,7 +185,7 @@ export async function runSyncCycle(
   }
   await pages(batch, advance);
   // A finished backfill starts from the beginning next time.
-  if (options.backfill === true && !options.dryRun) await deps.state.clearCursor(BACKFILL_STREAM);
+  if (options.backfill === true) await deps.state.clearCursor(BACKFILL_STREAM);
   const lastRecycle = (await deps.state.cursor(RECYCLE_STREAM))?.getTime() ?? 0;
   if (
     options.recycleEveryMs === undefined ||
@@ -199,8 +199,8 @@ export async function runSyncCycle(
       )
     ).filter((update) => !shared.seen.has(update.contactId));
     summary.recycled += recycled.length;
-    if (recycled.length > 0) await writeBackOrPlan(deps, recycled, await context());
-    if (!options.dryRun) await deps.state.advanceCursor(RECYCLE_STREAM, shared.now, epoch);
+    if (recycled.length > 0) await deps.outbox.send(recycled);
+    await deps.state.advanceCursor(RECYCLE_STREAM, shared.now, epoch);
   }
   deps.log.info({ ...summary, plan: undefined }, 'sync cycle finished');
   return summary;

@@ -67,10 +67,9 @@ export async function syncContacts(
       now: deps.now(),
       epoch,
       summary,
-      dryRun: false,
       accounts: new Map(),
       seen: new Set(),
-      ...(await loadDirectory(deps, false)),
+      ...(await loadDirectory(deps)),
     };
     await syncPage(deps, contacts, context);
   }

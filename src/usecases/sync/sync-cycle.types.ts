@@ -85,7 +85,6 @@ export interface CycleContext {
   readonly names: ReadonlyMap<string, string>;
   readonly activeReps: ReadonlySet<string>;
   readonly summary: SyncSummary;
-  readonly dryRun: boolean;
   /** Contacts this cycle has decided on: the recycle search leaves them to the cycle. */
   readonly seen: Set<string>;
   /** Account owners by email domain (null: no account), looked up once per cycle. */

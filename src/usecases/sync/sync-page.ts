@@ -1,13 +1,11 @@
-import { decideLead } from '../../domain/decide-lead.js';
 import { classifyContact } from '../../domain/sync/classify-contact.js';
 import type { Activity } from '../../domain/model.js';
 import { qualify, type QualificationResult } from '../../domain/qualification/qualify.js';
-import type { DirectoryUser } from '../../domain/routing/route-lead.js';
-import { computeSlaDueAt } from '../../domain/sla/compute-sla-due-at.js';
-import { resolveOwnerTimezone } from '../../domain/sla/resolve-owner-timezone.js';
+import { dueForOwner } from '../../domain/routing/assign-owner.js';
 import { ENGAGEMENT_KINDS, type MarketingContact } from '../../ports/contact-source.port.js';
 import type { ContactUpdate } from '../../ports/contact-writer.port.js';
 import type { SalesLead } from '../../ports/lead-store.port.js';
+import { assignLeads } from '../assignment/assign-leads.js';
 import { contactUpdate, routedProperties, type OwnedProperties } from './contact-properties.js';
 import { decisionId, recycledDecisionId } from './describe-decision.js';
 import { convertedContactOf, emailDomain, matchLead } from './match-lead.js';
@@ -68,7 +66,7 @@ export async function syncPage(
   // Quarantine entries of this page's contacts, read before deciding: once the page has gone
   // through, those still unchanged leave the quarantine (a record that failed again meanwhile,
   // here or in its write-back job, has a new entry and stays).
-  const held = context.dryRun ? [] : await deps.state.quarantined(contacts.map(({ id }) => id));
+  const held = await deps.state.quarantined(contacts.map(({ id }) => id));
   await decideAndWrite(deps, contacts, context);
   await deps.state.release(held);
 }
@@ -81,7 +79,6 @@ async function quarantineUnusable(
   context: CycleContext,
 ): Promise<void> {
   context.summary.quarantined += 1;
-  if (context.dryRun) return;
   // Parked at once: retrying cannot help until the contact changes, and a change brings it
   // back through the cursor.
   await deps.state.quarantine({
@@ -137,7 +134,7 @@ async function decideAndWrite(
   summary.qualified += qualified.length;
   summary.recycled += recycledNow.length;
   if (qualified.length === 0) {
-    await writeBackOrPlan(deps, recycledNow.map(recycledUpdate), context);
+    await deps.outbox.send(recycledNow.map(recycledUpdate));
     return;
   }
 
@@ -254,16 +251,12 @@ async function decideAndWrite(
         break;
       case 'keep_owner': {
         const kept = outcome.lead;
-        const timezone = resolveOwnerTimezone({
-          definition,
+        const sla = dueForOwner({
           owner: kept.ownerId,
-          directory: context.users,
-        });
-        const sla = computeSlaDueAt({
-          routedAt: now,
           tier: qualification.tier,
-          sla: definition.sla,
-          timezone,
+          definition,
+          directory: context.users,
+          routedAt: now,
         });
         planned.push({
           contact,
@@ -295,30 +288,7 @@ async function decideAndWrite(
     ...recycledNow.map(recycledUpdate),
   ];
   // One send per page, so the write-back fills batches of 100.
-  await writeBackOrPlan(deps, [...routedUpdates, ...updates], context);
-}
-
-/** Queues HubSpot updates, or lists them in the plan of a dry run. */
-export async function writeBackOrPlan(
-  deps: SyncCycleDeps,
-  updates: readonly ContactUpdate[],
-  context: CycleContext,
-): Promise<void> {
-  if (!context.dryRun) {
-    await deps.outbox.send(updates);
-    return;
-  }
-  for (const update of updates)
-    context.summary.plan.push({
-      contactId: update.contactId,
-      leadId: null,
-      action: 'update_hubspot',
-      decisionId: null,
-      ownerId: null,
-      due: null,
-      salesforce: null,
-      hubspot: update.properties,
-    });
+  await deps.outbox.send([...routedUpdates, ...updates]);
 }
 
 /** Owners for the contacts that need one, under the rotation and open-lead counts in Redis. */
@@ -337,53 +307,37 @@ async function route(
     const found = await deps.leads.accountOwnersByDomain(unknown);
     for (const domain of unknown) context.accounts.set(domain, found.get(domain) ?? null);
   }
-  const accounts = context.accounts;
-  return deps.state.withRouting(({ rotation, openLeads }) => {
-    let nextRotation = rotation;
-    const open: Record<string, number> = { ...openLeads };
-    const directory = new Map<string, DirectoryUser>();
-    for (const [id, user] of context.users)
-      directory.set(id, { ...user, openLeads: open[id] ?? user.openLeads });
-    const results: Planned[] = [];
-    for (const entry of toRoute) {
+  const assignments = await assignLeads({
+    state: deps.state,
+    definition: deps.definition,
+    users: context.users,
+    requests: toRoute.map((entry) => {
       const domain = emailDomain(entry.contact.attributes['email']);
-      const account = domain === null ? null : (accounts.get(domain) ?? null);
-      const decision = decideLead({
+      const account = domain === null ? null : (context.accounts.get(domain) ?? null);
+      return {
         lead: {
           attributes: entry.contact.attributes,
           account: account === null ? null : { id: account.accountId, owner: account.ownerId },
         },
-        activities: entry.activities,
-        definition: deps.definition,
-        directory,
-        rotation: nextRotation,
-        now: context.now,
-        routedAt: context.now,
-      });
-      if (decision.routing === null || decision.sla === null) continue;
-      nextRotation = decision.nextRotation;
-      const owner = decision.routing.owner;
-      const user = directory.get(owner);
-      if (user !== undefined) {
-        directory.set(owner, { ...user, openLeads: user.openLeads + 1 });
-        open[owner] = user.openLeads + 1;
-      }
-      results.push({
-        contact: entry.contact,
-        lead: entry.lead,
-        qualification: entry.qualification,
-        routing: decision.routing,
-        sla: decision.sla,
-        ownerId: owner,
-        decisionId: entry.id,
-        ownerKept: false,
-      });
-    }
+        tier: entry.qualification.tier,
+      };
+    }),
+    routedAt: context.now,
+    epoch: context.epoch,
+  });
+  return toRoute.map((entry, index): Planned => {
+    const { routing, sla } = assignments[index] as (typeof assignments)[number];
     return {
-      result: results,
-      next: context.dryRun ? { rotation, openLeads } : { rotation: nextRotation, openLeads: open },
+      contact: entry.contact,
+      lead: entry.lead,
+      qualification: entry.qualification,
+      routing,
+      sla,
+      ownerId: routing.owner,
+      decisionId: entry.id,
+      ownerKept: false,
     };
-  }, context.epoch);
+  });
 }
 
 /** Converted contacts show `accepted` and their Contact's owner in HubSpot. */

@@ -1,7 +1,6 @@
 import type { Definition } from '../../domain/definition.js';
 import { routedWrite } from '../../domain/lifecycle/lead-lifecycle.js';
 import type { AttributeValue } from '../../domain/model.js';
-import { formatLocalDate, toWallTime } from '../../domain/time/zoned-time.js';
 import type { ContactUpdate } from '../../ports/contact-writer.port.js';
 import type {
   FollowUpTask,
@@ -9,16 +8,12 @@ import type {
   NewLead,
   WriteOutcome,
 } from '../../ports/lead-store.port.js';
+import { followUpTask, isUserId } from '../assignment/follow-up-task.js';
 import { contactUpdate, routedProperties } from './contact-properties.js';
 import { describeDecision } from './describe-decision.js';
 import type { CycleContext, Planned, SyncCycleDeps } from './sync-cycle.types.js';
 
 export const ROUTED_STATUS = 'Open - Not Contacted';
-
-/** A Salesforce User id (a Task needs a User owner; queues own Leads only). */
-export function isUserId(id: string): boolean {
-  return id.startsWith('005');
-}
 
 /** `First Last` from a lead's attributes, or '' when it has neither. */
 export function personName(attributes: Readonly<Record<string, AttributeValue>>): string {
@@ -94,10 +89,6 @@ export async function writeDecisions(
       hubspot: plannedProperties(deps.definition, item, context.names),
     });
   }
-  if (context.dryRun) {
-    summary.routed += planned.length;
-    return [];
-  }
 
   const failures = new Map<string, WriteOutcome & { ok: false }>();
   const leadIds = new Map<string, string>();
@@ -119,9 +110,10 @@ export async function writeDecisions(
 
   const withLead = planned.filter((item) => leadIds.has(item.contact.id));
   // Tasks need a User owner; a queue-owned Lead gets its Task when a rep takes it.
-  const tasks = withLead
-    .filter((item) => isUserId(item.ownerId))
-    .map((item) => followUpTask(deps.definition, item, leadIds.get(item.contact.id) ?? ''));
+  const tasks = withLead.flatMap((item) => {
+    const task = taskOf(deps.definition, item, leadIds.get(item.contact.id) ?? '');
+    return task === null ? [] : [task];
+  });
   for (const outcome of await deps.leads.upsertTasks(tasks)) {
     if (outcome.ok && outcome.created) summary.tasks_created += 1;
     if (!outcome.ok) {
@@ -202,18 +194,18 @@ export async function writeDecisions(
   return contactUpdates;
 }
 
-function followUpTask(definition: Definition, item: Planned, leadId: string): FollowUpTask {
+function taskOf(definition: Definition, item: Planned, leadId: string): FollowUpTask | null {
   const name = personName(item.contact.attributes);
-  return {
-    decisionId: item.decisionId,
+  return followUpTask({
+    assignmentId: item.decisionId,
     leadId,
     ownerId: item.ownerId,
-    subject: `Follow up with ${name || 'new MQL'} (tier ${item.qualification.tier})`.slice(0, 255),
-    dueDate: formatLocalDate(toWallTime(item.sla.timezone, item.sla.due.getTime())),
-    reminderAt: item.sla.due,
+    subject: `Follow up with ${name || 'new MQL'} (tier ${item.qualification.tier})`,
+    due: item.sla.due,
+    timezone: item.sla.timezone,
     description: describeDecision(item.qualification, item.routing, item.sla, item.ownerKept),
     priority: item.qualification.tier === highestTier(definition) ? 'High' : 'Normal',
-  };
+  });
 }
 
 function highestTier(definition: Definition): string | undefined {
