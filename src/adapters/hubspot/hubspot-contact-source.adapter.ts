@@ -13,6 +13,7 @@ import { hubspotCall } from './hubspot.errors.js';
 import { contactProperties, engagementActivity, toMarketingContact } from './hubspot.mappers.js';
 import { AssociationBatchWire, BatchReadWire, SearchPageWire } from './hubspot.schemas.js';
 import { chunks } from '../../platform/chunks.js';
+import { RollingWindowLimiter } from '../../platform/rolling-window-limiter.js';
 
 /** Search pages hold at most 200 results. */
 const SEARCH_PAGE_LIMIT = 200;
@@ -22,10 +23,24 @@ const SEARCH_RESULTS_CAP = 10_000;
 const BATCH_LIMIT = 100;
 /** Associations v4 batch read takes up to 1,000 ids per request. */
 const ASSOCIATION_BATCH_LIMIT = 1_000;
+/** CRM search: 5 requests per second per account, counted on a rolling second. */
+const SEARCHES_PER_SECOND = 5;
+/** Room for the jitter between this process's clock and HubSpot's count. */
+const SEARCH_MARGIN_MS = 50;
 
 /** ContactSource over the HubSpot CRM v3 search and v4 associations APIs. */
 export class HubSpotContactSource implements ContactSource {
   private readonly properties: string[];
+  /**
+   * Searches wait their turn here rather than draw a 429 (and the second-long retry after it):
+   * a backfill is paced by this limit. Per process: workers sharing an account may still meet
+   * the limit now and then, and retry.
+   */
+  private readonly searches = new RollingWindowLimiter(
+    SEARCHES_PER_SECOND,
+    1_000,
+    SEARCH_MARGIN_MS,
+  );
 
   constructor(
     private readonly client: Client,
@@ -40,13 +55,21 @@ export class HubSpotContactSource implements ContactSource {
     return hubspotCall(this.onRequest, request);
   }
 
+  /** A search request, each attempt in its turn under the search limit. */
+  private search<T>(request: () => Promise<T>): Promise<T> {
+    return this.call(async () => {
+      await this.searches.take();
+      return request();
+    });
+  }
+
   /**
    * https://developers.hubspot.com/docs/api-reference/search/guide — at most 10,000 results per
    * query: the caller slices windows so that `total` stays below it.
    */
   async changedContacts(window: ContactWindow, after: string | null): Promise<ContactPage> {
     const page = SearchPageWire.parse(
-      await this.call(() =>
+      await this.search(() =>
         this.client.crm.contacts.searchApi.doSearch({
           filterGroups: [
             {
@@ -84,7 +107,7 @@ export class HubSpotContactSource implements ContactSource {
     let after = '0';
     do {
       const page = SearchPageWire.parse(
-        await this.call(() =>
+        await this.search(() =>
           this.client.crm.contacts.searchApi.doSearch({
             filterGroups: [
               {

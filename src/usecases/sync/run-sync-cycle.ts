@@ -1,11 +1,12 @@
 import type { DirectoryUser } from '../../domain/routing/route-lead.js';
+import { readAhead } from '../../platform/read-ahead.js';
 import type { MarketingContact } from '../../ports/contact-source.port.js';
 import type { AccountOwner } from '../../ports/lead-store.port.js';
 import { loadPeople } from '../lifecycle/load-people.js';
 import { changedContactPages } from './changed-contact-pages.js';
 import { dryRunDeps } from './dry-run.js';
 import { recycledContacts } from './recycle.js';
-import { syncPage } from './sync-page.js';
+import { needsEngagement, syncPage } from './sync-page.js';
 import type { CycleContext, SyncCycleDeps, SyncSummary } from './sync-cycle.types.js';
 
 export type { SyncCycleDeps, SyncSummary, PlannedChange } from './sync-cycle.types.js';
@@ -16,10 +17,14 @@ const BACKFILL_STREAM = 'hubspot.backfill';
 /** When rejected contacts were last checked for their recycle date. */
 const RECYCLE_STREAM = 'hubspot.recycle';
 /**
- * Contacts decided and written together: big enough to fill batch reads and writes (about half
- * can qualify: 1,000 ids per association read; a third are routed: Collections of 200).
+ * Contacts decided and written together, at most: a batch closes earlier once it holds
+ * ENGAGEMENT_BATCH contacts whose engagements are read, so each association read carries its
+ * full 1,000 ids and the object reads, lookups and Collections that follow fill up too.
  */
-const PAGE_SIZE = 2_000;
+const PAGE_SIZE = 5_000;
+const ENGAGEMENT_BATCH = 1_000;
+/** Search pages read ahead of the batch being written (a batch's worth of contacts). */
+const READ_AHEAD_PAGES = 10;
 const CLOSED_STATUSES = ['Closed - Converted', 'Closed - Not Converted'];
 
 export function emptySummary(): SyncSummary {
@@ -174,13 +179,21 @@ export async function runSyncCycle(
     });
   };
   let batch: MarketingContact[] = [];
-  for await (const page of changedContactPages(deps.contacts, window, deps.log)) {
+  let engaged = 0;
+  // The next searches run while a batch is decided and written: under HubSpot's search limit a
+  // backfill then takes about as long as its searches.
+  const reading = readAhead(changedContactPages(deps.contacts, window, deps.log), READ_AHEAD_PAGES);
+  for await (const page of reading) {
     // The first search spans everything left to read: HubSpot's count is the whole.
     if (progress.total < 0) progress.total = page.total;
-    batch.push(...page.contacts);
-    if (batch.length >= PAGE_SIZE) {
-      await pages(batch, advance);
-      batch = [];
+    for (const contact of page.contacts) {
+      batch.push(contact);
+      if (needsEngagement(deps.definition, contact, shared.now)) engaged += 1;
+      if (engaged >= ENGAGEMENT_BATCH || batch.length >= PAGE_SIZE) {
+        await pages(batch, advance);
+        batch = [];
+        engaged = 0;
+      }
     }
   }
   await pages(batch, advance);

@@ -1,4 +1,5 @@
 import { classifyContact } from '../../domain/sync/classify-contact.js';
+import type { Definition } from '../../domain/definition.js';
 import type { Activity } from '../../domain/model.js';
 import { qualify, type QualificationResult } from '../../domain/qualification/qualify.js';
 import { dueForOwner } from '../../domain/routing/assign-owner.js';
@@ -23,27 +24,37 @@ interface ToRoute {
   readonly id: string;
 }
 
-/** Engagements only for contacts that can still qualify: every gate holds and fit plus the most
- * engagement can give reaches the threshold. The rest cost no reads. */
+/**
+ * Whether engagement could still make the contact qualify: every gate holds and fit plus the most
+ * engagement can give reaches the threshold. Only these contacts' engagements are read.
+ */
+export function needsEngagement(
+  definition: Definition,
+  contact: MarketingContact,
+  now: Date,
+): boolean {
+  const { threshold, engagement } = definition.qualification;
+  const bound = qualify({
+    lead: { attributes: contact.attributes },
+    activities: [],
+    definition,
+    now,
+  });
+  return (
+    bound.reasons.every((reason) => reason.kind !== 'gate_failed') &&
+    bound.fit + engagement.max_points >= threshold
+  );
+}
+
+/** Engagements of the contacts that can still qualify; the rest cost no reads. */
 async function activitiesFor(
   deps: SyncCycleDeps,
   contacts: readonly MarketingContact[],
   now: Date,
 ): Promise<ReadonlyMap<string, readonly Activity[]>> {
   const { definition } = deps;
-  const { threshold, engagement } = definition.qualification;
-  const candidates = contacts.filter((contact) => {
-    const bound = qualify({
-      lead: { attributes: contact.attributes },
-      activities: [],
-      definition,
-      now,
-    });
-    return (
-      bound.reasons.every((reason) => reason.kind !== 'gate_failed') &&
-      bound.fit + engagement.max_points >= threshold
-    );
-  });
+  const { engagement } = definition.qualification;
+  const candidates = contacts.filter((contact) => needsEngagement(definition, contact, now));
   const kinds = ENGAGEMENT_KINDS.filter((kind) => (engagement.activities[kind] ?? 0) !== 0);
   if (candidates.length === 0 || kinds.length === 0) return new Map();
   return deps.contacts.activities(
