@@ -9,6 +9,8 @@ export interface SalesLead {
   readonly email: string | null;
   readonly isConverted: boolean;
   readonly convertedContactId: string | null;
+  /** The owner of the Contact a converted Lead became, read with the Lead (null: not visible). */
+  readonly convertedContactOwnerId: string | null;
   readonly hubspotContactId: string | null;
   readonly modifiedAt: Date;
   /** A rep's earlier rejection (`Rejection_Reason__c`, `Rejection_Comment__c`), if any. */

@@ -142,6 +142,9 @@ export class SalesforceLeadStore implements LeadStore {
       email: text(record['Email']),
       isConverted: record['IsConverted'] === true,
       convertedContactId: text(record['ConvertedContactId']),
+      convertedContactOwnerId: text(
+        (record['ConvertedContact'] as Record<string, unknown> | null | undefined)?.['OwnerId'],
+      ),
       hubspotContactId: text(record[this.fields.hubspot_contact_id]),
       modifiedAt: toDate(record['SystemModstamp']) ?? new Date(0),
       rejection: {
@@ -173,6 +176,8 @@ export class SalesforceLeadStore implements LeadStore {
       'Email',
       'IsConverted',
       'ConvertedContactId',
+      // Where a converted Lead went, and who owns it now, without a second query.
+      'ConvertedContact.OwnerId',
       'SystemModstamp',
       fields.hubspot_contact_id,
       fields.score,

@@ -163,7 +163,11 @@ async function decideAndWrite(
   const toRoute: ToRoute[] = [];
   const planned: Planned[] = [];
   const writeBack: { contact: MarketingContact; desired: OwnedProperties }[] = [];
-  const converted: { contact: MarketingContact; salesforceContactId: string }[] = [];
+  const converted: {
+    contact: MarketingContact;
+    salesforceContactId: string;
+    knownOwner: string | null;
+  }[] = [];
   // Two contacts can point at one Lead (a stale `salesforceleadid`, a shared email): only the
   // contact the Lead names (its HubSpot id) decides for it, whichever page or cycle reads it;
   // a Lead that names nobody goes to the first contact matching it. One Lead, one Task.
@@ -210,7 +214,14 @@ async function decideAndWrite(
       case 'converted':
         summary.skipped.converted += 1;
         if (outcome.salesforceContactId !== null)
-          converted.push({ contact, salesforceContactId: outcome.salesforceContactId });
+          converted.push({
+            contact,
+            salesforceContactId: outcome.salesforceContactId,
+            knownOwner:
+              lead?.convertedContactId === outcome.salesforceContactId
+                ? lead.convertedContactOwnerId
+                : null,
+          });
         break;
       case 'no_lead':
         summary.skipped.no_lead += 1;
@@ -354,15 +365,23 @@ async function route(
 /** Converted contacts show `accepted` and their Contact's owner in HubSpot. */
 async function followConverted(
   deps: SyncCycleDeps,
-  converted: readonly { contact: MarketingContact; salesforceContactId: string }[],
+  converted: readonly {
+    contact: MarketingContact;
+    salesforceContactId: string;
+    knownOwner: string | null;
+  }[],
   context: CycleContext,
 ): Promise<{ contact: MarketingContact; desired: OwnedProperties }[]> {
-  const owners = await deps.leads.contactOwners(
-    converted.map((entry) => entry.salesforceContactId),
-  );
+  // A converted Lead brought its Contact's owner along; only the connector's bare Contact ids
+  // (no Lead matched) are looked up.
+  const unknown = converted.filter((entry) => entry.knownOwner === null);
+  const owners =
+    unknown.length === 0
+      ? new Map<string, string>()
+      : await deps.leads.contactOwners(unknown.map((entry) => entry.salesforceContactId));
   const result: { contact: MarketingContact; desired: OwnedProperties }[] = [];
-  for (const { contact, salesforceContactId } of converted) {
-    const owner = owners.get(salesforceContactId);
+  for (const { contact, salesforceContactId, knownOwner } of converted) {
+    const owner = knownOwner ?? owners.get(salesforceContactId);
     // A Contact we cannot see (deleted, or no read access) leaves the contact as it is.
     if (owner === undefined) continue;
     const desired: OwnedProperties = {

@@ -317,6 +317,7 @@ describe('SalesforceLeadStore queries on the documented wire', () => {
       email: 'leadbrian@demo.com',
       isConverted: false,
       convertedContactId: null,
+      convertedContactOwnerId: null,
       hubspotContactId: '512',
       // `+0000` (no colon) is Salesforce's datetime offset.
       modifiedAt: new Date('2021-12-02T18:23:39.000Z'),
@@ -337,7 +338,12 @@ describe('SalesforceLeadStore queries on the documented wire', () => {
         },
       },
     });
-    expect(leads[1]).toMatchObject({ isConverted: true, convertedContactId: '003xx000004TmiQAAS' });
+    // A parent relationship comes as a nested record with its own attributes (null when empty).
+    expect(leads[1]).toMatchObject({
+      isConverted: true,
+      convertedContactId: '003xx000004TmiQAAS',
+      convertedContactOwnerId: '005xx000001Sv6eAAC',
+    });
     expect(leads[2]).toMatchObject({
       handoff: { score: 71.5, tier: 'B', due: null },
       rejection: { reason: 'bad_fit', comment: 'Student, no budget' },

@@ -28,6 +28,7 @@ function lead(id: string, overrides: Partial<SalesLead> = {}): SalesLead {
     email: 'sam@acme.com',
     isConverted: false,
     convertedContactId: null,
+    convertedContactOwnerId: null,
     hubspotContactId: null,
     modifiedAt: new Date(0),
     rejection: { reason: null, comment: null },
