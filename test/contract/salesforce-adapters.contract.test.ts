@@ -126,6 +126,26 @@ describe('queryAllEach', () => {
   });
 });
 
+describe('queries asked together', () => {
+  it('share Composite calls across callers, and a failed query fails only its caller', async () => {
+    sandbox.server.log.reset();
+    subrequests.length = 0;
+    const [accounts, broken, leadCount] = await Promise.allSettled([
+      queryAllEach(rawConnection, ["SELECT Id FROM Account WHERE Name = 'Bulk 7'"]),
+      queryAllEach(rawConnection, ['SELECT Nope__c FROM Lead']),
+      queryAllEach(rawConnection, ["SELECT Id FROM Lead WHERE Email = 'nobody@nowhere.example'"]),
+    ]);
+    expect(sandbox.server.log.list().map((call) => call.endpoint)).toEqual(['composite']);
+    expect(subrequests.map((group) => group.length)).toEqual([3]);
+    expect(accounts.status === 'fulfilled' && accounts.value[0]?.length).toBe(1);
+    expect(leadCount.status === 'fulfilled' && leadCount.value[0]?.length).toBe(0);
+    expect(broken.status).toBe('rejected');
+    expect(broken.status === 'rejected' && (broken.reason as IntegrationError).kind).toBe(
+      'installation',
+    );
+  });
+});
+
 describe('SalesforceLeadStore', () => {
   it('finds leads by id, HubSpot contact id and email, in few queries', async () => {
     const byHubSpot = leads((lead) => typeof lead['HubSpot_Contact_Id__c'] === 'string').slice(

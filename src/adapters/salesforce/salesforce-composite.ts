@@ -52,6 +52,17 @@ export async function compositeQueryPages(
   connection: Connection,
   queries: readonly string[],
 ): Promise<QueryPage[]> {
+  return (await settledQueryPages(connection, queries)).map((page) => {
+    if (page instanceof IntegrationError) throw page;
+    return page;
+  });
+}
+
+/** Each query's first page, or the error its own request would have raised. */
+async function settledQueryPages(
+  connection: Connection,
+  queries: readonly string[],
+): Promise<(QueryPage | IntegrationError)[]> {
   const base = `/services/data/v${connection.version}/query`;
   let raw: unknown;
   try {
@@ -75,35 +86,99 @@ export async function compositeQueryPages(
       throw new IntegrationError('salesforce', 'transient', 'salesforce composite incomplete', {
         code: 'COMPOSITE_INCOMPLETE',
       });
-    if (answer.httpStatusCode !== 200) throw subrequestError(answer.httpStatusCode, answer.body);
+    if (answer.httpStatusCode !== 200) return subrequestError(answer.httpStatusCode, answer.body);
     return QueryWire.parse(answer.body);
   });
 }
 
+interface Waiting {
+  readonly query: string;
+  readonly resolve: (records: Record<string, unknown>[]) => void;
+  readonly reject: (err: unknown) => void;
+}
+
 /**
- * Every record of each query, in the queries' order: five queries share one Composite call
- * (one API call instead of five), and a query with more than a page follows its own
- * `nextRecordsUrl`. A lone query goes as a plain query.
+ * Queries asked in the same turn of the event loop on one connection, whoever asks them (Lead
+ * lookups and account owners started together, say), share Composite requests: five per API
+ * call instead of one each.
  */
-export async function queryAllEach(
+class CoalescedQueries {
+  private waiting: Waiting[] = [];
+
+  constructor(private readonly connection: Connection) {}
+
+  ask(query: string): Promise<Record<string, unknown>[]> {
+    return new Promise((resolve, reject) => {
+      if (this.waiting.length === 0) setImmediate(() => void this.flush());
+      this.waiting.push({ query, resolve, reject });
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const asked = this.waiting;
+    this.waiting = [];
+    for (let start = 0; start < asked.length; start += QUERIES_PER_COMPOSITE) {
+      const group = asked.slice(start, start + QUERIES_PER_COMPOSITE);
+      try {
+        const answers = await answer(
+          this.connection,
+          group.map((each) => each.query),
+        );
+        // A failed subrequest fails only the query that asked it.
+        group.forEach((each, index) => {
+          const result = answers[index];
+          if (result instanceof IntegrationError) each.reject(result);
+          else each.resolve(result ?? []);
+        });
+      } catch (err) {
+        for (const each of group) each.reject(err);
+      }
+    }
+  }
+}
+
+/**
+ * Every record of each query, or its own error: one plain query alone, else one Composite
+ * request. A whole-call failure throws.
+ */
+async function answer(
+  connection: Connection,
+  queries: readonly string[],
+): Promise<(Record<string, unknown>[] | IntegrationError)[]> {
+  if (queries.length === 1) return [await queryAll(connection, queries[0] as string)];
+  const results: (Record<string, unknown>[] | IntegrationError)[] = [];
+  for (const page of await settledQueryPages(connection, queries)) {
+    if (page instanceof IntegrationError) {
+      results.push(page);
+      continue;
+    }
+    const records = [...page.records];
+    if (!page.done && typeof page.nextRecordsUrl === 'string')
+      records.push(...(await queryRest(connection, page.nextRecordsUrl)));
+    results.push(records);
+  }
+  return results;
+}
+
+const coalescers = new WeakMap<Connection, CoalescedQueries>();
+
+/**
+ * Every record of each query, in the queries' order. Five queries share one Composite call (one
+ * API call instead of five), together with any other query asked on the connection in the same
+ * turn; a query with more than a page follows its own `nextRecordsUrl`; a lone query goes as a
+ * plain query.
+ */
+export function queryAllEach(
   connection: Connection,
   queries: readonly string[],
 ): Promise<Record<string, unknown>[][]> {
-  const results: Record<string, unknown>[][] = [];
-  for (let start = 0; start < queries.length; start += QUERIES_PER_COMPOSITE) {
-    const group = queries.slice(start, start + QUERIES_PER_COMPOSITE);
-    if (group.length === 1) {
-      results.push(await queryAll(connection, group[0] as string));
-      continue;
-    }
-    for (const page of await compositeQueryPages(connection, group)) {
-      const records = [...page.records];
-      if (!page.done && typeof page.nextRecordsUrl === 'string')
-        records.push(...(await queryRest(connection, page.nextRecordsUrl)));
-      results.push(records);
-    }
+  let coalescer = coalescers.get(connection);
+  if (coalescer === undefined) {
+    coalescer = new CoalescedQueries(connection);
+    coalescers.set(connection, coalescer);
   }
-  return results;
+  const asking = coalescer;
+  return Promise.all(queries.map((query) => asking.ask(query)));
 }
 
 /** The remaining pages of a query from its `nextRecordsUrl`. */

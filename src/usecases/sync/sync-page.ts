@@ -152,13 +152,17 @@ async function decideAndWrite(
   const emails = qualified
     .map(({ contact }) => contact.attributes['email'])
     .filter((email): email is string => typeof email === 'string');
-  const leads = await deps.leads.findLeads({
-    leadIds: qualified
-      .map(({ contact }) => contact.salesforceLeadId)
-      .filter((id): id is string => id !== null),
-    hubspotContactIds: qualified.map(({ contact }) => contact.id),
-    emails,
-  });
+  // Asked together, the Lead lookups and the account owners share Composite calls.
+  const [leads] = await Promise.all([
+    deps.leads.findLeads({
+      leadIds: qualified
+        .map(({ contact }) => contact.salesforceLeadId)
+        .filter((id): id is string => id !== null),
+      hubspotContactIds: qualified.map(({ contact }) => contact.id),
+      emails,
+    }),
+    lookUpAccounts(deps, emails, context),
+  ]);
 
   const toRoute: ToRoute[] = [];
   const planned: Planned[] = [];
@@ -300,7 +304,7 @@ async function decideAndWrite(
     }
   }
 
-  if (toRoute.length > 0) planned.push(...(await route(deps, toRoute, context, emails)));
+  if (toRoute.length > 0) planned.push(...(await route(deps, toRoute, context)));
   const routedUpdates = await writeDecisions(deps, planned, context);
   if (converted.length > 0) writeBack.push(...(await followConverted(deps, converted, context)));
   const updates = [
@@ -313,22 +317,29 @@ async function decideAndWrite(
   await deps.outbox.send([...routedUpdates, ...updates]);
 }
 
+/**
+ * Account owners for the qualified contacts' company domains, for the account-owner rules. Many
+ * contacts share a company: each domain is looked up once per cycle.
+ */
+async function lookUpAccounts(
+  deps: SyncCycleDeps,
+  emails: readonly string[],
+  context: CycleContext,
+): Promise<void> {
+  const unknown = [
+    ...new Set(emails.map(emailDomain).filter((domain): domain is string => domain !== null)),
+  ].filter((domain) => !context.accounts.has(domain));
+  if (unknown.length === 0) return;
+  const found = await deps.leads.accountOwnersByDomain(unknown);
+  for (const domain of unknown) context.accounts.set(domain, found.get(domain) ?? null);
+}
+
 /** Owners for the contacts that need one, under the rotation and open-lead counts in Redis. */
 async function route(
   deps: SyncCycleDeps,
   toRoute: readonly ToRoute[],
   context: CycleContext,
-  emails: readonly string[],
 ): Promise<Planned[]> {
-  const domains = [
-    ...new Set(emails.map(emailDomain).filter((domain): domain is string => domain !== null)),
-  ];
-  // Many contacts share a company: each domain is looked up once per cycle.
-  const unknown = domains.filter((domain) => !context.accounts.has(domain));
-  if (unknown.length > 0) {
-    const found = await deps.leads.accountOwnersByDomain(unknown);
-    for (const domain of unknown) context.accounts.set(domain, found.get(domain) ?? null);
-  }
   const assignments = await assignLeads({
     state: deps.state,
     definition: deps.definition,

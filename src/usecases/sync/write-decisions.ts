@@ -123,9 +123,11 @@ export async function writeDecisions(
   }
   summary.written.salesforce += tasks.length;
   // An attempt that died after its Task and before its Lead may have given this decision to a rep
-  // (the rotation has moved on since): a decision that now goes to a queue closes that Task.
+  // (the rotation has moved on since): a decision that now goes to a queue closes that Task. A
+  // Lead created just now had no earlier attempt (that attempt would have created it, and this
+  // one found it), so only Leads that existed are looked at.
   const toQueues = withLead.filter(
-    (item) => !isUserId(item.ownerId) && !failures.has(item.contact.id),
+    (item) => item.lead !== null && !isUserId(item.ownerId) && !failures.has(item.contact.id),
   );
   if (toQueues.length > 0) await deps.leads.closeTasks(toQueues.map((item) => item.decisionId));
 
