@@ -113,16 +113,66 @@ class RecordTable extends Map<string, SfRecord> {
   }
 }
 
-/** Live record ids by folded value (see {@link foldedKey}), for one field of one object. */
-type ValueIndex = Map<string, Set<string>>;
+/**
+ * How an index files a field's values. `unique` is the comparison unique checks and external-id
+ * lookups make (`String(value).toLowerCase()`, live records only). The `soql-*` kinds serve SOQL
+ * `=` and `IN` (see run-soql): `soql-text` files `String(value).toLowerCase()` and `soql-id` the
+ * first 15 characters of `String(value)` (a 15-character id matches an 18-character one on that
+ * prefix); both hold deleted records too (queryAll), and both file a superset of the records a
+ * condition matches, which the caller then checks.
+ */
+export type IndexKind = 'unique' | 'soql-text' | 'soql-id';
+
+/** Record ids by key (see {@link IndexKind}), for one field of one object. */
+interface ValueIndex {
+  readonly field: string;
+  readonly kind: IndexKind;
+  /** One id, or a set of ids when several records share the key. */
+  readonly ids: Map<string, string | Set<string>>;
+}
+
+/** The key `kind` files `value` under; null (not filed) for null and absent values. */
+export function indexKey(kind: IndexKind, value: StoredValue | undefined): string | null {
+  if (value === undefined || value === null) return null;
+  return kind === 'soql-id' ? String(value).slice(0, 15) : String(value).toLowerCase();
+}
+
+function fileId(index: ValueIndex, key: string, id: string): void {
+  const held = index.ids.get(key);
+  if (held === undefined) index.ids.set(key, id);
+  else if (typeof held === 'string') {
+    if (held !== id) index.ids.set(key, new Set([held, id]));
+  } else held.add(id);
+}
+
+function unfileId(index: ValueIndex, key: string, id: string): void {
+  const held = index.ids.get(key);
+  if (held === undefined) return;
+  if (typeof held === 'string') {
+    if (held === id) index.ids.delete(key);
+    return;
+  }
+  held.delete(id);
+  if (held.size === 1) index.ids.set(key, held.values().next().value as string);
+  else if (held.size === 0) index.ids.delete(key);
+}
+
+function filedIds(index: ValueIndex, key: string): Iterable<string> {
+  const held = index.ids.get(key);
+  return held === undefined ? [] : typeof held === 'string' ? [held] : held;
+}
+
+function filedCount(index: ValueIndex, key: string): number {
+  const held = index.ids.get(key);
+  return held === undefined ? 0 : typeof held === 'string' ? 1 : held.size;
+}
 
 /**
- * The key a value is indexed under: `String(value).toLowerCase()`, the comparison unique checks
- * make; exact (case-sensitive) lookups filter the candidates it gives. Null and absent values are
- * not indexed.
+ * The key a value is indexed under for unique checks: `String(value).toLowerCase()`; exact
+ * (case-sensitive) lookups filter the candidates it gives. Null and absent values are not indexed.
  */
 function foldedKey(value: StoredValue | undefined): string | null {
-  return value === undefined || value === null ? null : String(value).toLowerCase();
+  return indexKey('unique', value);
 }
 
 /**
@@ -131,6 +181,13 @@ function foldedKey(value: StoredValue | undefined): string | null {
  */
 function matchesMissing(key: string): boolean {
   return key === 'null' || key === 'undefined';
+}
+
+/** One SOQL index lookup: records whose `field`, filed by `kind`, has one of `keys`. */
+export interface IndexLookup {
+  readonly field: string;
+  readonly kind: Exclude<IndexKind, 'unique'>;
+  readonly keys: readonly string[];
 }
 
 /**
@@ -143,8 +200,9 @@ export class SalesforceStore {
   catalog: SObjectCatalog;
   private readonly records = new Map<string, RecordTable>();
   /**
-   * Value indexes by object, then by field name: built on an object's first lookup of a field
-   * (unique check, external-id upsert, findBy), then kept by every write to its table.
+   * Value indexes by object, then by field and kind (`field` for unique checks, `kind:field`
+   * otherwise): built on an object's first lookup of a field (unique check, external-id upsert,
+   * findBy, SOQL equality), then kept by every write to its table.
    */
   private readonly indexes = new Map<string, Map<string, ValueIndex>>();
   /** 15-character id → 18-character id */
@@ -188,16 +246,15 @@ export class SalesforceStore {
     });
   }
 
-  /** Adds a live record to the object's indexes, under its current values. */
+  /** Files a record in the object's indexes, under its current values (unique: live only). */
   private index(object: string, id: string, record: SfRecord): void {
     const fields = this.indexes.get(object);
-    if (fields === undefined || record['IsDeleted'] === true) return;
-    for (const [field, index] of fields) {
-      const key = foldedKey(record[field]);
-      if (key === null) continue;
-      const ids = index.get(key);
-      if (ids === undefined) index.set(key, new Set([id]));
-      else ids.add(id);
+    if (fields === undefined) return;
+    const deleted = record['IsDeleted'] === true;
+    for (const index of fields.values()) {
+      if (deleted && index.kind === 'unique') continue;
+      const key = indexKey(index.kind, record[index.field]);
+      if (key !== null) fileId(index, key, id);
     }
   }
 
@@ -205,12 +262,9 @@ export class SalesforceStore {
   private unindex(object: string, id: string, record: SfRecord): void {
     const fields = this.indexes.get(object);
     if (fields === undefined) return;
-    for (const [field, index] of fields) {
-      const key = foldedKey(record[field]);
-      const ids = key === null ? undefined : index.get(key);
-      if (key === null || ids === undefined) continue;
-      ids.delete(id);
-      if (ids.size === 0) index.delete(key);
+    for (const index of fields.values()) {
+      const key = indexKey(index.kind, record[index.field]);
+      if (key !== null) unfileId(index, key, id);
     }
   }
 
@@ -224,31 +278,64 @@ export class SalesforceStore {
     }
   }
 
-  /** Forgets one field's index (its values changed wholesale); the next lookup rebuilds it. */
+  /** Forgets one field's indexes (its values changed wholesale); the next lookup rebuilds them. */
   private dropIndex(object: string, field: string): void {
-    this.indexes.get(object)?.delete(field);
+    const fields = this.indexes.get(object);
+    if (fields === undefined) return;
+    for (const [name, index] of fields) if (index.field === field) fields.delete(name);
   }
 
-  /** The index of `object.field`, built from the table on first use. */
-  private valueIndex(object: string, field: string): ValueIndex {
+  /** The `kind` index of `object.field`, built from the table on first use. */
+  private valueIndex(object: string, field: string, kind: IndexKind = 'unique'): ValueIndex {
     let fields = this.indexes.get(object);
     if (fields === undefined) {
       fields = new Map();
       this.indexes.set(object, fields);
     }
-    let index = fields.get(field);
+    const name = kind === 'unique' ? field : `${kind}:${field}`;
+    let index = fields.get(name);
     if (index === undefined) {
-      index = new Map();
-      fields.set(field, index);
+      index = { field, kind, ids: new Map() };
+      fields.set(name, index);
       for (const [id, record] of this.recordTable(object)) {
-        const key = record['IsDeleted'] === true ? null : foldedKey(record[field]);
-        if (key === null) continue;
-        const ids = index.get(key);
-        if (ids === undefined) index.set(key, new Set([id]));
-        else ids.add(id);
+        if (kind === 'unique' && record['IsDeleted'] === true) continue;
+        const key = indexKey(kind, record[field]);
+        if (key !== null) fileId(index, key, id);
       }
     }
     return index;
+  }
+
+  /**
+   * How many records (deleted ones too) of `object` (its catalog name) a SOQL index files under
+   * the lookup's keys: what {@link recordsFiledUnder} would check, at most. Builds the index.
+   */
+  countFiledUnder(object: string, lookup: IndexLookup): number {
+    const index = this.valueIndex(object, lookup.field, lookup.kind);
+    let count = 0;
+    for (const key of new Set(lookup.keys)) count += filedCount(index, key);
+    return count;
+  }
+
+  /**
+   * The records (deleted ones too) of `object` (its catalog name) that SOQL indexes file under
+   * any of the lookups, each once, in table order (the order a scan meets them). They are
+   * candidates: the caller checks each against its condition.
+   */
+  recordsFiledUnder(object: string, lookups: readonly IndexLookup[]): SfRecord[] {
+    const table = this.recordTable(object);
+    const ids = new Set<string>();
+    for (const lookup of lookups) {
+      const index = this.valueIndex(object, lookup.field, lookup.kind);
+      for (const key of lookup.keys) for (const id of filedIds(index, key)) ids.add(id);
+    }
+    const found: { position: number; record: SfRecord }[] = [];
+    for (const id of ids) {
+      const record = table.get(id);
+      if (record !== undefined) found.push({ position: table.position(id), record });
+    }
+    found.sort((a, b) => a.position - b.position);
+    return found.map((entry) => entry.record);
   }
 
   /**
@@ -263,10 +350,8 @@ export class SalesforceStore {
         (record) => record['IsDeleted'] !== true && String(record[field]).toLowerCase() === key,
       );
     }
-    const ids = this.valueIndex(object, field).get(key);
-    if (ids === undefined) return [];
     const found: { id: string; record: SfRecord }[] = [];
-    for (const id of ids) {
+    for (const id of filedIds(this.valueIndex(object, field), key)) {
       const record = table.get(id);
       if (record !== undefined && record['IsDeleted'] !== true && foldedKey(record[field]) === key)
         found.push({ id, record });

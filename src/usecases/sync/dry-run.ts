@@ -17,6 +17,7 @@ export function dryRunDeps(deps: SyncCycleDeps, plan: PlannedChange[]): SyncCycl
     leads: acceptingWrites(deps.leads),
     outbox: recordingOutbox(plan),
     timers: { schedule: () => Promise.resolve() },
+    plan: (change) => plan.push(change),
   };
 }
 

@@ -22,6 +22,8 @@ export interface SyncCycleDeps {
   readonly state: SyncState;
   readonly log: Logger;
   readonly now: () => Date;
+  /** Where a dry run lists each decision it would write (a real run keeps no list). */
+  readonly plan?: ((change: PlannedChange) => void) | undefined;
   /** The user Handoff writes as: Leads it owns count as unowned. */
   readonly integrationUserId: string | null;
 }

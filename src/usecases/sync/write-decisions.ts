@@ -77,18 +77,20 @@ export async function writeDecisions(
 ): Promise<ContactUpdate[]> {
   if (planned.length === 0) return [];
   const { summary } = context;
-  for (const item of planned) {
-    summary.plan.push({
-      contactId: item.contact.id,
-      leadId: item.lead?.id ?? null,
-      action: item.lead === null ? 'create_lead' : item.ownerKept ? 'keep_owner' : 'route',
-      decisionId: item.decisionId,
-      ownerId: item.ownerId,
-      due: item.sla.due.toISOString(),
-      salesforce: { ...leadFields(item, true, context.now), due: item.sla.due.toISOString() },
-      hubspot: plannedProperties(deps.definition, item, context.names),
-    });
-  }
+  // Only a dry run keeps the list: a backfill's would hold every decision in memory.
+  const record = deps.plan;
+  if (record !== undefined)
+    for (const item of planned)
+      record({
+        contactId: item.contact.id,
+        leadId: item.lead?.id ?? null,
+        action: item.lead === null ? 'create_lead' : item.ownerKept ? 'keep_owner' : 'route',
+        decisionId: item.decisionId,
+        ownerId: item.ownerId,
+        due: item.sla.due.toISOString(),
+        salesforce: { ...leadFields(item, true, context.now), due: item.sla.due.toISOString() },
+        hubspot: plannedProperties(deps.definition, item, context.names),
+      });
 
   const failures = new Map<string, WriteOutcome & { ok: false }>();
   const leadIds = new Map<string, string>();

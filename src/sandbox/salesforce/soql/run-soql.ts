@@ -1,5 +1,7 @@
 import {
   formatDateTime,
+  indexKey,
+  type IndexLookup,
   type SalesforceStore,
   type SfRecord,
   type StoredValue,
@@ -271,6 +273,115 @@ function compileCondition(
   }
 }
 
+/**
+ * Tables smaller than this are scanned: an index would cost more to build and keep than the
+ * scans it saves.
+ */
+export const INDEX_MIN_ROWS = 256;
+
+/**
+ * Fields never served from an index. Audit fields are not writable through the API, so tests
+ * that play a rep set them on the stored record directly, which bypasses the store's indexes.
+ */
+const UNINDEXED_FIELDS = new Set(['CreatedById', 'LastModifiedById']);
+
+/**
+ * The index lookups that find every record `condition` can match (a superset, in any order), or
+ * null when it has none: `field = value` and `field IN (…)` on a field of the queried object,
+ * an OR of such conditions, or an AND one of whose conjuncts is one (the smallest is chosen).
+ * The keys are the ones {@link compileCondition}'s comparisons imply: text (and numbers,
+ * booleans, dates) compare as `String(value).toLowerCase()`, ids on their first 15 characters.
+ * `null` matches absent values, which no index holds, so a condition that names it is not served.
+ */
+function indexLookups(
+  store: SalesforceStore,
+  spec: SObjectSpec,
+  condition: Condition,
+  now: number,
+): IndexLookup[] | null {
+  switch (condition.kind) {
+    case 'or': {
+      const lookups: IndexLookup[] = [];
+      for (const item of condition.items) {
+        const found = indexLookups(store, spec, item, now);
+        if (found === null) return null;
+        lookups.push(...found);
+      }
+      return lookups;
+    }
+    case 'and': {
+      let best: { lookups: IndexLookup[]; size: number } | null = null;
+      for (const item of condition.items) {
+        const lookups = indexLookups(store, spec, item, now);
+        if (lookups === null) continue;
+        const size = lookups.reduce(
+          (sum, lookup) => sum + store.countFiledUnder(spec.name, lookup),
+          0,
+        );
+        if (best === null || size < best.size) best = { lookups, size };
+      }
+      return best?.lookups ?? null;
+    }
+    case 'compare':
+    case 'in': {
+      if (condition.kind === 'compare' ? condition.operator !== '=' : condition.negated)
+        return null;
+      const path = resolvePath(store, spec, condition.field);
+      const { field } = path;
+      if (path.segments.length !== 1 || field.type === 'boolean' || UNINDEXED_FIELDS.has(field.name))
+        return null;
+      const kind = field.type === 'id' || field.type === 'reference' ? 'soql-id' : 'soql-text';
+      const keys: string[] = [];
+      const literals = condition.kind === 'in' ? condition.values : [condition.value];
+      for (const literal of literals) {
+        const option = literalFor(field, literal, now);
+        if (option === null) return null;
+        // A relative date range: IN matches nothing with it, and = compares a range.
+        if (Array.isArray(option)) {
+          if (condition.kind === 'in') continue;
+          return null;
+        }
+        const key = indexKey(kind, option);
+        if (key !== null) keys.push(key);
+      }
+      return [{ field: field.name, kind, keys }];
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * The records a query considers, in table order: the whole table, or, when the WHERE can be
+ * served from value indexes and that is cheaper, only the records they file under its values.
+ * Either way the caller filters them with the full WHERE, so the result is the scan's.
+ */
+function candidateRecords(
+  store: SalesforceStore,
+  spec: SObjectSpec,
+  where: Condition | null,
+  now: number,
+  planner: { readonly indexMinRows: number; readonly onPlan?: (plan: 'scan' | 'index') => void },
+): Iterable<SfRecord> {
+  const table = store.table(spec.name);
+  if (where !== null && table.size >= planner.indexMinRows) {
+    const lookups = indexLookups(store, spec, where, now);
+    if (lookups !== null) {
+      const size = lookups.reduce(
+        (sum, lookup) => sum + store.countFiledUnder(spec.name, lookup),
+        0,
+      );
+      // Collecting and ordering candidates costs more per record than a scan's test.
+      if (size * 4 <= table.size) {
+        planner.onPlan?.('index');
+        return store.recordsFiledUnder(spec.name, lookups);
+      }
+    }
+  }
+  planner.onPlan?.('scan');
+  return table.values();
+}
+
 function output(field: FieldSpec, value: StoredValue | undefined): unknown {
   if (value === undefined) return null;
   if (field.type === 'datetime' && typeof value === 'number') return formatDateTime(value);
@@ -330,12 +441,20 @@ function project(
 
 /**
  * Runs a parsed query against the store. `includeDeleted` is queryAll. Aggregates (COUNT with
- * GROUP BY) return `AggregateResult` rows with `expr0`… or the alias.
+ * GROUP BY) return `AggregateResult` rows with `expr0`… or the alias. Equality and IN
+ * conditions are served from value indexes on tables of `indexMinRows` records or more (default
+ * {@link INDEX_MIN_ROWS}; Infinity scans always); `onPlan` hears which way the rows were found.
  */
 export function runSoql(
   store: SalesforceStore,
   query: SoqlQuery,
-  options: { includeDeleted: boolean; version: string; now: number },
+  options: {
+    includeDeleted: boolean;
+    version: string;
+    now: number;
+    indexMinRows?: number;
+    onPlan?: (plan: 'scan' | 'index') => void;
+  },
 ): SoqlResult {
   const spec = store.catalog.object(query.from);
   if (spec === undefined) {
@@ -354,7 +473,11 @@ export function runSoql(
     path: resolvePath(store, spec, entry.field),
   }));
   let matched: SfRecord[] = [];
-  for (const record of store.table(spec.name).values()) {
+  const records = candidateRecords(store, spec, query.where, options.now, {
+    indexMinRows: options.indexMinRows ?? INDEX_MIN_ROWS,
+    ...(options.onPlan === undefined ? {} : { onPlan: options.onPlan }),
+  });
+  for (const record of records) {
     if (!options.includeDeleted && record['IsDeleted'] === true) continue;
     if (where(record)) matched.push(record);
   }
