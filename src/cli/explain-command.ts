@@ -4,21 +4,32 @@ import {
   parseYamlWith,
   readTextFile,
   type ConfigIssue,
+  type ParseResult,
 } from '../config/parse-yaml.js';
 import type { Definition } from '../domain/definition.js';
-import { attributeNames } from '../domain/mapping.js';
-import type { Activity, AttributeValue, Lead } from '../domain/model.js';
+import { attributeNames, resolveMapping } from '../domain/mapping.js';
+import type { Activity, ActivitySource, AttributeValue, Lead } from '../domain/model.js';
 import { explainLead } from '../usecases/explain-lead.js';
 import { configPath, EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.js';
-import { ExplainInputSchema, type ExplainInput } from './explain-input.schema.js';
+import {
+  ExplainInputSchema,
+  SalesforceLeadInputSchema,
+  type ExplainInput,
+  type SalesforceLeadInput,
+} from './explain-input.schema.js';
 import { formatExplanationText, toExplanationJson } from './format-explanation.js';
 import { parseInstant } from './parse-instant.js';
 
 export const EXPLAIN_USAGE =
-  'handoff explain --input LEAD.json [--config FILE] [--now ISO] [--json]';
+  'handoff explain --input LEAD.json [--source hubspot|salesforce] [--config FILE] [--now ISO] [--json]';
+
+/** The shape of the input file: HubSpot-side attributes, or a Salesforce Lead by field names. */
+export const EXPLAIN_SOURCES: readonly ActivitySource[] = ['hubspot', 'salesforce'];
 
 export interface ExplainFlags {
   readonly input?: string | undefined;
+  /** `hubspot` (the default) or `salesforce`; anything else is refused. */
+  readonly source?: string | undefined;
   readonly config?: string | undefined;
   readonly now?: string | undefined;
   readonly json?: boolean | undefined;
@@ -30,7 +41,20 @@ function isAttributeValue(value: unknown): value is AttributeValue {
   return value === null || ['string', 'number', 'boolean'].includes(typeof value);
 }
 
-function toLead(input: ExplainInput, definition: Definition): { lead: Lead; ignored: string[] } {
+function isExplainSource(value: string): value is ActivitySource {
+  return (EXPLAIN_SOURCES as readonly string[]).includes(value);
+}
+
+interface LeadInput {
+  readonly lead: Lead;
+  readonly activities: readonly Activity[];
+  /** Input keys that are neither attributes nor, for a Salesforce Lead, mapped fields. */
+  readonly ignored: readonly string[];
+  readonly routedAt: string | undefined;
+}
+
+/** Attribute-keyed input (`email`, `employees`, mapped custom keys); activities are HubSpot's. */
+function hubspotLead(input: ExplainInput, definition: Definition): LeadInput {
   const known = new Set(attributeNames(definition.mapping));
   const attributes: Record<string, AttributeValue> = {};
   const ignored: string[] = [];
@@ -39,7 +63,58 @@ function toLead(input: ExplainInput, definition: Definition): { lead: Lead; igno
     if (known.has(key) && isAttributeValue(value)) attributes[key] = value;
     else ignored.push(key);
   }
-  return { lead: { attributes, account: input.account ?? null }, ignored };
+  const activities = input.activities.map(({ type, at }) => ({ type, at: new Date(at) }));
+  return {
+    lead: { attributes, account: input.account ?? null },
+    activities,
+    ignored,
+    routedAt: input.routed_at,
+  };
+}
+
+/**
+ * A Salesforce Lead by field API names (case-sensitive, as Salesforce spells them), translated to
+ * attributes through the resolved `mapping.salesforce`; its activities are Salesforce's.
+ */
+function salesforceLead(input: SalesforceLeadInput, definition: Definition): LeadInput {
+  const attributesOfField = new Map<string, string[]>();
+  for (const [attribute, field] of Object.entries(resolveMapping(definition.mapping).salesforce)) {
+    attributesOfField.set(field, [...(attributesOfField.get(field) ?? []), attribute]);
+  }
+  const attributes: Record<string, AttributeValue> = {};
+  const ignored: string[] = [];
+  for (const [key, value] of Object.entries(input)) {
+    if (RESERVED_KEYS.has(key)) continue;
+    const mapped = attributesOfField.get(key);
+    if (mapped !== undefined && isAttributeValue(value)) {
+      for (const attribute of mapped) attributes[attribute] = value;
+    } else ignored.push(key);
+  }
+  const activities = input.activities.map(({ type, at }): Activity => ({
+    type,
+    at: new Date(at),
+    source: 'salesforce',
+  }));
+  return {
+    lead: { attributes, account: input.account ?? null },
+    activities,
+    ignored,
+    routedAt: input.routed_at,
+  };
+}
+
+/** The input file as a lead of `source`'s shape, or every problem in it. */
+function parseLeadInput(
+  text: string,
+  source: ActivitySource,
+  definition: Definition,
+): ParseResult<LeadInput> {
+  if (source === 'salesforce') {
+    const input = parseYamlWith(text, SalesforceLeadInputSchema);
+    return input.ok ? { ok: true, value: salesforceLead(input.value, definition) } : input;
+  }
+  const input = parseYamlWith(text, ExplainInputSchema);
+  return input.ok ? { ok: true, value: hubspotLead(input.value, definition) } : input;
 }
 
 function report(io: CliIo, file: string, issues: readonly ConfigIssue[]): number {
@@ -54,6 +129,13 @@ export async function explainCommand(flags: ExplainFlags, io: CliIo): Promise<nu
     io.stderr(`--input is required\nusage: ${EXPLAIN_USAGE}\n`);
     return EXIT_INVALID;
   }
+  const source = flags.source ?? 'hubspot';
+  if (!isExplainSource(source)) {
+    io.stderr(
+      `--source: expected one of ${EXPLAIN_SOURCES.join(', ')}, got ${JSON.stringify(source)}\nusage: ${EXPLAIN_USAGE}\n`,
+    );
+    return EXIT_INVALID;
+  }
   const now = flags.now === undefined ? io.now() : parseInstant(flags.now);
   if (now === null) {
     io.stderr(
@@ -66,17 +148,13 @@ export async function explainCommand(flags: ExplainFlags, io: CliIo): Promise<nu
   if (!definition.ok) return report(io, file, definition.issues);
   const text = await readTextFile(flags.input);
   if (!text.ok) return report(io, flags.input, text.issues);
-  const input = parseYamlWith(text.value, ExplainInputSchema);
+  const input = parseLeadInput(text.value, source, definition.value);
   if (!input.ok) return report(io, flags.input, input.issues);
-
-  const { lead, ignored } = toLead(input.value, definition.value);
-  const activities: Activity[] = input.value.activities.map(({ type, at }) => ({
-    type,
-    at: new Date(at),
-  }));
-  const routedAt = input.value.routed_at === undefined ? now : new Date(input.value.routed_at);
+  const { lead, activities, ignored } = input.value;
+  const routedAt = input.value.routedAt === undefined ? now : new Date(input.value.routedAt);
   const decision = explainLead({ lead, activities, definition: definition.value, now, routedAt });
   const explanation = {
+    source,
     decision,
     definition: definition.value,
     now,

@@ -1,13 +1,30 @@
 import type { Decision } from '../domain/decide-lead.js';
 import type { Definition } from '../domain/definition.js';
-import type { Reason } from '../domain/model.js';
+import type { ActivitySource, Reason } from '../domain/model.js';
+
+/** How the explanation names the system the input came from. */
+const SOURCE_NAMES: Readonly<Record<ActivitySource, string>> = {
+  hubspot: 'HubSpot contact',
+  salesforce: 'Salesforce Lead',
+};
+
+/** Why an input key was ignored, by input system. */
+const IGNORED_BECAUSE: Readonly<Record<ActivitySource, string>> = {
+  hubspot: 'not attributes of this definition',
+  salesforce: 'not Lead fields this definition maps',
+};
 
 export interface Explanation {
+  /**
+   * The input's shape: HubSpot-side attributes, or a Salesforce Lead by field API names (its
+   * activities weighted by `engagement.salesforce_activities`).
+   */
+  readonly source: ActivitySource;
   readonly decision: Decision;
   readonly definition: Definition;
   readonly now: Date;
   readonly routedAt: Date;
-  /** Input keys that are neither canonical attributes nor mapped custom keys. */
+  /** Input keys that are no attribute (HubSpot input) or no mapped Lead field (Salesforce). */
   readonly ignoredAttributes: readonly string[];
 }
 
@@ -15,6 +32,8 @@ export interface Explanation {
 export interface ExplanationJson {
   readonly version: string;
   readonly now: string;
+  /** The system the input came from: `hubspot` or `salesforce`. */
+  readonly source: ActivitySource;
   readonly qualification: {
     readonly qualified: boolean;
     readonly score: number;
@@ -46,11 +65,12 @@ export interface ExplanationJson {
 }
 
 export function toExplanationJson(explanation: Explanation): ExplanationJson {
-  const { decision, definition, now, routedAt, ignoredAttributes } = explanation;
+  const { source, decision, definition, now, routedAt, ignoredAttributes } = explanation;
   const { qualification, routing, sla } = decision;
   return {
     version: decision.definitionVersion,
     now: now.toISOString(),
+    source,
     qualification: {
       qualified: qualification.qualified,
       score: qualification.score,
@@ -130,6 +150,7 @@ export function formatExplanationText(explanation: Explanation): string {
   const { qualification, routing, sla } = decision;
   const lines: string[] = [
     `Definition ${decision.definitionVersion}, evaluated at ${now.toISOString()}`,
+    `source: ${SOURCE_NAMES[explanation.source]}`,
     '',
   ];
   const verdict = qualification.qualified
@@ -177,7 +198,7 @@ export function formatExplanationText(explanation: Explanation): string {
   if (ignoredAttributes.length > 0) {
     lines.push(
       '',
-      `Ignored input keys (not attributes of this definition): ${ignoredAttributes.join(', ')}`,
+      `Ignored input keys (${IGNORED_BECAUSE[explanation.source]}): ${ignoredAttributes.join(', ')}`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -58,6 +58,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     options: {
       config: { type: 'string' },
       input: { type: 'string' },
+      source: { type: 'string' },
       now: { type: 'string' },
       json: { type: 'boolean' },
     },
@@ -65,6 +66,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       explainCommand(
         {
           input: text(flags, 'input'),
+          source: text(flags, 'source'),
           config: text(flags, 'config'),
           now: text(flags, 'now'),
           json: flags['json'] === true,

@@ -7,6 +7,7 @@ import {
   type HubSpotOwnedProperty,
   type SalesforceOwnedField,
 } from '../domain/definition.js';
+import { isSalesforceActivityType, SALESFORCE_ACTIVITY_TYPES } from '../domain/model.js';
 import {
   checkAcrossSections,
   checkFeedback,
@@ -99,6 +100,30 @@ const FitRuleSchema = z
   .strictObject({ id: RULE_ID, field: z.string().min(1), ...operatorShape, points: POINTS })
   .refine(hasOperator, NO_OPERATOR);
 
+const SALESFORCE_ACTIVITY_TYPE_LIST = SALESFORCE_ACTIVITY_TYPES.map((type) =>
+  JSON.stringify(type),
+).join(', ');
+
+/**
+ * Salesforce activity type → points. A record checked key by key rather than a partial record of
+ * an enum: zod reports an unknown key of the latter as "unknown key" without saying which are known.
+ */
+const SalesforceActivitiesSchema = z
+  .record(z.string().min(1), POINTS)
+  .superRefine((activities, ctx) => {
+    for (const type of Object.keys(activities)) {
+      if (isSalesforceActivityType(type)) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: [type],
+        input: type,
+        message: `unknown Salesforce activity type: expected one of ${SALESFORCE_ACTIVITY_TYPE_LIST}, got ${JSON.stringify(type)}`,
+      });
+    }
+  })
+  // Editors complete and check the keys from the generated JSON Schema.
+  .meta({ propertyNames: { enum: [...SALESFORCE_ACTIVITY_TYPES] } });
+
 const EngagementSchema = z.strictObject({
   half_life_days: boundedNumber(0, MAX_DAYS, { aboveMin: true })
     .default(14)
@@ -109,7 +134,12 @@ const EngagementSchema = z.strictObject({
   activities: z
     .record(z.string().min(1), POINTS)
     .default({})
-    .describe('Activity type → points of one activity at age zero; other types are ignored.'),
+    .describe(
+      'HubSpot activity type → points of one activity at age zero; other types are ignored.',
+    ),
+  salesforce_activities: SalesforceActivitiesSchema.default({}).describe(
+    `Salesforce activity type (${SALESFORCE_ACTIVITY_TYPES.join(', ')}) → points of one activity at age zero; decayed with the same half-life and capped with HubSpot's under the same max_points.`,
+  ),
 });
 
 const QualificationSchema = z
@@ -313,6 +343,7 @@ function withoutPrototypes<T extends Definition>(definition: T): T {
       engagement: {
         ...qualification.engagement,
         activities: bare(qualification.engagement.activities),
+        salesforce_activities: bare(qualification.engagement.salesforce_activities),
       },
     },
     routing: {

@@ -5,6 +5,8 @@
  * already applied here. Changing the definition means bumping `version`, which every decision carries.
  */
 
+import type { SalesforceActivityType } from './model.js';
+
 /**
  * `record[key]` for a key the definition (or a lead) names, own properties only: a pool, tier,
  * activity, reason or attribute called `constructor` or `toString` must not find
@@ -48,8 +50,13 @@ export interface FitRule extends FieldCondition {
 export interface EngagementDefinition {
   readonly half_life_days: number;
   readonly max_points: number;
-  /** Activity type → points of one activity of that type at age zero. */
+  /** HubSpot activity type → points of one activity of that type at age zero. */
   readonly activities: Readonly<Record<string, number>>;
+  /**
+   * Salesforce activity type → points of one activity of that type at age zero. Decayed with
+   * the same half-life and capped with HubSpot's under the same `max_points`: one engagement.
+   */
+  readonly salesforce_activities: Readonly<Partial<Record<SalesforceActivityType, number>>>;
 }
 
 export interface QualificationDefinition {

@@ -1,6 +1,12 @@
 import { conditionHolds, describeCondition } from '../conditions/evaluate-condition.js';
 import { ownValue, type Definition, type EngagementDefinition } from '../definition.js';
-import type { Activity, Lead, Reason } from '../model.js';
+import {
+  activitySource,
+  type Activity,
+  type ActivitySource,
+  type Lead,
+  type Reason,
+} from '../model.js';
 import { MS_PER_DAY } from '../time/zoned-time.js';
 
 export interface QualifyInput {
@@ -37,61 +43,104 @@ interface EngagementTotals {
 
 const NO_ENGAGEMENT: EngagementTotals = { engagement: 0, reasons: [] };
 
-type IgnoredActivities = Map<string, { rule: string; detail: string; count: number }>;
+/** The reason rule of an activity's engagement: `engagement.call`, `engagement.salesforce.call`. */
+export function engagementRule(activity: Pick<Activity, 'type' | 'source'>): string {
+  return activitySource(activity) === 'salesforce'
+    ? `engagement.salesforce.${activity.type}`
+    : `engagement.${activity.type}`;
+}
 
-function recordIgnored(ignored: IgnoredActivities, type: string, cause: string): void {
-  const key = `${type}\u0000${cause}`;
-  const entry = ignored.get(key) ?? { rule: `engagement.${type}`, detail: cause, count: 0 };
+/** Points of one activity at age zero, from the map of its system; undefined: not weighted. */
+function weightOf(activity: Activity, engagement: EngagementDefinition): number | undefined {
+  return activitySource(activity) === 'salesforce'
+    ? ownValue<number | undefined>(engagement.salesforce_activities, activity.type)
+    : ownValue(engagement.activities, activity.type);
+}
+
+/** ` in Salesforce` for Salesforce activities; HubSpot's texts stay as they always were. */
+function systemSuffix(source: ActivitySource): string {
+  return source === 'salesforce' ? ' in Salesforce' : '';
+}
+
+interface TypeTotal {
+  readonly rule: string;
+  readonly type: string;
+  readonly source: ActivitySource;
+  points: number;
+  count: number;
+}
+
+type IgnoredActivities = Map<
+  string,
+  { readonly rule: string; readonly source: ActivitySource; readonly cause: string; count: number }
+>;
+
+function recordIgnored(ignored: IgnoredActivities, activity: Activity, cause: string): void {
+  const source = activitySource(activity);
+  const key = `${source}\u0000${activity.type}\u0000${cause}`;
+  const entry = ignored.get(key) ?? { rule: engagementRule(activity), source, cause, count: 0 };
   entry.count += 1;
   ignored.set(key, entry);
 }
 
+/**
+ * HubSpot and Salesforce activities, each weighted by its own system's map, decayed with the one
+ * half-life, summed and capped once at `max_points`. One reason per system and type.
+ */
 function scoreEngagement(
   activities: readonly Activity[],
   engagement: EngagementDefinition,
   nowMs: number,
 ): EngagementTotals {
   if (activities.length === 0) return NO_ENGAGEMENT;
-  const pointsByType = new Map<string, { points: number; count: number }>();
+  const totals = new Map<string, TypeTotal>();
   const ignored: IgnoredActivities = new Map();
   for (const activity of activities) {
-    const weight = ownValue(engagement.activities, activity.type);
+    const weight = weightOf(activity, engagement);
     const atMs = activity.at.getTime();
     if (weight === undefined) {
-      recordIgnored(ignored, activity.type, 'activity type not in the definition');
+      recordIgnored(ignored, activity, 'activity type not in the definition');
       continue;
     }
     if (Number.isNaN(atMs) || atMs > nowMs) {
       recordIgnored(
         ignored,
-        activity.type,
+        activity,
         Number.isNaN(atMs) ? 'activity without a valid time' : 'activity after now',
       );
       continue;
     }
+    const source = activitySource(activity);
+    const key = `${source}\u0000${activity.type}`;
+    const entry = totals.get(key) ?? {
+      rule: engagementRule(activity),
+      type: activity.type,
+      source,
+      points: 0,
+      count: 0,
+    };
     const ageDays = (nowMs - atMs) / MS_PER_DAY;
-    const entry = pointsByType.get(activity.type) ?? { points: 0, count: 0 };
     entry.points += weight * Math.pow(0.5, ageDays / engagement.half_life_days);
     entry.count += 1;
-    pointsByType.set(activity.type, entry);
+    totals.set(key, entry);
   }
   const reasons: Reason[] = [];
   let total = 0;
-  for (const [type, { points, count }] of pointsByType) {
+  for (const { rule, type, source, points, count } of totals.values()) {
     total += points;
     reasons.push({
-      rule: `engagement.${type}`,
+      rule,
       kind: 'engagement',
       points,
-      detail: `${count} × ${type}, halved every ${engagement.half_life_days} days`,
+      detail: `${count} × ${type}${systemSuffix(source)}, halved every ${engagement.half_life_days} days`,
     });
   }
-  for (const { rule, detail, count } of ignored.values()) {
+  for (const { rule, source, cause, count } of ignored.values()) {
     reasons.push({
       rule,
       kind: 'activity_ignored',
       points: 0,
-      detail: `${count} ignored: ${detail}`,
+      detail: `${count} ignored${systemSuffix(source)}: ${cause}`,
     });
   }
   if (total > engagement.max_points) {
@@ -118,8 +167,11 @@ function tierFor(score: number, tiers: Readonly<Record<string, number>>): string
  * Applies the qualification definition to one lead at `now`.
  *
  * Qualified ⇔ every gate holds and score ≥ threshold; the tier is the one with the highest
- * minimum ≤ score. Engagement decays with a half-life and is capped; activities of unknown types
- * or later than `now` count 0 and are listed as ignored. Never throws for business outcomes.
+ * minimum ≤ score. Engagement decays with a half-life and is capped; a HubSpot activity (no
+ * `source`) is weighted by `engagement.activities` under rule `engagement.<type>`, a Salesforce one
+ * by `engagement.salesforce_activities` under `engagement.salesforce.<type>`, and both share the
+ * one cap. Activities of unweighted types or later than `now` count 0 and are listed as ignored.
+ * Never throws for business outcomes.
  */
 export function qualify(input: QualifyInput): QualificationResult {
   const { lead, activities, definition, now } = input;
