@@ -17,6 +17,7 @@ import { SalesforceDirectory } from './adapters/salesforce/salesforce-directory.
 import { SalesforceChangeProbeAdapter } from './adapters/salesforce/salesforce-change-probe.adapter.js';
 import { SalesforceLeadLifecycle } from './adapters/salesforce/salesforce-lead-lifecycle.adapter.js';
 import { SalesforceInstallationInspector } from './adapters/salesforce/salesforce-installation.adapter.js';
+import { SalesforceLeadSourceAdapter } from './adapters/salesforce/salesforce-lead-source.adapter.js';
 import { SalesforceLeadStore } from './adapters/salesforce/salesforce-lead-store.adapter.js';
 import { SalesforceSetupAdapter } from './adapters/salesforce/salesforce-setup.adapter.js';
 import { instrumentRequests } from './adapters/salesforce/salesforce-requests.js';
@@ -367,6 +368,7 @@ export async function createSyncRuntime(
       deps: {
         definition: resolved,
         contacts: new HubSpotContactSource(hubspot, mapping, countHubSpot),
+        salesforceLeads: new SalesforceLeadSourceAdapter(salesforce, mapping),
         leads: new SalesforceLeadStore(salesforce, mapping),
         directory: new SalesforceDirectory(salesforce),
         state: new RedisSyncState(redis, env.HANDOFF_REDIS_PREFIX),

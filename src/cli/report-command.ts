@@ -34,7 +34,7 @@ function text(report: FunnelReport): string {
   const lines = [
     `Handoff funnel ${report.since} → ${report.until}`,
     '',
-    `  MQLs routed        ${String(report.routed).padStart(6)}`,
+    `  MQLs routed        ${String(report.routed).padStart(6)}  (${report.routed_by_origin.hubspot} from HubSpot, ${report.routed_by_origin.salesforce} born in Salesforce)`,
     `  accepted           ${String(report.accepted).padStart(6)}  ${share(report.accepted, report.routed)}`,
     `  rejected           ${String(report.rejected).padStart(6)}  ${share(report.rejected, report.routed)}`,
     `  open               ${String(report.open).padStart(6)}  ${share(report.open, report.routed)}`,

@@ -79,6 +79,11 @@ function text(
   const lines = [
     `pulled ${summary.pulled.contacts} contacts (${summary.pulled.leads_matched} matched to Leads); decided ${summary.decided}, qualified ${summary.qualified}${summary.skipped.own_write > 0 ? `; ${summary.skipped.own_write} changed only by Handoff's own write-back` : ''}`,
     `${dryRun ? 'would route' : 'routed'} ${summary.routed}; skipped ${summary.skipped.already_routed} already routed, ${summary.skipped.owned_by_rep} owned by a rep, ${summary.skipped.converted} converted, ${summary.skipped.no_lead} without a Lead, ${summary.skipped.shared_lead} sharing a Lead with another contact, ${summary.skipped.recycling} rejected and not yet recycled`,
+    ...(summary.salesforce_born.pulled === 0
+      ? []
+      : [
+          `Leads born in Salesforce: ${summary.salesforce_born.pulled} read, ${summary.salesforce_born.in_hubspot} left to their HubSpot contact, ${summary.salesforce_born.qualified} of ${summary.salesforce_born.decided} qualified, ${summary.salesforce_born.routed} ${dryRun ? 'would be routed' : 'routed'}`,
+        ]),
     `wrote ${summary.written.salesforce} Salesforce and ${summary.written.hubspot} HubSpot records; ${summary.tasks_created} Tasks created; ${summary.quarantined} quarantined; ${summary.recycled} rejected contacts recycled`,
     ...(sla === undefined
       ? []
@@ -97,7 +102,7 @@ function text(
     lines.push('', 'planned changes (nothing was written):');
     for (const change of summary.plan) {
       lines.push(
-        `  contact ${change.contactId} → ${change.action} lead ${change.leadId ?? '(new)'} owner ${change.ownerId} due ${change.due} [${change.decisionId}]`,
+        `  ${change.contactId === null ? 'Salesforce-born' : `contact ${change.contactId}`} → ${change.action} lead ${change.leadId ?? '(new)'} owner ${change.ownerId} due ${change.due} [${change.decisionId}]`,
       );
     }
   }

@@ -266,6 +266,12 @@ const FeedbackSchema = z
       .default(90)
       .describe('A rejected lead is not routed again before this many days.'),
     recycle_lifecycle_stage: z.string().min(1).default('lead'),
+    create_hubspot_contacts: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Create (or update, by email) a HubSpot contact for each Lead born in Salesforce that Handoff routes, so marketing sees it and rejections reach it. Off: the native connector does it, or nobody.',
+      ),
     reasons: z
       .record(
         z.string().min(1),

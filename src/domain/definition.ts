@@ -142,6 +142,8 @@ export interface FeedbackDefinition {
   readonly recycle_after_days: number;
   /** HubSpot lifecycle stage a rejected contact is recycled to. */
   readonly recycle_lifecycle_stage: string;
+  /** A HubSpot contact for each routed Lead born in Salesforce (upserted by email). */
+  readonly create_hubspot_contacts: boolean;
   readonly reasons: Readonly<Record<string, RejectionReasonDefinition>>;
 }
 

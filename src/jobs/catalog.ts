@@ -108,6 +108,22 @@ export const jobCatalog = {
     }),
     attempts: 8,
   },
+  /**
+   * HubSpot contacts for up to 100 Salesforce-born Leads (one batch upsert on email, after a
+   * read of the Leads): only ids and Handoff's properties are queued, no contact data.
+   */
+  'hubspot.contacts.create': {
+    queue: HUBSPOT_QUEUE,
+    schema: z.object({
+      leads: z
+        .array(
+          z.object({ leadId: z.string().min(1), properties: z.record(z.string(), z.string()) }),
+        )
+        .min(1)
+        .max(HUBSPOT_BATCH),
+    }),
+    attempts: 8,
+  },
   /** Up to 100 rejections returned to HubSpot: properties, stage, nurture list, note. */
   'hubspot.feedback.apply': {
     queue: HUBSPOT_QUEUE,

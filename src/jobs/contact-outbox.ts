@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Job, Queue } from 'bullmq';
 import type { RejectionFeedback } from '../ports/contact-feedback.port.js';
-import type { ContactOutbox } from '../ports/contact-outbox.port.js';
+import type { ContactOutbox, LeadContactRequest } from '../ports/contact-outbox.port.js';
 import type { ContactUpdate } from '../ports/contact-writer.port.js';
 import { chunks } from '../platform/chunks.js';
 import { HUBSPOT_BATCH, jobCatalog, type JobName } from './catalog.js';
@@ -39,6 +39,8 @@ export function childContactOutbox(hubspot: Queue, parent: Job): ContactOutbox {
         updates: batch,
         onlyChanges: options?.onlyChanges === true,
       })),
+    createForLeads: (leads: readonly LeadContactRequest[]) =>
+      add('hubspot.contacts.create', leads, (batch) => ({ leads: batch })),
     sendFeedback: (events: readonly RejectionFeedback[]) =>
       add('hubspot.feedback.apply', events, (batch) => ({ events: batch })),
   };

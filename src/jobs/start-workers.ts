@@ -250,6 +250,7 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
         state: sync.state,
         now: sync.now,
       },
+      bornContacts: { lifecycle, contactWriter, state: sync.state, now: sync.now },
       rateLimits: targets(HUBSPOT_QUEUE),
       log,
       meter,

@@ -8,6 +8,11 @@ export interface SalesforceChanges {
   readonly routedLeads: readonly string[] | null;
   /** Leads with a Task or Event created or changed (a first touch shows up here). */
   readonly activityLeads: readonly string[] | null;
+  /**
+   * Leads born in Salesforce that changed: not converted, no HubSpot contact link, no Handoff
+   * decision (created, imported or edited by anyone, Handoff's integration user included).
+   */
+  readonly bornLeads: readonly string[] | null;
 }
 
 export interface SalesforceChangeProbe {

@@ -1,5 +1,11 @@
+import type { HubSpotOwnedProperty } from '../domain/definition.js';
 import type { RejectionFeedback } from './contact-feedback.port.js';
 import type { ContactUpdate } from './contact-writer.port.js';
+
+export interface LeadContactRequest {
+  readonly leadId: string;
+  readonly properties: Readonly<Partial<Record<HubSpotOwnedProperty, string>>>;
+}
 
 /**
  * Where decided HubSpot writes go. They are delivered by the `hubspot` queue, so HubSpot's rate
@@ -15,6 +21,12 @@ export interface ContactOutbox {
     updates: readonly ContactUpdate[],
     options?: { readonly onlyChanges?: boolean },
   ): Promise<void>;
+  /**
+   * HubSpot contacts for these Salesforce-born Leads, with Handoff's properties (when
+   * `feedback.create_hubspot_contacts` is on). Only Lead ids and Handoff's properties are queued:
+   * the delivery reads the Leads' details from Salesforce, so no personal data sits in Redis.
+   */
+  createForLeads(leads: readonly LeadContactRequest[]): Promise<void>;
   /** Rejection feedback (properties, note, nurture list, lifecycle stage), once per event. */
   sendFeedback(events: readonly RejectionFeedback[]): Promise<void>;
 }

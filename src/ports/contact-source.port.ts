@@ -46,6 +46,11 @@ export interface ContactSource {
    * 10,000-result cap): the ones whose recycle date may have passed.
    */
   rejectedBefore(instant: Date): Promise<readonly MarketingContact[]>;
+  /**
+   * The contact ids holding these emails (lower-cased email → id), by batch reads of 100 on
+   * `email`; emails no contact holds are absent.
+   */
+  contactIdsByEmail(emails: readonly string[]): Promise<ReadonlyMap<string, string>>;
   /** These contacts now (batch reads of 100); missing (deleted, merged) ones are left out. */
   contactsByIds(ids: readonly string[]): Promise<readonly MarketingContact[]>;
   /**

@@ -44,7 +44,7 @@ afterAll(async () => {
 });
 
 describe('SalesforceChangeProbeAdapter (real jsforce, Composite against the sandbox)', () => {
-  it('names the routed Leads and the Leads with activity changed since an instant, in one API call', async () => {
+  it('names the routed Leads, the Leads with activity and the Salesforce-born Leads changed since an instant, in one API call', async () => {
     clock = NOW + HOUR;
     const routed = lead({ Handoff_Decision_Id__c: 'd-probe-1' });
     const unrouted = lead({});
@@ -73,6 +73,9 @@ describe('SalesforceChangeProbeAdapter (real jsforce, Composite against the sand
     expect(changes.routedLeads).toEqual(expect.arrayContaining([routed, touched]));
     expect(changes.routedLeads).not.toContain(unrouted);
     expect(changes.activityLeads).toEqual(expect.arrayContaining([touched, unrouted]));
+    // A Lead nobody in HubSpot points at and Handoff never decided: born in Salesforce.
+    expect(changes.bornLeads).toContain(unrouted);
+    expect(changes.bornLeads).not.toContain(routed);
     const calls = sandbox.server.log.list(before);
     expect(calls.map((call) => call.endpoint)).toEqual(['composite']);
   });
@@ -82,6 +85,7 @@ describe('SalesforceChangeProbeAdapter (real jsforce, Composite against the sand
     expect(await probe.changesSince(new Date(NOW + 9 * HOUR))).toEqual({
       routedLeads: [],
       activityLeads: [],
+      bornLeads: [],
     });
     // A rep's bulk import of calls: more than one probe reads, so the caller reads in full.
     clock = NOW + 11 * HOUR;
@@ -95,7 +99,11 @@ describe('SalesforceChangeProbeAdapter (real jsforce, Composite against the sand
     expect(await probe.changesSince(new Date(NOW + 11 * HOUR))).toEqual({
       routedLeads: [busy],
       activityLeads: null,
+      bornLeads: [],
     });
+    // A list import of 2,000 Leads: the caller scans for them instead.
+    for (let index = 0; index < 2_000; index += 1) lead({ Email: `import${index}@example.org` });
+    expect((await probe.changesSince(new Date(NOW + 11 * HOUR))).bornLeads).toBeNull();
   });
 
   it('names a field the integration user lost, like any query would', async () => {

@@ -138,6 +138,32 @@ export class HubSpotContactSource implements ContactSource {
     return contacts;
   }
 
+  async contactIdsByEmail(emails: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    const found = new Map<string, string>();
+    const wanted = [...new Set(emails.map((email) => email.trim().toLowerCase()))].filter(
+      (email) => email !== '',
+    );
+    for (const batch of chunks(wanted, BATCH_LIMIT)) {
+      // https://developers.hubspot.com/docs/api-reference/crm-contacts-v3/batch — `idProperty:
+      // email`; emails no contact has come back as errors of a 207, which the SDK resolves.
+      const page = BatchReadWire.parse(
+        await this.call(() =>
+          this.client.crm.contacts.batchApi.read({
+            inputs: batch.map((id) => ({ id })),
+            idProperty: 'email',
+            properties: ['email'],
+            propertiesWithHistory: [],
+          }),
+        ),
+      );
+      for (const wire of page.results) {
+        const email = wire.properties['email'];
+        if (typeof email === 'string') found.set(email.toLowerCase(), wire.id);
+      }
+    }
+    return found;
+  }
+
   async contactsByIds(ids: readonly string[]): Promise<readonly MarketingContact[]> {
     const contacts: MarketingContact[] = [];
     for (const batch of chunks(ids, BATCH_LIMIT)) {

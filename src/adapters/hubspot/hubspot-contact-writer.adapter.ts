@@ -1,7 +1,11 @@
 import type { Client } from '@hubspot/api-client';
 import type { HubSpotOwnedProperty } from '../../domain/definition.js';
 import type { ResolvedMapping } from '../../domain/mapping.js';
-import type { ContactUpdate, ContactWriter } from '../../ports/contact-writer.port.js';
+import type {
+  ContactCreation,
+  ContactUpdate,
+  ContactWriter,
+} from '../../ports/contact-writer.port.js';
 import type { WriteOutcome } from '../../ports/lead-store.port.js';
 import { chunks } from '../../platform/chunks.js';
 import { hubspotCall } from './hubspot.errors.js';
@@ -63,6 +67,48 @@ export class HubSpotContactWriter implements ContactWriter {
             message: code,
           });
         }
+      }
+    }
+    return outcomes;
+  }
+
+  async upsertContacts(creations: readonly ContactCreation[]): Promise<readonly WriteOutcome[]> {
+    const outcomes: WriteOutcome[] = [];
+    for (const batch of chunks(creations, BATCH_LIMIT)) {
+      const inputs = batch.map((creation) => {
+        const properties: Record<string, string> = {};
+        for (const [attribute, value] of Object.entries(creation.attributes)) {
+          const name = this.mapping.hubspot[attribute];
+          if (name !== undefined && value !== null && value !== '')
+            properties[name] = String(value);
+        }
+        for (const [owned, value] of Object.entries(creation.properties) as [
+          HubSpotOwnedProperty,
+          string,
+        ][])
+          properties[this.mapping.hubspotProperties[owned]] = value;
+        return { idProperty: 'email', id: creation.email, properties };
+      });
+      // https://developers.hubspot.com/docs/api-reference/crm-contacts-v3/batch/post-crm-v3-objects-contacts-batch-upsert
+      const response = BatchWriteWire.parse(
+        await hubspotCall(this.onRequest, () =>
+          this.client.crm.contacts.batchApi.upsert({ inputs }),
+        ),
+      );
+      const byEmail = new Map(
+        response.results.map((result) => [
+          (result.properties?.['email'] ?? '').toLowerCase(),
+          result.id,
+        ]),
+      );
+      const failed = response.errors?.[0]?.category ?? 'UNKNOWN';
+      for (const creation of batch) {
+        const id = byEmail.get(creation.email.toLowerCase());
+        outcomes.push(
+          id === undefined
+            ? { ok: false, key: creation.key, code: failed, kind: 'permanent', message: failed }
+            : { ok: true, key: creation.key, id, created: true },
+        );
       }
     }
     return outcomes;

@@ -6,7 +6,7 @@ import type { TouchActivity } from '../../domain/sla/assess-first-touch.js';
 import type { HandoffLead, LeadLifecycleStore } from '../../ports/lead-lifecycle.port.js';
 import { chunks } from '../../platform/chunks.js';
 import { lifecycleFieldNames, lifecycleOf } from './lifecycle-fields.js';
-import { queryAll, text, toDate } from './salesforce-records.js';
+import { attributeValue, queryAll, text, toDate } from './salesforce-records.js';
 import { queryAllEach } from './salesforce-composite.js';
 import { field, fieldList, soql } from './soql.js';
 
@@ -16,12 +16,6 @@ import { field, fieldList, soql } from './soql.js';
  */
 const IN_LIST_LIMIT = 250;
 const LEAD_ID_PREFIX = '00Q';
-
-function attributeValue(value: unknown): AttributeValue {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-    ? value
-    : null;
-}
 
 /** LeadLifecycleStore over jsforce: reads through `soql`. */
 export class SalesforceLeadLifecycle implements LeadLifecycleStore {

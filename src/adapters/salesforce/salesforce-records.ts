@@ -1,5 +1,6 @@
 import type { Connection } from 'jsforce';
 import { z } from 'zod';
+import type { AttributeValue } from '../../domain/model.js';
 import type { WriteOutcome } from '../../ports/lead-store.port.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IntegrationError } from '../../platform/errors.js';
@@ -32,6 +33,13 @@ export function toDate(value: unknown): Date | null {
   if (typeof value !== 'string' || value === '') return null;
   const date = new Date(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
   return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** A field's value as an attribute: text, number or boolean; anything else is null. */
+export function attributeValue(value: unknown): AttributeValue {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? value
+    : null;
 }
 
 export function text(value: unknown): string | null {

@@ -47,6 +47,11 @@ export interface ContactFacts<L extends LeadFacts> {
   readonly decisionId: string;
   /** When a rejected lead may be routed again; null when it never was rejected. */
   readonly recycleAt: Date | null;
+  /**
+   * The Lead's standing decision was made for it as a Lead born in Salesforce: a contact that
+   * appears for it later links to it and the decision stands (no second Task, no re-route).
+   */
+  readonly leadDecidedInSalesforce: boolean;
   /** The Lead's owner is an active rep (not a queue, not Handoff's own user). */
   readonly ownerIsActiveRep: boolean;
   readonly createMissingLeads: boolean;
@@ -68,7 +73,10 @@ export function classifyContact<L extends LeadFacts>(facts: ContactFacts<L>): Co
   const returned = isReturned(lifecycle);
   if (returned && (facts.recycleAt === null || facts.now < facts.recycleAt))
     return { kind: 'recycling' };
-  if (lead !== null && lifecycle?.decisionId === facts.decisionId)
+  if (
+    lead !== null &&
+    (lifecycle?.decisionId === facts.decisionId || (facts.leadDecidedInSalesforce && !returned))
+  )
     return { kind: 'already_routed', lead, repairHubSpot: !returned };
   // A recycled lead is routed again like a new MQL, whoever holds it for nurture.
   if (lead !== null && !returned && facts.ownerIsActiveRep)

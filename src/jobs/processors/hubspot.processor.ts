@@ -8,6 +8,10 @@ import {
   writeContactUpdates,
   type ContactWriteBackDeps,
 } from '../../usecases/sync/write-contact-updates.js';
+import {
+  createBornContacts,
+  type CreateBornContactsDeps,
+} from '../../usecases/sync/create-born-contacts.js';
 import { jobCatalog } from '../catalog.js';
 import { toBullMqError, type RateLimitTargets } from '../to-bullmq-error.js';
 import { measureJob, type JobValue } from './job-steps.js';
@@ -15,6 +19,7 @@ import { measureJob, type JobValue } from './job-steps.js';
 export interface HubSpotProcessorDeps {
   readonly writeBack: Omit<ContactWriteBackDeps, 'log'>;
   readonly feedback: Omit<ApplyFeedbackDeps, 'log'>;
+  readonly bornContacts: Omit<CreateBornContactsDeps, 'log'>;
   readonly rateLimits: RateLimitTargets;
   readonly log: Logger;
   readonly meter: ApiCallMeter;
@@ -32,6 +37,16 @@ export function hubspotProcessor(deps: HubSpotProcessorDeps) {
     let contactIds: string[] = [];
     const { result, calls } = await measureJob(deps.meter, async () => {
       try {
+        if (job.name === 'hubspot.contacts.create') {
+          const { leads } = jobCatalog['hubspot.contacts.create'].schema.parse(job.data);
+          return {
+            ok: true as const,
+            value: {
+              kind: 'born_contacts',
+              ...(await createBornContacts({ ...deps.bornContacts, log }, leads)),
+            },
+          };
+        }
         if (job.name === 'hubspot.feedback.apply') {
           const { events } = jobCatalog['hubspot.feedback.apply'].schema.parse(job.data);
           contactIds = events.map((event) => event.contactId);

@@ -61,7 +61,7 @@ export function syncCycleProcessor(deps: SyncCycleProcessorDeps) {
         const { result, calls } = await measureJob(deps.meter, () =>
           runSyncCycle(
             { ...deps.sync, log, outbox: childContactOutbox(deps.hubspotQueue, job) },
-            { dryRun: true, ...walk },
+            { dryRun: true, salesforceBorn: 'scan', ...walk },
           ),
         );
         return { ...result, api_calls: calls };
@@ -80,8 +80,12 @@ export function syncCycleProcessor(deps: SyncCycleProcessorDeps) {
             { ...deps.sync, log, outbox: childContactOutbox(deps.hubspotQueue, job) },
             // Scheduled cycles look for recycled contacts with the reconciliation, not each poll.
             payload.trigger === 'schedule'
-              ? { dryRun: false, recycleEveryMs: deps.reconcileEveryMs }
-              : { dryRun: false, ...walk },
+              ? {
+                  dryRun: false,
+                  recycleEveryMs: deps.reconcileEveryMs,
+                  salesforceBorn: probed?.bornLeads ?? 'scan',
+                }
+              : { dryRun: false, salesforceBorn: 'scan', ...walk },
           );
           if (payload.trigger === 'once') await addLifecycleChildren(deps.salesforceQueue, job);
           if (probed !== null) {

@@ -21,6 +21,8 @@ export interface ProbeResult {
   readonly slaLeads: readonly string[] | 'all';
   /** A routed Lead changed: a rep may have rejected it, so the rejection scan runs. */
   readonly rejections: boolean;
+  /** Salesforce-born Leads to decide; `scan` when more changed than one probe lists. */
+  readonly bornLeads: readonly string[] | 'scan';
   /** Moves the probe's cursor once the follow-up work is safely queued. */
   commit(): Promise<void>;
 }
@@ -42,6 +44,7 @@ export async function probeSalesforce(deps: ProbeDeps): Promise<ProbeResult> {
   return {
     slaLeads,
     rejections: changes.routedLeads === null || changes.routedLeads.length > 0,
+    bornLeads: changes.bornLeads ?? 'scan',
     commit: () => finishScan(deps.state, PROBE_STREAM, now, []),
   };
 }

@@ -5,6 +5,7 @@ import { assessFirstTouch, type TouchActivity } from '../../domain/sla/assess-fi
 import type { HandoffLead, LeadLifecycleStore } from '../../ports/lead-lifecycle.port.js';
 import type { SalesDirectory } from '../../ports/sales-directory.port.js';
 import { loadPeople } from '../lifecycle/load-people.js';
+import { isBornDecision } from '../sync/describe-decision.js';
 import { ROUTED_STATUS } from '../sync/write-decisions.js';
 
 export interface ReportDeps {
@@ -18,6 +19,8 @@ export interface FunnelReport {
   readonly until: string;
   /** MQLs routed in the period (by routing instant). */
   readonly routed: number;
+  /** Of those, by where the lead was born: a HubSpot contact, or a Salesforce Lead. */
+  readonly routed_by_origin: { readonly hubspot: number; readonly salesforce: number };
   /** First touch by the owner, a status moved on, or converted. */
   readonly accepted: number;
   readonly rejected: number;
@@ -75,6 +78,7 @@ export async function buildReport(deps: ReportDeps, since: Date, now: Date): Pro
 
   let accepted = 0;
   let rejected = 0;
+  let bornInSalesforce = 0;
   let converted = 0;
   let met = 0;
   let breached = 0;
@@ -84,6 +88,7 @@ export async function buildReport(deps: ReportDeps, since: Date, now: Date): Pro
   const byOwner: Record<string, number> = {};
   const minutes: number[] = [];
   for (const lead of leads) {
+    if (isBornDecision(lead.lifecycle.decisionId)) bornInSalesforce += 1;
     for (const owner of lead.lifecycle.breachedOwners) bump(byOwner, names.get(owner) ?? owner);
     if (lead.isConverted) converted += 1;
     if (isRejected(lead)) {
@@ -128,6 +133,7 @@ export async function buildReport(deps: ReportDeps, since: Date, now: Date): Pro
     since: since.toISOString(),
     until: now.toISOString(),
     routed: leads.length,
+    routed_by_origin: { hubspot: leads.length - bornInSalesforce, salesforce: bornInSalesforce },
     accepted,
     rejected,
     open: leads.length - accepted - rejected,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Definition } from '../../domain/definition.js';
 import type { Activity } from '../../domain/model.js';
-import type { QualificationResult } from '../../domain/qualification/qualify.js';
+import { engagementRule, type QualificationResult } from '../../domain/qualification/qualify.js';
 import type { RoutingDecision } from '../../domain/routing/route-lead.js';
 import type { SlaDue } from '../../domain/sla/compute-sla-due-at.js';
 
@@ -23,15 +23,29 @@ export function decisionId(
   const scored = new Set(
     qualification.reasons
       .filter((reason) => reason.kind === 'engagement')
-      .map((reason) => reason.rule.replace(/^engagement\./, '')),
+      .map((reason) => reason.rule),
   );
   let latest = 0;
   for (const activity of activities) {
     const at = activity.at.getTime();
-    if (scored.has(activity.type) && at > latest && !Number.isNaN(at)) latest = at;
+    if (scored.has(engagementRule(activity)) && at > latest && !Number.isNaN(at)) latest = at;
   }
   const event = latest > 0 ? `activity:${latest}` : 'fit';
   return `d-${createHash('sha256').update(`${contactId}|${definition.version}|${event}`).digest('hex').slice(0, 24)}`;
+}
+
+/**
+ * The decision id of a Salesforce-born Lead: `s-` marks the origin (the report counts these
+ * apart, and a HubSpot contact that later appears for the Lead leaves the decision standing).
+ * One decision per Lead and definition version, so repeating a pass never routes twice.
+ */
+export function bornDecisionId(leadId: string, definition: Definition): string {
+  return `s-${createHash('sha256').update(`${leadId}|${definition.version}`).digest('hex').slice(0, 24)}`;
+}
+
+/** Whether a decision id was made for a Lead born in Salesforce. */
+export function isBornDecision(decisionId: string | null | undefined): boolean {
+  return decisionId?.startsWith('s-') === true;
 }
 
 /**

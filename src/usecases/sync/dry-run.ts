@@ -125,6 +125,20 @@ function recordingOutbox(plan: PlannedChange[]): ContactOutbox {
       }
       return Promise.resolve();
     },
+    createForLeads: (leads) => {
+      for (const lead of leads)
+        plan.push({
+          contactId: null,
+          leadId: lead.leadId,
+          action: 'create_hubspot',
+          decisionId: null,
+          ownerId: null,
+          due: null,
+          salesforce: null,
+          hubspot: lead.properties,
+        });
+      return Promise.resolve();
+    },
     sendFeedback: () => Promise.resolve(),
   };
 }

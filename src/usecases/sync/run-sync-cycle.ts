@@ -7,6 +7,7 @@ import { changedContactPages } from './changed-contact-pages.js';
 import { dryRunDeps } from './dry-run.js';
 import { recycledContacts } from './recycle.js';
 import { needsEngagement, syncPage } from './sync-page.js';
+import { BORN_KEY_PREFIX, syncSalesforceBornLeads } from './sync-salesforce-leads.js';
 import type { CycleContext, SyncCycleDeps, SyncSummary } from './sync-cycle.types.js';
 
 export type { SyncCycleDeps, SyncSummary, PlannedChange } from './sync-cycle.types.js';
@@ -47,6 +48,7 @@ export function emptySummary(): SyncSummary {
     quarantined: 0,
     recycled: 0,
     plan: [],
+    salesforce_born: { pulled: 0, in_hubspot: 0, decided: 0, qualified: 0, routed: 0 },
   };
 }
 
@@ -98,6 +100,11 @@ export async function runSyncCycle(
      * resumes where it stopped, and the poll's cursor is left alone).
      */
     backfill?: boolean;
+    /**
+     * Leads born in Salesforce to decide after the contacts: those the change probe named, or
+     * `scan` for every one changed since the pass's cursor. Absent: none.
+     */
+    salesforceBorn?: 'scan' | readonly string[];
     /** Contacts read of the whole, after each page (the total is HubSpot's count at the start). */
     onProgress?: (progress: { readonly done: number; readonly total: number }) => Promise<void>;
   },
@@ -146,8 +153,13 @@ export async function runSyncCycle(
   // that fails, here or in its write-back, leaves it where it is for the next cycle.
   // Parked records stay visible to the admin and are not retried.
   const retry = (await deps.state.quarantined()).filter((entry) => entry.retry !== false);
-  if (retry.length > 0) {
-    const ids = [...new Set(retry.map((entry) => entry.key))];
+  // Salesforce-born Leads are retried by the Lead pass below.
+  const bornRetry = retry.flatMap((entry) =>
+    entry.key.startsWith(BORN_KEY_PREFIX) ? [entry.key.slice(BORN_KEY_PREFIX.length)] : [],
+  );
+  const contactRetry = retry.filter((entry) => !entry.key.startsWith(BORN_KEY_PREFIX));
+  if (contactRetry.length > 0) {
+    const ids = [...new Set(contactRetry.map((entry) => entry.key))];
     const found = await deps.contacts.contactsByIds(ids);
     const present = new Set(found.map((contact) => contact.id));
     for (const id of ids.filter((key) => !present.has(key))) {
@@ -188,7 +200,7 @@ export async function runSyncCycle(
     if (progress.total < 0) progress.total = page.total;
     for (const contact of page.contacts) {
       batch.push(contact);
-      if (needsEngagement(deps.definition, contact, shared.now)) engaged += 1;
+      if (needsEngagement(deps.definition, contact.attributes, shared.now)) engaged += 1;
       if (engaged >= ENGAGEMENT_BATCH || batch.length >= PAGE_SIZE) {
         await pages(batch, advance);
         batch = [];
@@ -197,13 +209,26 @@ export async function runSyncCycle(
     }
   }
   await pages(batch, advance);
+  const reconcileDue =
+    options.recycleEveryMs === undefined ||
+    ((await deps.state.cursor(RECYCLE_STREAM))?.getTime() ?? 0) <=
+      shared.now.getTime() - options.recycleEveryMs;
+  // No hourly scan is needed for these: after a Redis loss the probe looks back as far as the
+  // scans do, and names every such Lead changed in that time (or asks for the scan).
+  if (options.salesforceBorn !== undefined) {
+    const which =
+      options.salesforceBorn === 'scan'
+        ? 'scan'
+        : [...new Set([...options.salesforceBorn, ...bornRetry])];
+    if (which === 'scan' || which.length > 0) {
+      if (which === 'scan' && bornRetry.length > 0)
+        await syncSalesforceBornLeads(deps, bornRetry, await context());
+      await syncSalesforceBornLeads(deps, which, await context());
+    }
+  }
   // A finished backfill starts from the beginning next time.
   if (options.backfill === true) await deps.state.clearCursor(BACKFILL_STREAM);
-  const lastRecycle = (await deps.state.cursor(RECYCLE_STREAM))?.getTime() ?? 0;
-  if (
-    options.recycleEveryMs === undefined ||
-    lastRecycle <= shared.now.getTime() - options.recycleEveryMs
-  ) {
+  if (reconcileDue) {
     const recycled = (
       await recycledContacts(
         deps.definition,

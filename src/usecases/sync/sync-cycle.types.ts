@@ -8,11 +8,14 @@ import type { SlaTimers } from '../../ports/sla-timers.port.js';
 import type { ContactSource, MarketingContact } from '../../ports/contact-source.port.js';
 import type { AccountOwner, LeadStore, SalesLead } from '../../ports/lead-store.port.js';
 import type { SalesDirectory } from '../../ports/sales-directory.port.js';
+import type { SalesforceLeadSource } from '../../ports/salesforce-lead-source.port.js';
 import type { SyncState } from '../../ports/sync-state.port.js';
 
 export interface SyncCycleDeps {
   readonly definition: Definition;
   readonly contacts: ContactSource;
+  /** Leads born in Salesforce, decided like contacts. */
+  readonly salesforceLeads: SalesforceLeadSource;
   /** HubSpot writes leave through the outbox (the `hubspot` queue), never inline. */
   readonly outbox: ContactOutbox;
   /** Wakes the SLA check of each routed lead at its due instant. */
@@ -30,9 +33,10 @@ export interface SyncCycleDeps {
 
 /** One record's planned changes, as `sync --once --dry-run` prints them. */
 export interface PlannedChange {
-  readonly contactId: string;
+  /** Null for a Lead born in Salesforce that no HubSpot contact points at. */
+  readonly contactId: string | null;
   readonly leadId: string | null;
-  readonly action: 'route' | 'keep_owner' | 'create_lead' | 'update_hubspot';
+  readonly action: 'route' | 'keep_owner' | 'create_lead' | 'update_hubspot' | 'create_hubspot';
   readonly decisionId: string | null;
   readonly ownerId: string | null;
   readonly due: string | null;
@@ -63,6 +67,14 @@ export interface SyncSummary {
   /** Rejected contacts past their recycle date, back to marketing (`handoff_status = recycled`). */
   recycled: number;
   plan: PlannedChange[];
+  /** Leads born in Salesforce: read, left to HubSpot (a contact has their email), decided. */
+  salesforce_born: {
+    pulled: number;
+    in_hubspot: number;
+    decided: number;
+    qualified: number;
+    routed: number;
+  };
 }
 
 /** A decided contact about to be written. */

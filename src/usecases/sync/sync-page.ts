@@ -1,14 +1,14 @@
 import { classifyContact } from '../../domain/sync/classify-contact.js';
 import type { Definition } from '../../domain/definition.js';
-import type { Activity } from '../../domain/model.js';
+import type { Activity, Lead } from '../../domain/model.js';
 import { qualify, type QualificationResult } from '../../domain/qualification/qualify.js';
 import { dueForOwner } from '../../domain/routing/assign-owner.js';
 import { ENGAGEMENT_KINDS, type MarketingContact } from '../../ports/contact-source.port.js';
 import type { ContactUpdate } from '../../ports/contact-writer.port.js';
-import type { SalesLead } from '../../ports/lead-store.port.js';
+import type { LeadUpdate, SalesLead } from '../../ports/lead-store.port.js';
 import { assignLeads } from '../assignment/assign-leads.js';
 import { contactUpdate, routedProperties, type OwnedProperties } from './contact-properties.js';
-import { decisionId, recycledDecisionId } from './describe-decision.js';
+import { decisionId, isBornDecision, recycledDecisionId } from './describe-decision.js';
 import { convertedContactOf, emailDomain, matchLead } from './match-lead.js';
 import { recycleAt, recycledUpdate } from './recycle.js';
 import type { CycleContext, Planned, SyncCycleDeps } from './sync-cycle.types.js';
@@ -30,12 +30,12 @@ interface ToRoute {
  */
 export function needsEngagement(
   definition: Definition,
-  contact: MarketingContact,
+  attributes: Lead['attributes'],
   now: Date,
 ): boolean {
   const { threshold, engagement } = definition.qualification;
   const bound = qualify({
-    lead: { attributes: contact.attributes },
+    lead: { attributes },
     activities: [],
     definition,
     now,
@@ -54,7 +54,9 @@ async function activitiesFor(
 ): Promise<ReadonlyMap<string, readonly Activity[]>> {
   const { definition } = deps;
   const { engagement } = definition.qualification;
-  const candidates = contacts.filter((contact) => needsEngagement(definition, contact, now));
+  const candidates = contacts.filter((contact) =>
+    needsEngagement(definition, contact.attributes, now),
+  );
   const kinds = ENGAGEMENT_KINDS.filter((kind) => (engagement.activities[kind] ?? 0) !== 0);
   if (candidates.length === 0 || kinds.length === 0) return new Map();
   return deps.contacts.activities(
@@ -167,6 +169,7 @@ async function decideAndWrite(
   const toRoute: ToRoute[] = [];
   const planned: Planned[] = [];
   const writeBack: { contact: MarketingContact; desired: OwnedProperties }[] = [];
+  const links: LeadUpdate[] = [];
   const converted: {
     contact: MarketingContact;
     salesforceContactId: string;
@@ -199,6 +202,7 @@ async function decideAndWrite(
       convertedContactId: convertedContactOf(contact, lead),
       decisionId: id,
       recycleAt: recycle,
+      leadDecidedInSalesforce: isBornDecision(lead?.handoff.lifecycle?.decisionId),
       ownerIsActiveRep: lead !== null && context.activeReps.has(lead.ownerId),
       createMissingLeads: definition.routing.create_missing_leads,
       now: context.now,
@@ -245,6 +249,9 @@ async function decideAndWrite(
         break;
       case 'already_routed': {
         summary.skipped.already_routed += 1;
+        // A Lead born in Salesforce meets its contact: linked, so feedback reaches marketing.
+        if (outcome.lead.hubspotContactId === null)
+          links.push({ leadId: outcome.lead.id, hubspotContactId: contact.id });
         if (!outcome.repairHubSpot) break;
         // Routed, but the process stopped before HubSpot was written: finish that part now. The
         // status is set only when missing, because the SLA watch and feedback move it on.
@@ -306,6 +313,10 @@ async function decideAndWrite(
 
   if (toRoute.length > 0) planned.push(...(await route(deps, toRoute, context)));
   const routedUpdates = await writeDecisions(deps, planned, context);
+  if (links.length > 0) {
+    await deps.leads.updateLeads(links);
+    summary.written.salesforce += links.length;
+  }
   if (converted.length > 0) writeBack.push(...(await followConverted(deps, converted, context)));
   const updates = [
     ...writeBack
@@ -321,7 +332,7 @@ async function decideAndWrite(
  * Account owners for the qualified contacts' company domains, for the account-owner rules. Many
  * contacts share a company: each domain is looked up once per cycle.
  */
-async function lookUpAccounts(
+export async function lookUpAccounts(
   deps: SyncCycleDeps,
   emails: readonly string[],
   context: CycleContext,

@@ -40,6 +40,7 @@ function facts(overrides: Partial<ContactFacts<LeadFacts & { id: string }>> = {}
     convertedContactId: null,
     decisionId: 'd-1',
     recycleAt: null,
+    leadDecidedInSalesforce: false,
     ownerIsActiveRep: false,
     createMissingLeads: true,
     now: NOW,
@@ -112,6 +113,32 @@ describe('classifyContact', () => {
     expect(
       classifyContact(facts({ lead: returned, recycleAt: new Date(NOW.getTime() - 1) })),
     ).toMatchObject({ kind: 'already_routed', repairHubSpot: false });
+  });
+
+  it('lets a Lead born in Salesforce keep its decision when a contact appears for it', () => {
+    // Routed to a queue as a Salesforce-born Lead: a contact's own decision id differs, and
+    // without the rule the queue-held Lead would be routed a second time.
+    const born = lead({ lifecycle: lifecycle({ decisionId: 's-1', assignmentId: 's-1' }) });
+    expect(classifyContact(facts({ lead: born, decisionId: 'd-9' }))).toEqual({
+      kind: 'route',
+    });
+    expect(
+      classifyContact(facts({ lead: born, decisionId: 'd-9', leadDecidedInSalesforce: true })),
+    ).toMatchObject({ kind: 'already_routed', repairHubSpot: true });
+    // Returned by its rep, it goes back through marketing's recycle rules like any other.
+    const returned = lead({
+      lifecycle: lifecycle({ decisionId: 's-1', stage: 'returned' }),
+    });
+    expect(
+      classifyContact(
+        facts({
+          lead: returned,
+          decisionId: 'd-9',
+          leadDecidedInSalesforce: true,
+          recycleAt: new Date(NOW.getTime() + 1),
+        }),
+      ),
+    ).toEqual({ kind: 'recycling' });
   });
 
   it('never fights a rep: routed before keeps its owner, never routed keeps it with an SLA', () => {

@@ -1,0 +1,35 @@
+import type { Activity, AttributeValue } from '../domain/model.js';
+
+/** A Lead created in Salesforce that no HubSpot contact points at, as the definition reads it. */
+export interface SalesforceBornLead {
+  readonly id: string;
+  readonly ownerId: string;
+  readonly status: string;
+  readonly email: string | null;
+  readonly leadSource: string | null;
+  readonly modifiedAt: Date;
+  /** Canonical attributes and mapped custom keys, read through `mapping.salesforce`. */
+  readonly attributes: Readonly<Record<string, AttributeValue>>;
+}
+
+/**
+ * Reads Salesforce-born Leads and the engagement Salesforce holds on them.
+ *
+ * Guarantees: batched reads (IN lists, Composite), never a call per Lead. Throws IntegrationError
+ * only. Does not write.
+ */
+export interface SalesforceLeadSource {
+  /**
+   * Leads not converted, without `HubSpot_Contact_Id__c` and without a Handoff decision: those
+   * changed since `since` (oldest first), or those among `ids` that still are such Leads.
+   */
+  bornLeads(
+    query: { readonly since: Date } | { readonly ids: readonly string[] },
+  ): Promise<readonly SalesforceBornLead[]>;
+  /**
+   * Engagement per Lead id as Salesforce activities (`source: 'salesforce'`): completed Tasks
+   * (`call` for logged calls, `email`, else `task`), Events (`meeting`, at their start), and
+   * responded campaign memberships (`campaign_response`, at the first response).
+   */
+  activities(leadIds: readonly string[]): Promise<ReadonlyMap<string, readonly Activity[]>>;
+}

@@ -1,0 +1,285 @@
+import { routedWrite } from '../../domain/lifecycle/lead-lifecycle.js';
+import { qualify, type QualificationResult } from '../../domain/qualification/qualify.js';
+import { dueForOwner } from '../../domain/routing/assign-owner.js';
+import type { RoutingDecision } from '../../domain/routing/route-lead.js';
+import type { SlaDue } from '../../domain/sla/compute-sla-due-at.js';
+import { MS_PER_DAY } from '../../domain/time/zoned-time.js';
+import type { Activity } from '../../domain/model.js';
+import type { FollowUpTask, LeadUpdate, WriteOutcome } from '../../ports/lead-store.port.js';
+import type { SalesforceBornLead } from '../../ports/salesforce-lead-source.port.js';
+import { assignLeads } from '../assignment/assign-leads.js';
+import { followUpTask, isUserId } from '../assignment/follow-up-task.js';
+import { routedProperties } from './contact-properties.js';
+import { bornDecisionId, describeDecision } from './describe-decision.js';
+import { emailDomain } from './match-lead.js';
+import { lookUpAccounts, needsEngagement } from './sync-page.js';
+import type { CycleContext, SyncCycleDeps } from './sync-cycle.types.js';
+import { personName, ROUTED_STATUS } from './write-decisions.js';
+
+/** Quarantine keys of Salesforce-born Leads (contacts' keys are their HubSpot ids). */
+export const BORN_KEY_PREFIX = 'lead:';
+/** Where the pass over Salesforce-born Leads has got to. */
+export const BORN_STREAM = 'salesforce.born';
+/** A first pass (or one after Redis lost its cursor) looks back this far. */
+const FIRST_LOOKBACK_DAYS = 30;
+/** Leads decided and written together. */
+const BATCH = 1_000;
+
+type Qualified = QualificationResult & { readonly qualified: true };
+
+interface PlannedLead {
+  readonly lead: SalesforceBornLead;
+  readonly qualification: Qualified;
+  readonly routing: RoutingDecision | null;
+  readonly sla: SlaDue;
+  readonly ownerId: string;
+  readonly decisionId: string;
+  readonly ownerKept: boolean;
+}
+
+/**
+ * Leads born in Salesforce (web-to-lead, imports, keyed in by a rep, partner portals) get the
+ * same definition as HubSpot contacts: qualified from their Salesforce fields and the engagement
+ * Salesforce holds, routed under the shared rotation, given a due date, a Task and an SLA timer.
+ * A Lead whose email belongs to a HubSpot contact is left to the HubSpot pass, which matches it
+ * by email. `which`: the Leads the change probe named, or `scan` for every such Lead changed
+ * since this pass's cursor.
+ */
+export async function syncSalesforceBornLeads(
+  deps: SyncCycleDeps,
+  which: 'scan' | readonly string[],
+  context: CycleContext,
+): Promise<void> {
+  if (which !== 'scan') {
+    if (which.length === 0) return;
+    // Quarantined ones among them leave the quarantine once this pass has been through them
+    // (decided, or no longer born in Salesforce); one that failed again has a new entry.
+    const held = await deps.state.quarantined(which.map((id) => `${BORN_KEY_PREFIX}${id}`));
+    await decideBorn(deps, await deps.salesforceLeads.bornLeads({ ids: which }), context);
+    await deps.state.release(held);
+    return;
+  }
+  const since =
+    (await deps.state.cursor(BORN_STREAM)) ??
+    new Date(context.now.getTime() - FIRST_LOOKBACK_DAYS * MS_PER_DAY);
+  const leads = await deps.salesforceLeads.bornLeads({ since });
+  for (let start = 0; start < leads.length; start += BATCH) {
+    const batch = leads.slice(start, start + BATCH);
+    await decideBorn(deps, batch, context);
+    const newest = batch.at(-1)?.modifiedAt;
+    if (newest !== undefined) await deps.state.advanceCursor(BORN_STREAM, newest, context.epoch);
+  }
+  if (leads.length === 0) await deps.state.advanceCursor(BORN_STREAM, since, context.epoch);
+}
+
+async function decideBorn(
+  deps: SyncCycleDeps,
+  leads: readonly SalesforceBornLead[],
+  context: CycleContext,
+): Promise<void> {
+  if (leads.length === 0) return;
+  const { definition } = deps;
+  const { summary, now } = context;
+  const born = summary.salesforce_born;
+  born.pulled += leads.length;
+  // Marketing's record decides when there is one: the HubSpot pass matches this Lead by email.
+  const emails = leads.flatMap((lead) => (lead.email === null ? [] : [lead.email]));
+  const inHubSpot =
+    emails.length === 0 ? new Map<string, string>() : await deps.contacts.contactIdsByEmail(emails);
+  const own = leads.filter(
+    (lead) => lead.email === null || !inHubSpot.has(lead.email.toLowerCase()),
+  );
+  born.in_hubspot += leads.length - own.length;
+  const engaged = own.filter((lead) => needsEngagement(definition, lead.attributes, now));
+  const weighted =
+    Object.keys(definition.qualification.engagement.salesforce_activities).length > 0;
+  const activities =
+    engaged.length === 0 || !weighted
+      ? new Map<string, readonly Activity[]>()
+      : await deps.salesforceLeads.activities(engaged.map((lead) => lead.id));
+  const qualified: { lead: SalesforceBornLead; qualification: Qualified }[] = [];
+  for (const lead of own) {
+    const qualification = qualify({
+      lead: { attributes: lead.attributes },
+      activities: activities.get(lead.id) ?? [],
+      definition,
+      now,
+    });
+    born.decided += 1;
+    if (qualification.qualified) qualified.push({ lead, qualification });
+  }
+  born.qualified += qualified.length;
+  if (qualified.length === 0) return;
+
+  await lookUpAccounts(
+    deps,
+    qualified.flatMap(({ lead }) => (lead.email === null ? [] : [lead.email])),
+    context,
+  );
+  // A rep who already owns the Lead keeps it (with a due date and a Task); the rest are routed.
+  const kept = qualified.filter(({ lead }) => context.activeReps.has(lead.ownerId));
+  const toRoute = qualified.filter(({ lead }) => !context.activeReps.has(lead.ownerId));
+  const assignments = await assignLeads({
+    state: deps.state,
+    definition,
+    users: context.users,
+    requests: toRoute.map(({ lead, qualification }) => {
+      const domain = emailDomain(lead.email);
+      const account = domain === null ? null : (context.accounts.get(domain) ?? null);
+      return {
+        lead: {
+          attributes: lead.attributes,
+          account: account === null ? null : { id: account.accountId, owner: account.ownerId },
+        },
+        tier: qualification.tier,
+      };
+    }),
+    routedAt: now,
+    epoch: context.epoch,
+  });
+  const planned: PlannedLead[] = [
+    ...kept.map(({ lead, qualification }): PlannedLead => ({
+      lead,
+      qualification,
+      routing: null,
+      sla: dueForOwner({
+        owner: lead.ownerId,
+        tier: qualification.tier,
+        definition,
+        directory: context.users,
+        routedAt: now,
+      }),
+      ownerId: lead.ownerId,
+      decisionId: bornDecisionId(lead.id, definition),
+      ownerKept: true,
+    })),
+    ...toRoute.map(({ lead, qualification }, index): PlannedLead => {
+      const { routing, sla } = assignments[index] as (typeof assignments)[number];
+      return {
+        lead,
+        qualification,
+        routing,
+        sla,
+        ownerId: routing.owner,
+        decisionId: bornDecisionId(lead.id, definition),
+        ownerKept: false,
+      };
+    }),
+  ];
+  await writeBornDecisions(deps, planned, context);
+}
+
+function fieldsOf(item: PlannedLead, now: Date): LeadUpdate {
+  return {
+    leadId: item.lead.id,
+    ownerId: item.ownerId,
+    status: ROUTED_STATUS,
+    score: item.qualification.score,
+    tier: item.qualification.tier,
+    due: item.sla.due,
+    routedAt: now,
+    reason: describeDecision(item.qualification, item.routing, item.sla, item.ownerKept),
+    decisionId: item.decisionId,
+    lifecycle: routedWrite(item.qualification.definitionVersion),
+    slaBreached: false,
+  };
+}
+
+/**
+ * Tasks first (upserted on the decision id), then the Lead with its decision: a Lead carries a
+ * decision only once its Task exists, and the pass never sees a decided Lead again.
+ */
+async function writeBornDecisions(
+  deps: SyncCycleDeps,
+  planned: readonly PlannedLead[],
+  context: CycleContext,
+): Promise<void> {
+  const { summary, now } = context;
+  for (const item of planned)
+    deps.plan?.({
+      contactId: null,
+      leadId: item.lead.id,
+      action: item.ownerKept ? 'keep_owner' : 'route',
+      decisionId: item.decisionId,
+      ownerId: item.ownerId,
+      due: item.sla.due.toISOString(),
+      salesforce: { ...fieldsOf(item, now), due: item.sla.due.toISOString() },
+      hubspot: null,
+    });
+  const failures = new Map<string, WriteOutcome & { ok: false }>();
+  const tasks = planned.flatMap((item): FollowUpTask[] => {
+    const task = followUpTask({
+      assignmentId: item.decisionId,
+      leadId: item.lead.id,
+      ownerId: item.ownerId,
+      subject: `Follow up with ${personName(item.lead.attributes) || 'new MQL'} (tier ${item.qualification.tier})`,
+      due: item.sla.due,
+      timezone: item.sla.timezone,
+      description: describeDecision(item.qualification, item.routing, item.sla, item.ownerKept),
+      priority: 'Normal',
+    });
+    return task === null ? [] : [task];
+  });
+  for (const outcome of await deps.leads.upsertTasks(tasks)) {
+    if (outcome.ok && outcome.created) summary.tasks_created += 1;
+    if (!outcome.ok) {
+      const item = planned.find((candidate) => candidate.decisionId === outcome.key);
+      if (item !== undefined) failures.set(item.lead.id, outcome);
+    }
+  }
+  // An attempt that died between its Task and its Lead may have given the decision to a rep.
+  const toQueues = planned.filter((item) => !isUserId(item.ownerId));
+  if (toQueues.length > 0) await deps.leads.closeTasks(toQueues.map((item) => item.decisionId));
+  const ready = planned.filter((item) => !failures.has(item.lead.id));
+  const outcomes = await deps.leads.updateLeads(ready.map((item) => fieldsOf(item, now)));
+  summary.written.salesforce += tasks.length + ready.length;
+  outcomes.forEach((outcome, index) => {
+    const item = ready[index];
+    if (item !== undefined && !outcome.ok) failures.set(item.lead.id, outcome);
+  });
+  const routed = ready.filter((item) => !failures.has(item.lead.id));
+  await deps.timers.schedule(routed.map((item) => ({ leadId: item.lead.id, due: item.sla.due })));
+  summary.salesforce_born.routed += routed.length;
+  // Marketing sees these leads in HubSpot too, and a rejection has a contact to return to.
+  if (deps.definition.feedback.create_hubspot_contacts)
+    await deps.outbox.createForLeads(
+      routed
+        .filter((item) => item.lead.email !== null)
+        .map((item) => ({
+          leadId: item.lead.id,
+          properties: routedProperties(
+            deps.definition,
+            {
+              score: item.qualification.score,
+              tier: item.qualification.tier,
+              ownerId: item.ownerId,
+              due: item.sla.due,
+            },
+            context.names,
+          ),
+        })),
+    );
+  for (const item of routed)
+    deps.log.info(
+      {
+        leadId: item.lead.id,
+        ownerId: item.ownerId,
+        rule: item.routing?.rule ?? null,
+        due: item.sla.due.toISOString(),
+        decisionId: item.decisionId,
+        source: 'salesforce',
+      },
+      'lead routed',
+    );
+  for (const [leadId, failure] of failures) {
+    summary.quarantined += 1;
+    await deps.state.quarantine({
+      system: 'salesforce',
+      key: `${BORN_KEY_PREFIX}${leadId}`,
+      code: failure.code,
+      reason: `${failure.kind}: ${failure.message}`,
+      at: now.toISOString(),
+    });
+    deps.log.warn({ leadId, code: failure.code, kind: failure.kind }, 'record quarantined');
+  }
+}
