@@ -1,4 +1,5 @@
 import { asText } from '../core/sandbox-http.js';
+import type { SortedIndex } from './sorted-index.js';
 import {
   toEpochMs,
   toObjectType,
@@ -193,6 +194,63 @@ function compileFilter(
   }
 }
 
+/** The one sort a search applies: the request's, else creation date ascending. */
+function sortOf(
+  type: HubSpotObjectType,
+  request: SearchRequest,
+): { readonly propertyName: string; readonly descending: boolean } {
+  const sort = request.sorts?.[0];
+  return sort === undefined
+    ? { propertyName: type === 'contacts' ? 'createdate' : 'hs_createdate', descending: false }
+    : typeof sort === 'string'
+      ? { propertyName: sort.replace(/^-/, ''), descending: sort.startsWith('-') }
+      : {
+          propertyName: sort.propertyName ?? 'createdate',
+          descending: sort.direction === 'DESCENDING',
+        };
+}
+
+/**
+ * The epochs `[from, to)` that the filters on `propertyName` bound (integer ms; infinite when
+ * unbounded), as the index slice applies them.
+ */
+function windowOf(filters: readonly SearchFilter[], propertyName: string): [number, number] {
+  let from = -Infinity;
+  let to = Infinity;
+  for (const bound of filters) {
+    if (bound.propertyName !== propertyName) continue;
+    const value = toEpochMs(asText(bound.value));
+    const high = toEpochMs(asText(bound.highValue));
+    const operator = String(bound.operator).toUpperCase();
+    if (value === null) continue;
+    if (operator === 'GTE' || operator === 'BETWEEN' || operator === 'EQ')
+      from = Math.max(from, value);
+    if (operator === 'GT') from = Math.max(from, value + 1);
+    if (operator === 'LT') to = Math.min(to, value);
+    if (operator === 'LTE' || operator === 'EQ') to = Math.min(to, value + 1);
+    if (operator === 'BETWEEN' && high !== null) to = Math.min(to, high + 1);
+  }
+  return [from, to];
+}
+
+/** Whether the index slice of `filter`'s property applies `filter` exactly. */
+function coveredBySlice(filter: SearchFilter): boolean {
+  const operator = String(filter.operator).toUpperCase();
+  return (
+    RANGE_OPERATORS.has(operator) &&
+    toEpochMs(asText(filter.value)) !== null &&
+    (operator !== 'BETWEEN' || toEpochMs(asText(filter.highValue)) !== null)
+  );
+}
+
+/** A slice of a datetime index: the ids whose epoch of `propertyName` is in `[from, to)`. */
+interface IndexWindow {
+  readonly index: SortedIndex;
+  readonly propertyName: string;
+  readonly from: number;
+  readonly to: number;
+}
+
 interface CachedResult {
   readonly version: number;
   readonly ids: readonly string[];
@@ -201,13 +259,25 @@ interface CachedResult {
 /**
  * CRM search over one object type: filter groups (OR of ANDs), one sort, offset paging with
  * the documented limits (5 groups, 6 filters per group, 18 in all, limit ≤ 200, 10,000 results).
- * The sorted result of a query is cached until the next write, so paging through 100,000
+ * A time window on an indexed datetime property, sorted ascending by it (the sync's keyset
+ * pages), is answered from the index alone: counted by block sizes and read from its start. Any
+ * other sorted result of a query is cached until the next write, so paging through 100,000
  * contacts costs one scan, not one per page.
  */
 export class HubSpotSearch {
   private readonly cache = new Map<string, CachedResult>();
 
-  constructor(private readonly store: HubSpotStore) {}
+  constructor(
+    private readonly store: HubSpotStore,
+    /**
+     * `indexWindows: false` answers index windows the general way (tests compare the two);
+     * `onPlan` hears which way each search was answered.
+     */
+    private readonly options: {
+      readonly indexWindows?: boolean;
+      readonly onPlan?: (plan: 'window' | 'general') => void;
+    } = {},
+  ) {}
 
   run(type: HubSpotObjectType, request: SearchRequest): SearchOutcome {
     const groups = request.filterGroups ?? [];
@@ -239,6 +309,9 @@ export class HubSpotSearch {
         message: `There was a problem with the request: paging beyond ${SEARCH_RESULT_CAP} results is not supported`,
       };
     }
+    const window = this.options.indexWindows === false ? null : this.indexWindow(type, request);
+    this.options.onPlan?.(window === null ? 'general' : 'window');
+    if (window !== null) return this.windowPage(type, window, offset, limit);
     const ids = this.matchingIds(type, request);
     if (typeof ids === 'string') return { ok: false, message: ids };
     const end = Math.min(offset + limit, ids.length, SEARCH_RESULT_CAP);
@@ -248,6 +321,63 @@ export class HubSpotSearch {
       if (record !== undefined) page.push(record);
     }
     return { ok: true, total: ids.length, page, nextAfter: end < ids.length ? String(end) : null };
+  }
+
+  /**
+   * The index window that answers `request` exactly, when it is one: a single filter group
+   * whose filters all bound one indexed datetime property (each applied exactly by the slice),
+   * no text query, and a sort ascending by that property, which is the index's order (ties by
+   * numeric id, as the sort breaks them). Null sends the request down the general path.
+   */
+  private indexWindow(type: HubSpotObjectType, request: SearchRequest): IndexWindow | null {
+    const groups = request.filterGroups ?? [];
+    const filters = groups.length === 1 ? (groups[0]?.filters ?? []) : [];
+    const propertyName = filters[0]?.propertyName;
+    if (propertyName === undefined || (request.query?.trim() ?? '') !== '') return null;
+    const index = this.store.index(type, propertyName);
+    if (index === undefined) return null;
+    for (const filter of filters) {
+      if (filter.propertyName !== propertyName || !coveredBySlice(filter)) return null;
+      if (typeof compileFilter(this.store, type, filter) === 'string') return null;
+    }
+    const sort = sortOf(type, request);
+    if (sort.propertyName !== propertyName || sort.descending) return null;
+    const [from, to] = windowOf(filters, propertyName);
+    if (from === -Infinity && to === Infinity) return null;
+    return { index, propertyName, from, to };
+  }
+
+  /**
+   * One page of an index window: what the general path gives for it (the window's live records
+   * in index order, `total` counting them), without collecting the window. Archived records stay
+   * in the index, so they are counted out and skipped.
+   */
+  private windowPage(
+    type: HubSpotObjectType,
+    window: IndexWindow,
+    offset: number,
+    limit: number,
+  ): SearchOutcome {
+    const { index, propertyName, from, to } = window;
+    const records = this.store.objects[type];
+    let total = index.count(from, to);
+    for (const id of this.store.archivedIds(type)) {
+      // An archived record keeps its place in the index, under its current epoch.
+      const epoch = records.get(id)?.epochs[propertyName];
+      if (epoch !== undefined && epoch >= from && epoch < to) total -= 1;
+    }
+    const end = Math.min(offset + limit, total, SEARCH_RESULT_CAP);
+    const page: HubSpotRecord[] = [];
+    let skipped = 0;
+    if (offset < end)
+      index.each(from, to, (id) => {
+        const record = records.get(id);
+        if (record === undefined || record.archived) return true;
+        if (skipped < offset) skipped += 1;
+        else page.push(record);
+        return offset + page.length < end;
+      });
+    return { ok: true, total, page, nextAfter: end < total ? String(end) : null };
   }
 
   /**
@@ -276,21 +406,7 @@ export class HubSpotSearch {
     for (const filter of filters) {
       const index = this.store.index(type, filter.propertyName);
       if (index === undefined) continue;
-      let from = -Infinity;
-      let to = Infinity;
-      for (const bound of filters) {
-        if (bound.propertyName !== filter.propertyName) continue;
-        const value = toEpochMs(asText(bound.value));
-        const high = toEpochMs(asText(bound.highValue));
-        const operator = String(bound.operator).toUpperCase();
-        if (value === null) continue;
-        if (operator === 'GTE' || operator === 'BETWEEN' || operator === 'EQ')
-          from = Math.max(from, value);
-        if (operator === 'GT') from = Math.max(from, value + 1);
-        if (operator === 'LT') to = Math.min(to, value);
-        if (operator === 'LTE' || operator === 'EQ') to = Math.min(to, value + 1);
-        if (operator === 'BETWEEN' && high !== null) to = Math.min(to, high + 1);
-      }
+      const [from, to] = windowOf(filters, filter.propertyName);
       if (from === -Infinity && to === Infinity) continue;
       const slice: HubSpotRecord[] = [];
       for (const id of index.range(from, to)) {
@@ -315,13 +431,8 @@ export class HubSpotSearch {
         const predicate = compileFilter(this.store, type, filter);
         if (typeof predicate === 'string') return predicate;
         // A range the index slice already applied need not be checked again per record.
-        const operator = String(filter.operator).toUpperCase();
-        const covered =
-          filter.propertyName === candidates.orderedBy &&
-          RANGE_OPERATORS.has(operator) &&
-          toEpochMs(asText(filter.value)) !== null &&
-          (operator !== 'BETWEEN' || toEpochMs(asText(filter.highValue)) !== null);
-        if (!covered) predicates.push(predicate);
+        if (filter.propertyName !== candidates.orderedBy || !coveredBySlice(filter))
+          predicates.push(predicate);
       }
       groups.push(predicates);
     }
@@ -342,16 +453,7 @@ export class HubSpotSearch {
         continue;
       matched.push(record);
     }
-    const sort = request.sorts?.[0];
-    const sortSpec =
-      sort === undefined
-        ? { propertyName: type === 'contacts' ? 'createdate' : 'hs_createdate', descending: false }
-        : typeof sort === 'string'
-          ? { propertyName: sort.replace(/^-/, ''), descending: sort.startsWith('-') }
-          : {
-              propertyName: sort.propertyName ?? 'createdate',
-              descending: sort.direction === 'DESCENDING',
-            };
+    const sortSpec = sortOf(type, request);
     const def = this.store.properties[type].get(sortSpec.propertyName);
     const keyOf = (record: HubSpotRecord): Comparable => {
       const value =

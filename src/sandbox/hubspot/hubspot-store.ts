@@ -253,6 +253,43 @@ export interface PropertyProblem {
   readonly message: string;
 }
 
+/**
+ * One object type's records by id. Deleting through the Map (an undone create) or clearing it is
+ * reported to the store, which takes the records out of its datetime indexes, so a search never
+ * meets an id without a record; replacing a record with another object marks them for rebuild.
+ */
+class RecordMap extends Map<string, HubSpotRecord> {
+  constructor(
+    private readonly hooks: {
+      readonly replaced: (previous: HubSpotRecord, next: HubSpotRecord) => void;
+      readonly removed: (record: HubSpotRecord) => void;
+      readonly cleared: () => void;
+    },
+  ) {
+    super();
+  }
+
+  override set(id: string, record: HubSpotRecord): this {
+    const previous = super.get(id);
+    super.set(id, record);
+    if (previous !== undefined && previous !== record) this.hooks.replaced(previous, record);
+    return this;
+  }
+
+  override delete(id: string): boolean {
+    const record = super.get(id);
+    if (record === undefined) return false;
+    super.delete(id);
+    this.hooks.removed(record);
+    return true;
+  }
+
+  override clear(): void {
+    super.clear();
+    this.hooks.cleared();
+  }
+}
+
 export class HubSpotStore {
   readonly objects: Record<HubSpotObjectType, Map<string, HubSpotRecord>>;
   readonly properties: Record<HubSpotObjectType, Map<string, PropertyDefinition>>;
@@ -269,6 +306,13 @@ export class HubSpotStore {
   version = 0;
   /** `type:property` → ids ordered by that datetime property (the sync's search windows). */
   private readonly indexes = new Map<string, SortedIndex>();
+  /**
+   * Ids of archived records, by type. Archived records keep their place in the indexes; index
+   * windows count them out. Archive through {@link archive}, not by setting the flag.
+   */
+  private readonly archived = new Map<HubSpotObjectType, Set<string>>(
+    HUBSPOT_OBJECT_TYPES.map((type) => [type, new Set<string>()]),
+  );
 
   constructor(readonly now: () => number = Date.now) {
     const at = now();
@@ -280,7 +324,33 @@ export class HubSpotStore {
       notes: new Map(),
       tasks: new Map(),
     });
-    this.objects = empty();
+    const recordMap = (type: HubSpotObjectType): RecordMap =>
+      new RecordMap({
+        replaced: (previous, next) => {
+          this.staleIndexes(type);
+          this.archivedSet(type).delete(previous.id);
+          if (next.archived) this.archivedSet(type).add(next.id);
+        },
+        removed: (record) => {
+          for (const [key, index] of this.indexes) {
+            const name = key.slice(type.length + 1);
+            if (key.startsWith(`${type}:`)) index.move(record.id, record.epochs[name], undefined);
+          }
+          this.archivedSet(type).delete(record.id);
+        },
+        cleared: () => {
+          this.staleIndexes(type);
+          this.archivedSet(type).clear();
+        },
+      });
+    this.objects = {
+      contacts: recordMap('contacts'),
+      calls: recordMap('calls'),
+      emails: recordMap('emails'),
+      meetings: recordMap('meetings'),
+      notes: recordMap('notes'),
+      tasks: recordMap('tasks'),
+    };
     this.properties = empty();
     this.groups = empty();
     for (const type of HUBSPOT_OBJECT_TYPES) {
@@ -501,6 +571,21 @@ export class HubSpotStore {
     for (const index of this.indexes.values()) index.range(0, 0);
   }
 
+  private staleIndexes(type: HubSpotObjectType): void {
+    for (const [key, index] of this.indexes) if (key.startsWith(`${type}:`)) index.markStale();
+  }
+
+  /** Ids of the type's archived records (a live view). */
+  archivedIds(type: HubSpotObjectType): ReadonlySet<string> {
+    return this.archivedSet(type);
+  }
+
+  private archivedSet(type: HubSpotObjectType): Set<string> {
+    const ids = this.archived.get(type);
+    if (ids === undefined) throw new Error(`unknown object type ${type}`);
+    return ids;
+  }
+
   /** The ordered index of a datetime property, when there is one. */
   index(type: HubSpotObjectType, name: string): SortedIndex | undefined {
     return this.indexes.get(`${type}:${name}`);
@@ -549,7 +634,7 @@ export class HubSpotStore {
       record.properties[name] = new Date(epochMs).toISOString();
       record.epochs[name] = epochMs;
     }
-    for (const [key, index] of this.indexes) if (key.startsWith(`${type}:`)) index.markStale();
+    this.staleIndexes(type);
     this.objects[type].set(id, record);
     const email = values['email'];
     if (type === 'contacts' && email !== undefined) this.emails.set(email.toLowerCase(), id);
@@ -560,6 +645,7 @@ export class HubSpotStore {
     if (record.archived) return;
     record.archived = true;
     record.archivedAt = at;
+    this.archivedSet(type).add(record.id);
     if (type === 'contacts') {
       const email = record.properties['email'];
       if (email !== undefined) this.emails.delete(email.toLowerCase());

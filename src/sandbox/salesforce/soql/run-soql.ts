@@ -169,6 +169,33 @@ function order(a: Comparable, b: Comparable): number {
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
 }
 
+/**
+ * The test of a LIKE pattern (normalised, see `likeSegments`): case-insensitive, `%` any run of
+ * characters, `_` one. It is `^…$` over the whole value, with a leading or trailing `%` left
+ * unanchored instead (`^.*X` and `X.*$` match exactly where `X` does, `.` matching newlines),
+ * which spares the regex engine the backtracking of `'%acme.com%'` over every Account.
+ */
+export function likeRegExp(pattern: string): RegExp {
+  const segments = likeSegments(pattern);
+  let first = 0;
+  let end = segments.length;
+  const openStart = segments[first]?.kind === 'any';
+  if (openStart) first += 1;
+  const openEnd = end > first && segments[end - 1]?.kind === 'any';
+  if (openEnd) end -= 1;
+  const source = segments
+    .slice(first, end)
+    .map((segment) =>
+      segment.kind === 'any'
+        ? '.*'
+        : segment.kind === 'one'
+          ? '.'
+          : segment.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    )
+    .join('');
+  return new RegExp(`${openStart ? '' : '^'}${source}${openEnd ? '' : '$'}`, 'is');
+}
+
 type Predicate = (record: SfRecord) => boolean;
 
 function compileCondition(
@@ -192,16 +219,7 @@ function compileCondition(
     }
     case 'like': {
       const path = resolvePath(store, spec, condition.field);
-      const source = likeSegments(condition.pattern)
-        .map((segment) =>
-          segment.kind === 'any'
-            ? '.*'
-            : segment.kind === 'one'
-              ? '.'
-              : segment.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-        )
-        .join('');
-      const regex = new RegExp(`^${source}$`, 'is');
+      const regex = likeRegExp(condition.pattern);
       return (record) => {
         const value = path.read(record);
         return value !== null && value !== undefined && regex.test(String(value));
@@ -328,7 +346,11 @@ function indexLookups(
         return null;
       const path = resolvePath(store, spec, condition.field);
       const { field } = path;
-      if (path.segments.length !== 1 || field.type === 'boolean' || UNINDEXED_FIELDS.has(field.name))
+      if (
+        path.segments.length !== 1 ||
+        field.type === 'boolean' ||
+        UNINDEXED_FIELDS.has(field.name)
+      )
         return null;
       const kind = field.type === 'id' || field.type === 'reference' ? 'soql-id' : 'soql-text';
       const keys: string[] = [];
