@@ -2,8 +2,11 @@ import { spawn } from 'node:child_process';
 import { Client } from '@hubspot/api-client';
 import { Connection } from 'jsforce';
 import { describe, expect, it } from 'vitest';
+import { SALESFORCE_BORN_LEADS } from '../../src/sandbox/seed/seed-tenants.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
+/** One Lead per other contact of the 1,000, plus the Leads born in Salesforce. */
+const LEADS = 1000 / 2 + Object.keys(SALESFORCE_BORN_LEADS).length;
 
 describe('handoff sandbox as a process', () => {
   it('serves seeded tenants, prints env lines for both systems, and stops on SIGTERM', async () => {
@@ -43,7 +46,7 @@ describe('handoff sandbox as a process', () => {
         ]),
       );
       expect(stdout).toMatch(/\(1000 contacts,/);
-      expect(stdout).toMatch(/\(500 leads,/);
+      expect(stdout).toContain(`(${LEADS} leads,`);
       const hubspot = new Client({
         accessToken: env['HUBSPOT_ACCESS_TOKEN'] ?? '',
         basePath: env['HUBSPOT_BASE_URL'] ?? '',
@@ -56,7 +59,7 @@ describe('handoff sandbox as a process', () => {
         accessToken: env['SALESFORCE_ACCESS_TOKEN'] ?? '',
         version: '62.0',
       });
-      expect((await salesforce.query('SELECT COUNT() FROM Lead')).totalSize).toBe(500);
+      expect((await salesforce.query('SELECT COUNT() FROM Lead')).totalSize).toBe(LEADS);
     } finally {
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');

@@ -431,6 +431,123 @@ const EVENT: SObjectSpec = {
 };
 
 /**
+ * Campaign (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_campaign.htm):
+ * the standard fields a marketing org fills. `Type` and `Status` carry the default values of a new
+ * org's picklists; roll-ups (NumberOfLeads, NumberOfResponses, …) and the hierarchy are left out.
+ */
+export const CAMPAIGN_TYPES = [
+  'Conference',
+  'Webinar',
+  'Trade Show',
+  'Public Relations',
+  'Partners',
+  'Referral Program',
+  'Advertisement',
+  'Banner Ads',
+  'Direct Mail',
+  'Email',
+  'Telemarketing',
+  'Other',
+] as const;
+
+const CAMPAIGN: SObjectSpec = {
+  name: 'Campaign',
+  label: 'Campaign',
+  keyPrefix: '701',
+  fields: [
+    { name: 'Id', type: 'id', ...SYSTEM },
+    ...audit,
+    { name: 'Name', type: 'string', length: 80, required: true },
+    { name: 'Type', type: 'picklist', picklist: CAMPAIGN_TYPES },
+    {
+      name: 'Status',
+      type: 'picklist',
+      picklist: ['Planned', 'In Progress', 'Completed', 'Aborted'],
+    },
+    { name: 'IsActive', type: 'boolean', defaultValue: false },
+    { name: 'StartDate', type: 'date' },
+    { name: 'EndDate', type: 'date' },
+    { name: 'Description', type: 'textarea', length: 32_000 },
+    { name: 'OwnerId', type: 'reference', referenceTo: ['User'], relationshipName: 'Owner' },
+  ],
+};
+
+/**
+ * The member statuses the sandbox counts as a response. In Salesforce each campaign lists its own
+ * statuses (CampaignMemberStatus, each with a HasResponded flag; new campaigns start with `Sent`
+ * and `Responded`); the sandbox uses one fixed rule for every campaign instead: `Responded` and
+ * `Attended` are responses, any other status (`Sent`, `Registered`, `Planned`, …) is not.
+ */
+export const RESPONDED_CAMPAIGN_MEMBER_STATUSES: readonly string[] = ['Responded', 'Attended'];
+
+/**
+ * CampaignMember's derived fields for a member whose Status is `status` at `at` (epoch ms):
+ * HasResponded follows the status; FirstRespondedDate is the (UTC) date of the first response
+ * and, once set, stays (a later non-responded status clears HasResponded only).
+ */
+export function campaignMemberResponse(
+  status: unknown,
+  firstRespondedDate: string | null,
+  at: number,
+): { HasResponded: boolean; FirstRespondedDate: string | null } {
+  const responded =
+    typeof status === 'string' && RESPONDED_CAMPAIGN_MEMBER_STATUSES.includes(status);
+  return {
+    HasResponded: responded,
+    FirstRespondedDate:
+      firstRespondedDate ?? (responded ? new Date(at).toISOString().slice(0, 10) : null),
+  };
+}
+
+/**
+ * CampaignMember (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_campaignmember.htm):
+ * a Lead or Contact on a Campaign. CampaignId is required and, like LeadId and ContactId, fixed
+ * at create. HasResponded and FirstRespondedDate are read-only, derived from Status (see
+ * {@link campaignMemberResponse}). Status is a picklist whose values are, in Salesforce, the
+ * campaign's own CampaignMemberStatus labels; the sandbox lists the usual ones and does not
+ * restrict it.
+ */
+const CAMPAIGN_MEMBER: SObjectSpec = {
+  name: 'CampaignMember',
+  label: 'Campaign Member',
+  keyPrefix: '00v',
+  fields: [
+    { name: 'Id', type: 'id', ...SYSTEM },
+    ...audit,
+    {
+      name: 'CampaignId',
+      type: 'reference',
+      referenceTo: ['Campaign'],
+      relationshipName: 'Campaign',
+      required: true,
+      updateable: false,
+    },
+    {
+      name: 'LeadId',
+      type: 'reference',
+      referenceTo: ['Lead'],
+      relationshipName: 'Lead',
+      updateable: false,
+    },
+    {
+      name: 'ContactId',
+      type: 'reference',
+      referenceTo: ['Contact'],
+      relationshipName: 'Contact',
+      updateable: false,
+    },
+    {
+      name: 'Status',
+      type: 'picklist',
+      picklist: ['Planned', 'Sent', 'Received', 'Registered', 'Responded', 'Attended'],
+      defaultValue: 'Sent',
+    },
+    { name: 'HasResponded', type: 'boolean', ...SYSTEM, defaultValue: false },
+    { name: 'FirstRespondedDate', type: 'date', ...SYSTEM },
+  ],
+};
+
+/**
  * The permission objects (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_fieldpermissions.htm,
  * …_permissionset.htm, …_objectpermissions.htm, …_permissionsetassignment.htm). `Field` and
  * `SobjectType` are restricted picklists whose values are the org's objects and permissionable
@@ -542,6 +659,8 @@ export const SOBJECTS: readonly SObjectSpec[] = [
   QUEUE_SOBJECT,
   TASK,
   EVENT,
+  CAMPAIGN,
+  CAMPAIGN_MEMBER,
   PERMISSION_SET,
   FIELD_PERMISSIONS,
   OBJECT_PERMISSIONS,

@@ -3,6 +3,7 @@ import { HUBSPOT_PROPERTY_CATALOGUE } from '../../domain/installation/owned-fiel
 import { seededRandom, type SeededRandom } from '../core/seeded-random.js';
 import type { HubSpotObjectType, HubSpotStore } from '../hubspot/hubspot-store.js';
 import type { SalesforceStore, SfRecord } from '../salesforce/salesforce-store.js';
+import { campaignMemberResponse } from '../salesforce/sobject-schema.js';
 
 /** The example definition's reps (config/handoff.example.yaml) exist in every seeded org. */
 export const SEEDED_USERS = [
@@ -73,6 +74,60 @@ export const LEAD_QUEUE_SOBJECT_IDS = {
 /** Nurture lists of the example definition (feedback.reasons.*.nurture_list). */
 export const NURTURE_LIST_IDS = ['100', '101', '102', '103', '104', '105', '106'] as const;
 
+/**
+ * Leads born in Salesforce (web-to-lead, a list import, a webinar sync): no HubSpot contact has
+ * their email or points at them, none carries `HubSpot_Contact_Id__c` or a Handoff field, all are
+ * open (`Open - Not Contacted`) and unconverted. Every seeded org has them, whatever the seed and
+ * contact count, with these fixed ids (off the record counter, so other seeded ids stay what they
+ * were). `fitPoints` is the fit score under config/handoff.example.yaml's rules, worked out by
+ * hand below each lead in `seedSalesforceBornLeads`:
+ * - `fit`: qualifies on fit alone (88, tier A), no activity;
+ * - `activity`: fit 45, plus a completed call Task (`taskId`) two days and a meeting Event
+ *   (`eventId`) about a day before `now`, both owned by a rep (`call: 8` + `meeting: 30`, decayed,
+ *   clear 60);
+ * - `campaign`: fit 55, plus an `Attended` (responded) member of the Webinar campaign
+ *   (`respondedMemberId`, responded 36 hours before `now`) and a `Sent` (not responded) member of
+ *   the Email campaign (`campaign_response` counts the first only: 15 or 30, decayed, clears 60);
+ * - `freemail`: fit 73 but a gmail.com address: fails the `business-email` gate.
+ */
+export const SALESFORCE_BORN_LEADS = {
+  fit: { id: '00Q5e000000SFBORN1', email: 'dana.whitaker@larkspurcloud.com', fitPoints: 88 },
+  activity: {
+    id: '00Q5e000000SFBORN2',
+    email: 'marc-andre.tremblay@borealoutdoor.ca',
+    fitPoints: 45,
+    taskId: '00T5e000000SFBTSK1',
+    eventId: '00U5e000000SFBEVT1',
+  },
+  campaign: {
+    id: '00Q5e000000SFBORN3',
+    email: 'katrin.vogel@feldmann-medizintechnik.de',
+    fitPoints: 55,
+    respondedMemberId: '00v5e0000000CMBR01',
+    sentMemberId: '00v5e0000000CMBR02',
+  },
+  freemail: { id: '00Q5e000000SFBORN4', email: 'marcus.whitfield.wcp@gmail.com', fitPoints: 73 },
+} as const;
+
+/**
+ * The seeded Campaigns: the Webinar the `campaign` Lead attended, and an Email campaign whose
+ * members (that Lead and the first unconverted ordinary Lead, `ordinaryMemberId`) were sent it and
+ * did not respond.
+ */
+export const SEEDED_CAMPAIGNS = {
+  webinar: {
+    id: '7015e0000000WEBNR1',
+    name: 'Modern Finance Analytics – Live Webinar',
+    type: 'Webinar',
+  },
+  newsletter: {
+    id: '7015e0000000EMAIL1',
+    name: 'November Product Newsletter',
+    type: 'Email',
+    ordinaryMemberId: '00v5e0000000CMBR03',
+  },
+} as const;
+
 export interface SeedOptions {
   readonly seed: number;
   /** HubSpot contacts; Salesforce gets about half as many Leads. */
@@ -89,10 +144,17 @@ export interface SeedSummary {
   readonly accounts: number;
   readonly contacts: number;
   readonly engagements: number;
+  /** Every seeded Lead: one per other contact, plus the `salesforceBornLeads`. */
   readonly leads: number;
   readonly convertedLeads: number;
   readonly matchedLeads: number;
+  /** Leads no HubSpot contact knows ({@link SALESFORCE_BORN_LEADS}), counted in `leads` too. */
+  readonly salesforceBornLeads: number;
+  /** Every seeded Task (the `Working - Contacted` Leads' calls and the `activity` Lead's). */
   readonly tasks: number;
+  readonly events: number;
+  readonly campaigns: number;
+  readonly campaignMembers: number;
 }
 
 const FIRST_NAMES = [
@@ -424,6 +486,220 @@ function engagementProperties(
   }
 }
 
+const HOUR_MS = 3_600_000;
+
+function dateOf(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/**
+ * The {@link SALESFORCE_BORN_LEADS}, their Task and Event, and the {@link SEEDED_CAMPAIGNS} with
+ * their members; `ordinaryLeadId` (an unconverted contact Lead, if any) also gets the Email
+ * campaign. Uses no randomness, so the rest of the seed is what it was. Fit points are those of
+ * config/handoff.example.yaml (its `qualification.fit` rules; every gate but the freemail
+ * Lead's `business-email` holds).
+ */
+function seedSalesforceBornLeads(
+  salesforce: SalesforceStore,
+  now: number,
+  ordinaryLeadId: string | null,
+): { leads: number; tasks: number; events: number; campaigns: number; campaignMembers: number } {
+  const rep = '0055e000001AAAAAA3'; // Maya Patel, an active na-inbound rep
+  const lead = (id: string, createdAt: number, fields: SfRecord): void => {
+    salesforce.insertRaw(
+      'Lead',
+      {
+        Status: 'Open - Not Contacted',
+        CreatedDate: createdAt,
+        LastModifiedDate: createdAt,
+        SystemModstamp: createdAt,
+        ...fields,
+      },
+      id,
+    );
+  };
+  const { fit, activity, campaign, freemail } = SALESFORCE_BORN_LEADS;
+
+  // Web-to-lead, three hours ago; the assignment rule gave it to the queue. Fit: executive-title
+  // (Chief) 25 + data-function (Data) 10 + enterprise (5,000) 25 + core-country (US) 10 +
+  // target-industry (Software) 10 + revenue-over-50m 5 + has-phone 3 = 88 (tier A).
+  lead(fit.id, now - 3 * HOUR_MS, {
+    FirstName: 'Dana',
+    LastName: 'Whitaker',
+    Title: 'Chief Data Officer',
+    Company: 'Larkspur Cloud, Inc.',
+    Email: fit.email,
+    Phone: '+1 512 555 0143',
+    Website: 'https://www.larkspurcloud.com',
+    City: 'Austin',
+    State: 'TX',
+    Country: 'US',
+    Industry: 'Software',
+    NumberOfEmployees: 5_000,
+    AnnualRevenue: 420_000_000,
+    LeadSource: 'Web',
+    OwnerId: LEAD_QUEUE_ID,
+  });
+
+  // A trade-show list imported by the integration user three days ago (no assignment rule on
+  // imports: the importer owns it). Fit: senior-title (Director) 20 + mid-market (300) 15 +
+  // core-country (CA) 10 = 45; Manufacturing, no phone, no revenue. A rep then called (two days
+  // ago) and met them (yesterday): call 8 + meeting 30, decayed, lift it past 60.
+  const callAt = now - 2 * 24 * HOUR_MS;
+  const meetingAt = now - 26 * HOUR_MS;
+  lead(activity.id, now - 3 * 24 * HOUR_MS, {
+    FirstName: 'Marc-André',
+    LastName: 'Tremblay',
+    Title: 'Director of Finance',
+    Company: 'Boréal Outdoor Supply Co.',
+    Email: activity.email,
+    City: 'Montréal',
+    State: 'QC',
+    Country: 'CA',
+    Industry: 'Manufacturing',
+    NumberOfEmployees: 300,
+    LeadSource: 'Trade Show',
+    OwnerId: INTEGRATION_USER_ID,
+    LastActivityDate: dateOf(meetingAt),
+  });
+  const byRep = { OwnerId: rep, CreatedById: rep, LastModifiedById: rep };
+  salesforce.insertRaw(
+    'Task',
+    {
+      ...byRep,
+      WhoId: activity.id,
+      Subject: 'Call',
+      Description: 'Intro call after the trade show; booked a demo for the finance team.',
+      Status: 'Completed',
+      Priority: 'Normal',
+      TaskSubtype: 'Call',
+      CallType: 'Outbound',
+      ActivityDate: dateOf(callAt),
+      CompletedDateTime: callAt,
+      CreatedDate: callAt,
+    },
+    activity.taskId,
+  );
+  salesforce.insertRaw(
+    'Event',
+    {
+      ...byRep,
+      WhoId: activity.id,
+      Subject: 'Meeting',
+      Description: 'Demo for the finance team',
+      StartDateTime: meetingAt,
+      EndDateTime: meetingAt + HOUR_MS / 2,
+      ActivityDateTime: meetingAt,
+      DurationInMinutes: 30,
+      CreatedDate: callAt + 10 * 60_000,
+    },
+    activity.eventId,
+  );
+
+  // Registered for the webinar four days ago (the webinar platform's sync created the Lead, the
+  // assignment rule queued it) and attended it 36 hours ago. Fit: senior-title (VP) 20 +
+  // mid-market (450) 15 + core-country (DE) 10 + target-industry (Healthcare) 10 = 55; no
+  // phone, no revenue. The response (campaign_response 15 or 30, decayed) lifts it past 60.
+  const registeredAt = now - 4 * 24 * HOUR_MS;
+  const webinarAt = now - 36 * HOUR_MS;
+  lead(campaign.id, registeredAt, {
+    FirstName: 'Katrin',
+    LastName: 'Vogel',
+    Title: 'VP Marketing',
+    Company: 'Feldmann Medizintechnik GmbH',
+    Email: campaign.email,
+    City: 'Hamburg',
+    Country: 'DE',
+    Industry: 'Healthcare',
+    NumberOfEmployees: 450,
+    LeadSource: 'Webinar',
+    OwnerId: LEAD_QUEUE_ID,
+  });
+
+  // Web-to-lead from a personal address, five hours ago. Fit: executive-title (CTO) 25 +
+  // enterprise (2,500) 25 + core-country (US) 10 + target-industry (Financial Services) 10 +
+  // has-phone 3 = 73, but the business-email gate fails on gmail.com.
+  lead(freemail.id, now - 5 * HOUR_MS, {
+    FirstName: 'Marcus',
+    LastName: 'Whitfield',
+    Title: 'CTO',
+    Company: 'Whitfield Capital Partners',
+    Email: freemail.email,
+    Phone: '+1 212 555 0178',
+    City: 'New York',
+    State: 'NY',
+    Country: 'US',
+    Industry: 'Financial Services',
+    NumberOfEmployees: 2_500,
+    LeadSource: 'Web',
+    OwnerId: LEAD_QUEUE_ID,
+  });
+
+  const { webinar, newsletter } = SEEDED_CAMPAIGNS;
+  salesforce.insertRaw(
+    'Campaign',
+    {
+      Name: webinar.name,
+      Type: webinar.type,
+      Status: 'Completed',
+      IsActive: true,
+      StartDate: dateOf(webinarAt),
+      EndDate: dateOf(webinarAt),
+      OwnerId: INTEGRATION_USER_ID,
+      CreatedDate: now - 30 * 24 * HOUR_MS,
+    },
+    webinar.id,
+  );
+  const sentAt = now - 3 * 24 * HOUR_MS;
+  salesforce.insertRaw(
+    'Campaign',
+    {
+      Name: newsletter.name,
+      Type: newsletter.type,
+      Status: 'Completed',
+      IsActive: true,
+      StartDate: dateOf(sentAt),
+      EndDate: dateOf(sentAt),
+      OwnerId: INTEGRATION_USER_ID,
+      CreatedDate: now - 7 * 24 * HOUR_MS,
+    },
+    newsletter.id,
+  );
+  const member = (
+    id: string,
+    campaignId: string,
+    leadId: string,
+    createdAt: number,
+    status: string,
+    changedAt: number,
+  ): void => {
+    salesforce.insertRaw(
+      'CampaignMember',
+      {
+        CampaignId: campaignId,
+        LeadId: leadId,
+        Status: status,
+        ...campaignMemberResponse(status, null, changedAt),
+        CreatedDate: createdAt,
+        LastModifiedDate: changedAt,
+        SystemModstamp: changedAt,
+      },
+      id,
+    );
+  };
+  // Registered with the Lead; marked Attended (a response) when the webinar ran.
+  member(campaign.respondedMemberId, webinar.id, campaign.id, registeredAt, 'Attended', webinarAt);
+  member(campaign.sentMemberId, newsletter.id, campaign.id, sentAt, 'Sent', sentAt);
+  let campaignMembers = 2;
+  if (ordinaryLeadId !== null) {
+    const created = Number(salesforce.get(ordinaryLeadId)?.record['CreatedDate'] ?? sentAt);
+    const addedAt = Math.min(now - 60_000, Math.max(sentAt, created + 60_000));
+    member(newsletter.ordinaryMemberId, newsletter.id, ordinaryLeadId, addedAt, 'Sent', addedAt);
+    campaignMembers += 1;
+  }
+  return { leads: 4, tasks: 1, events: 1, campaigns: 2, campaignMembers };
+}
+
 /**
  * Fills a HubSpot portal and a Salesforce org consistently and deterministically from `seed`:
  * reps with time zones (two inactive), a lead queue and a nurture queue, accounts with website
@@ -574,6 +850,7 @@ export function seedTenants(
   let convertedLeads = 0;
   let matchedLeads = 0;
   let tasks = 0;
+  let ordinaryLeadId: string | null = null;
   const leadCount = Math.max(1, Math.floor(options.contacts / 2));
   const leadStatuses = [
     'Open - Not Contacted',
@@ -661,6 +938,7 @@ export function seedTenants(
     }
     const lead = salesforce.insertRaw('Lead', fields);
     leads += 1;
+    if (!isConverted) ordinaryLeadId ??= lead['Id'] as string;
     if (matched) {
       contact.properties['salesforceleadid'] = lead['Id'] as string;
       matchedLeads += 1;
@@ -682,6 +960,7 @@ export function seedTenants(
       tasks += 1;
     }
   }
+  const born = seedSalesforceBornLeads(salesforce, now, ordinaryLeadId);
   hubspot.version += 1;
   hubspot.prepareIndexes();
   return {
@@ -690,9 +969,13 @@ export function seedTenants(
     accounts: withAccounts.filter((company) => company.accountId !== null).length,
     contacts: contactIds.length,
     engagements,
-    leads,
+    leads: leads + born.leads,
     convertedLeads,
     matchedLeads,
-    tasks,
+    salesforceBornLeads: born.leads,
+    tasks: tasks + born.tasks,
+    events: born.events,
+    campaigns: born.campaigns,
+    campaignMembers: born.campaignMembers,
   };
 }
