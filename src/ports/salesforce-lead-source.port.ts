@@ -1,4 +1,4 @@
-import type { Activity, AttributeValue } from '../domain/model.js';
+import type { Activity, AttributeValue, SalesforceActivityType } from '../domain/model.js';
 
 /** A Lead created in Salesforce that no HubSpot contact points at, as the definition reads it. */
 export interface SalesforceBornLead {
@@ -29,7 +29,11 @@ export interface SalesforceLeadSource {
   /**
    * Engagement per Lead id as Salesforce activities (`source: 'salesforce'`): completed Tasks
    * (`call` for logged calls, `email`, else `task`), Events (`meeting`, at their start), and
-   * responded campaign memberships (`campaign_response`, at the first response).
+   * responded campaign memberships (`campaign_response`, at the first response). Only objects
+   * that hold one of `types` are read: an org without campaigns is never asked about them.
    */
-  activities(leadIds: readonly string[]): Promise<ReadonlyMap<string, readonly Activity[]>>;
+  activities(
+    leadIds: readonly string[],
+    types: readonly SalesforceActivityType[],
+  ): Promise<ReadonlyMap<string, readonly Activity[]>>;
 }

@@ -1,6 +1,6 @@
 import type { Connection } from 'jsforce';
 import type { ResolvedMapping } from '../../domain/mapping.js';
-import type { Activity, AttributeValue } from '../../domain/model.js';
+import type { Activity, AttributeValue, SalesforceActivityType } from '../../domain/model.js';
 import { chunks } from '../../platform/chunks.js';
 import type {
   SalesforceBornLead,
@@ -61,48 +61,85 @@ export class SalesforceLeadSourceAdapter implements SalesforceLeadSource {
     return answers.flat().map((record) => this.toLead(record));
   }
 
-  async activities(leadIds: readonly string[]): Promise<ReadonlyMap<string, readonly Activity[]>> {
+  async activities(
+    leadIds: readonly string[],
+    types: readonly SalesforceActivityType[],
+  ): Promise<ReadonlyMap<string, readonly Activity[]>> {
     const result = new Map<string, Activity[]>(leadIds.map((id) => [id, []]));
-    const add = (leadId: unknown, type: string, at: Date | null): void => {
-      if (typeof leadId !== 'string' || at === null) return;
+    const wanted = new Set(types);
+    const add = (leadId: unknown, type: SalesforceActivityType, at: Date | null): void => {
+      if (typeof leadId !== 'string' || at === null || !wanted.has(type)) return;
       result.get(leadId)?.push({ type, at, source: 'salesforce' });
     };
+    const taskDecision = field(this.mapping.salesforceFields.task_decision_id);
+    const reads: {
+      object: 'Task' | 'Event' | 'CampaignMember';
+      query: (ids: string[]) => string;
+    }[] = [
+      ...(['call', 'email', 'task'].some((type) => wanted.has(type as SalesforceActivityType))
+        ? [
+            {
+              object: 'Task' as const,
+              // Handoff's own follow-up Tasks (they carry its external id) are no engagement.
+              query: (ids: string[]) =>
+                soql`SELECT WhoId, TaskSubtype, CompletedDateTime, CreatedDate FROM Task WHERE WhoId IN ${ids} AND IsClosed = ${true} AND ${taskDecision} = ${null}`,
+            },
+          ]
+        : []),
+      ...(wanted.has('meeting')
+        ? [
+            {
+              object: 'Event' as const,
+              query: (ids: string[]) =>
+                soql`SELECT WhoId, StartDateTime, CreatedDate FROM Event WHERE WhoId IN ${ids}`,
+            },
+          ]
+        : []),
+      ...(wanted.has('campaign_response')
+        ? [
+            {
+              object: 'CampaignMember' as const,
+              query: (ids: string[]) =>
+                soql`SELECT LeadId, FirstRespondedDate, CreatedDate FROM CampaignMember WHERE LeadId IN ${ids} AND HasResponded = ${true}`,
+            },
+          ]
+        : []),
+    ];
     const groups = chunks([...new Set(leadIds)], IN_LIST_LIMIT);
-    // Each group's Tasks, Events and campaign responses: three queries, shared Composite calls.
+    const asked = groups.flatMap((ids) =>
+      reads.map((read) => ({ object: read.object, query: read.query(ids) })),
+    );
+    // Every group's reads share Composite calls, five queries each.
     const answers = await queryAllEach(
       this.connection,
-      groups.flatMap((ids) => [
-        // Handoff's own follow-up Tasks (they carry its external id) are no engagement.
-        soql`SELECT WhoId, TaskSubtype, CompletedDateTime, CreatedDate FROM Task WHERE WhoId IN ${ids} AND IsClosed = ${true} AND ${field(this.mapping.salesforceFields.task_decision_id)} = ${null}`,
-        soql`SELECT WhoId, StartDateTime, CreatedDate FROM Event WHERE WhoId IN ${ids}`,
-        soql`SELECT LeadId, FirstRespondedDate, CreatedDate FROM CampaignMember WHERE LeadId IN ${ids} AND HasResponded = ${true}`,
-      ]),
+      asked.map((each) => each.query),
     );
-    for (let index = 0; index < answers.length; index += 3) {
-      for (const task of answers[index] ?? []) {
-        const subtype = task['TaskSubtype'];
-        const type = subtype === 'Call' ? 'call' : subtype === 'Email' ? 'email' : 'task';
-        // A logged call or email counts when logged; a Task when completed.
-        add(
-          task['WhoId'],
-          type,
-          (type === 'task' ? toDate(task['CompletedDateTime']) : null) ??
-            toDate(task['CreatedDate']),
-        );
+    asked.forEach(({ object }, index) => {
+      for (const record of answers[index] ?? []) {
+        if (object === 'Task') {
+          const subtype = record['TaskSubtype'];
+          const type = subtype === 'Call' ? 'call' : subtype === 'Email' ? 'email' : 'task';
+          // A logged call or email counts when logged; a Task when completed.
+          add(
+            record['WhoId'],
+            type,
+            (type === 'task' ? toDate(record['CompletedDateTime']) : null) ??
+              toDate(record['CreatedDate']),
+          );
+        } else if (object === 'Event')
+          add(
+            record['WhoId'],
+            'meeting',
+            toDate(record['StartDateTime']) ?? toDate(record['CreatedDate']),
+          );
+        else
+          add(
+            record['LeadId'],
+            'campaign_response',
+            toDate(record['FirstRespondedDate']) ?? toDate(record['CreatedDate']),
+          );
       }
-      for (const event of answers[index + 1] ?? [])
-        add(
-          event['WhoId'],
-          'meeting',
-          toDate(event['StartDateTime']) ?? toDate(event['CreatedDate']),
-        );
-      for (const member of answers[index + 2] ?? [])
-        add(
-          member['LeadId'],
-          'campaign_response',
-          toDate(member['FirstRespondedDate']) ?? toDate(member['CreatedDate']),
-        );
-    }
+    });
     return result;
   }
 }

@@ -4,7 +4,7 @@ import { dueForOwner } from '../../domain/routing/assign-owner.js';
 import type { RoutingDecision } from '../../domain/routing/route-lead.js';
 import type { SlaDue } from '../../domain/sla/compute-sla-due-at.js';
 import { MS_PER_DAY } from '../../domain/time/zoned-time.js';
-import type { Activity } from '../../domain/model.js';
+import { SALESFORCE_ACTIVITY_TYPES, type Activity } from '../../domain/model.js';
 import type { FollowUpTask, LeadUpdate, WriteOutcome } from '../../ports/lead-store.port.js';
 import type { SalesforceBornLead } from '../../ports/salesforce-lead-source.port.js';
 import { assignLeads } from '../assignment/assign-leads.js';
@@ -91,12 +91,17 @@ async function decideBorn(
   );
   born.in_hubspot += leads.length - own.length;
   const engaged = own.filter((lead) => needsEngagement(definition, lead.attributes, now));
-  const weighted =
-    Object.keys(definition.qualification.engagement.salesforce_activities).length > 0;
+  // Only what the definition weights is read.
+  const weighted = SALESFORCE_ACTIVITY_TYPES.filter(
+    (type) => (definition.qualification.engagement.salesforce_activities[type] ?? 0) !== 0,
+  );
   const activities =
-    engaged.length === 0 || !weighted
+    engaged.length === 0 || weighted.length === 0
       ? new Map<string, readonly Activity[]>()
-      : await deps.salesforceLeads.activities(engaged.map((lead) => lead.id));
+      : await deps.salesforceLeads.activities(
+          engaged.map((lead) => lead.id),
+          weighted,
+        );
   const qualified: { lead: SalesforceBornLead; qualification: Qualified }[] = [];
   for (const lead of own) {
     const qualification = qualify({
