@@ -21,6 +21,7 @@ COPY --chown=node:node config/handoff.example.yaml config/handoff.schema.json ./
 USER node
 # Node is PID 1 (no npm wrapper in between), so SIGTERM reaches it directly.
 # Mount your definition at /app/config/handoff.yaml or set HANDOFF_CONFIG.
-ENTRYPOINT ["node", "dist/cli.js"]
+# The heap cap keeps memory flat on long backfills (Handoff holds one batch at a time).
+ENTRYPOINT ["node", "--max-old-space-size=256", "dist/cli.js"]
 EXPOSE 3000
 CMD ["run"]

@@ -59,6 +59,9 @@ function childEnv(env: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
   return { ...base, ...env };
 }
 
+/** Node's flags as the Dockerfile and the `handoff` bin start Handoff (the heap cap). */
+const NODE_FLAGS = ['--max-old-space-size=256'];
+
 export async function startHandoff(
   args: readonly string[],
   env: Readonly<Record<string, string>>,
@@ -66,10 +69,14 @@ export async function startHandoff(
   const dir = await mkdtemp(join(tmpdir(), 'handoff-bench-'));
   const rssFile = join(dir, 'max-rss');
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', MAX_RSS_HOOK, CLI_PATH, ...args], {
-    env: childEnv({ ...env, BENCH_MAX_RSS_FILE: rssFile }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...NODE_FLAGS, '--import', MAX_RSS_HOOK, CLI_PATH, ...args],
+    {
+      env: childEnv({ ...env, BENCH_MAX_RSS_FILE: rssFile }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const listeners: ((line: LogLine) => void)[] = [];
   const parsed: LogLine[] = [];
   let stdout = '';

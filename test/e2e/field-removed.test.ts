@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start-sandboxes.js';
 import { runCliInProcess } from '../support/run-cli-in-process.js';
+import { routedForContact } from '../support/routed-leads.js';
 
 const NOW = '2026-11-24T15:00:00Z';
 const CONFIG = new URL('../../config/handoff.example.yaml', import.meta.url).pathname;
@@ -41,7 +42,7 @@ function envFor(running: RunningSandboxes, logLevel = 'silent'): Record<string, 
 function routed(running: RunningSandboxes): Map<string, unknown> {
   const found = new Map<string, unknown>();
   for (const lead of running.salesforce.store.table('Lead').values())
-    if (typeof lead['Handoff_Decision_Id__c'] === 'string')
+    if (routedForContact(lead))
       found.set(String(lead['HubSpot_Contact_Id__c']), lead['Handoff_Routed_At__c']);
   return found;
 }

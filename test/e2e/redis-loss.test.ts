@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start-sandboxes.js';
 import { runCliInProcess } from '../support/run-cli-in-process.js';
 import { wipeInstallation } from '../support/wipe-redis.js';
+import { routedForContact } from '../support/routed-leads.js';
 
 const NOW = '2026-11-24T15:00:00Z';
 const CONFIG = new URL('../../config/handoff.example.yaml', import.meta.url).pathname;
@@ -26,7 +27,7 @@ afterEach(async () => {
 function unrepaired(running: RunningSandboxes): string[] {
   const missing: string[] = [];
   for (const lead of running.salesforce.store.table('Lead').values()) {
-    if (typeof lead['Handoff_Decision_Id__c'] !== 'string') continue;
+    if (!routedForContact(lead)) continue;
     const contactId = String(lead['HubSpot_Contact_Id__c']);
     const contact = running.hubspot.store.objects.contacts.get(contactId);
     if (

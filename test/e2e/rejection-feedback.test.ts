@@ -156,7 +156,8 @@ describe('rejections returned to marketing', () => {
       rejections_by_reason: unknown;
       rejections_by_source: Record<string, number>;
     };
-    expect(funnel.routed).toBe(h.routedLeads().length);
+    // Every decided Lead: the contacts' and the ones born in Salesforce.
+    expect(funnel.routed).toBe(h.decidedLeads().length);
     expect(funnel.rejected).toBe(6);
     expect(funnel.rejections_by_reason).toEqual({
       'No budget': 1,

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RETRY_LIMITS } from '../../src/platform/retry-in-place.js';
 import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start-sandboxes.js';
 import { runCliInProcess } from '../support/run-cli-in-process.js';
+import { routedForContact } from '../support/routed-leads.js';
 
 const NOW = '2026-11-24T15:00:00Z';
 let sandboxes: RunningSandboxes | null = null;
@@ -35,11 +36,11 @@ function controlledShutdown(): { until: () => Promise<string>; stop: () => void 
   return { until: () => stopped, stop };
 }
 
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+async function waitFor(condition: () => boolean, timeoutMs: number, everyMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('timed out waiting');
-    await sleep(100);
+    await sleep(everyMs);
   }
 }
 
@@ -70,14 +71,27 @@ describe('handoff run', () => {
     });
 
     const routedLeads = (): number =>
-      [...running.salesforce.store.table('Lead').values()].filter(
-        (lead) => typeof lead['Handoff_Decision_Id__c'] === 'string',
-      ).length;
+      [...running.salesforce.store.table('Lead').values()].filter((lead) => routedForContact(lead))
+        .length;
     await waitFor(() => routedLeads() > 10, 20_000);
+    const leadWrites = (): number =>
+      running.salesforce.server.log.summary().byEndpoint['collections.update']?.calls ?? 0;
+    // The first cycle is done once a second passes without a Lead write (Leads born in
+    // Salesforce are decided after the contacts).
+    let seen = -1;
+    await waitFor(
+      () => {
+        const now = leadWrites();
+        const quiet = now === seen;
+        seen = now;
+        return quiet;
+      },
+      20_000,
+      1_000,
+    );
     // Let a few more cycles run: they must find nothing left to write.
     const settled = routedLeads();
-    const writesBefore =
-      running.salesforce.server.log.summary().byEndpoint['collections.update']?.calls ?? 0;
+    const writesBefore = leadWrites();
     await sleep(2_500);
     expect(routedLeads()).toBe(settled);
     expect(
@@ -130,9 +144,8 @@ describe('handoff run', () => {
       untilShutdown: shutdown.until,
     });
     const routed = (): number =>
-      [...running.salesforce.store.table('Lead').values()].filter(
-        (lead) => typeof lead['Handoff_Decision_Id__c'] === 'string',
-      ).length;
+      [...running.salesforce.store.table('Lead').values()].filter((lead) => routedForContact(lead))
+        .length;
     await waitFor(() => routed() > 0, 20_000);
     shutdown.stop();
     const result = await worker;

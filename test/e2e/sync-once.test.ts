@@ -11,6 +11,7 @@ import { explainLead } from '../../src/usecases/explain-lead.js';
 import { RETRY_LIMITS } from '../../src/platform/retry-in-place.js';
 import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start-sandboxes.js';
 import { runCliInProcess } from '../support/run-cli-in-process.js';
+import { routedForContact } from '../support/routed-leads.js';
 
 const NOW = '2026-11-24T15:00:00Z';
 const CONFIG = new URL('../../config/handoff.example.yaml', import.meta.url).pathname;
@@ -109,7 +110,7 @@ describe('handoff sync --once against the sandboxes', () => {
     expect(summary.quarantined).toBe(0);
 
     const leads = [...running.salesforce.store.table('Lead').values()];
-    const routed = leads.filter((lead) => typeof lead['Handoff_Decision_Id__c'] === 'string');
+    const routed = leads.filter((lead) => routedForContact(lead));
     expect(routed).toHaveLength(summary.routed);
     const tasks = [...running.salesforce.store.table('Task').values()].filter(
       (task) => typeof task['Handoff_Decision_Id__c'] === 'string',
@@ -309,7 +310,11 @@ describe('handoff sync --once against the sandboxes', () => {
       now: NOW,
     });
     expect(real.code).toBe(0);
-    expect((JSON.parse(real.stdout) as { routed: number }).routed).toBe(rehearsed.length);
+    const realSummary = JSON.parse(real.stdout) as {
+      routed: number;
+      salesforce_born: { routed: number };
+    };
+    expect(realSummary.routed + realSummary.salesforce_born.routed).toBe(rehearsed.length);
     const leads = [...running.salesforce.store.table('Lead').values()];
     for (const entry of rehearsed) {
       const lead = leads.find((each) =>
@@ -442,7 +447,7 @@ describe('handoff sync --once under injected faults', () => {
     const summary = JSON.parse(run.stdout) as { routed: number; written: { hubspot: number } };
     expect(summary.written.hubspot).toBeGreaterThanOrEqual(summary.routed);
     for (const lead of running.salesforce.store.table('Lead').values()) {
-      if (typeof lead['Handoff_Decision_Id__c'] !== 'string') continue;
+      if (!routedForContact(lead)) continue;
       const contact = running.hubspot.store.objects.contacts.get(
         String(lead['HubSpot_Contact_Id__c']),
       );

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start-sandboxes.js';
 import { runCliInProcess, type CliRun } from './run-cli-in-process.js';
+import { routedForContact } from './routed-leads.js';
 
 export const CONFIG = new URL('../../config/handoff.example.yaml', import.meta.url).pathname;
 
@@ -16,7 +17,10 @@ export interface LifecycleHarness {
   sync(extraEnv?: Record<string, string>): Promise<CliRun & { json: Record<string, unknown> }>;
   /** `handoff report` at `clock`. */
   report(args?: readonly string[]): Promise<CliRun>;
+  /** Leads routed for a HubSpot contact. */
   routedLeads(): SfRecord[];
+  /** Every Lead carrying a decision: the contacts' and those born in Salesforce. */
+  decidedLeads(): SfRecord[];
   lead(id: string): SfRecord;
   /** A rep's change to a Lead, made through the sandbox as Salesforce would record it. */
   updateLead(id: string, values: SfRecord): void;
@@ -73,10 +77,11 @@ export async function startLifecycle(options: {
         env,
         now: new Date(clock).toISOString(),
       }),
-    routedLeads: () =>
+    decidedLeads: () =>
       [...store.table('Lead').values()].filter(
         (lead) => typeof lead['Handoff_Decision_Id__c'] === 'string',
       ),
+    routedLeads: () => [...store.table('Lead').values()].filter((lead) => routedForContact(lead)),
     lead: (id) => {
       const found = store.get(id)?.record;
       if (found === undefined) throw new Error(`no record ${id}`);

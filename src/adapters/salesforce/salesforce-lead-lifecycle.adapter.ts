@@ -116,8 +116,15 @@ export class SalesforceLeadLifecycle implements LeadLifecycleStore {
     // Only a lead still waiting for its first touch can breach: one touched (accepted, working,
     // even with its status left open), returned, or whose breach is handled has nothing left to
     // do until it changes, and re-reading it every reconciliation would cost its Tasks and Events.
+    // A Lead Handoff itself wrote last, still in its routed status and not yet due, has no news
+    // for the watch (a backfill's thousands of fresh routes): a rep's status change, a deadline
+    // passing, or a rep's own edit brings it back.
+    const changed =
+      this.integrationUserId === null
+        ? soql`SystemModstamp >= ${query.changedSince}`
+        : soql`(SystemModstamp >= ${query.changedSince} AND (LastModifiedById != ${this.integrationUserId} OR Status != ${query.routedStatus} OR ${due} = ${null} OR ${due} <= ${query.now}))`;
     return this.leads(
-      `${soql`IsConverted = ${false} AND (SystemModstamp >= ${query.changedSince} OR (Status = ${query.routedStatus} AND ${due} < ${query.now} AND ${due} >= ${query.overdueSince}`} AND ${this.stageNotIn(['accepted', 'working', 'breached', 'escalated', 'rejected', 'returned'])}))`,
+      `${soql`IsConverted = ${false} AND (`}${changed}${soql` OR (Status = ${query.routedStatus} AND ${due} < ${query.now} AND ${due} >= ${query.overdueSince}`} AND ${this.stageNotIn(['accepted', 'working', 'breached', 'escalated', 'rejected', 'returned'])}))`,
     );
   }
 

@@ -24,8 +24,11 @@ const RECYCLE_STREAM = 'hubspot.recycle';
  */
 const PAGE_SIZE = 5_000;
 const ENGAGEMENT_BATCH = 1_000;
-/** Search pages read ahead of the batch being written (a batch's worth of contacts). */
-const READ_AHEAD_PAGES = 10;
+/**
+ * Search pages read ahead of the batch being written: more than a batch's worth (about 10–14
+ * pages), so HubSpot's five searches a second keep going while a batch is written.
+ */
+const READ_AHEAD_PAGES = 25;
 const CLOSED_STATUSES = ['Closed - Converted', 'Closed - Not Converted'];
 
 export function emptySummary(): SyncSummary {
