@@ -1,5 +1,6 @@
 import { asText } from '../core/sandbox-http.js';
 import {
+  campaignMemberResponse,
   isPermissionable,
   PERMISSION_OBJECTS,
   SObjectCatalog,
@@ -650,6 +651,18 @@ export class SalesforceStore {
     if (spec.name === 'Task') {
       record['IsClosed'] = record['Status'] === 'Completed';
       record['IsHighPriority'] = record['Priority'] === 'High';
+    }
+    // Read-only in Salesforce: follows the member's Status, however the record was written.
+    if (spec.name === 'CampaignMember') {
+      const first = record['FirstRespondedDate'];
+      Object.assign(
+        record,
+        campaignMemberResponse(
+          record['Status'],
+          typeof first === 'string' ? first : null,
+          this.now(),
+        ),
+      );
     }
   }
 

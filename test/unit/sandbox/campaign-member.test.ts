@@ -48,4 +48,28 @@ describe('CampaignMember response fields', () => {
       updateable: false,
     });
   });
+
+  it('are derived from Status when a member is written through the API, as Salesforce does', () => {
+    let now = AT;
+    const store = new SalesforceStore(() => now);
+    const campaign = store.create('Campaign', { Name: 'Webinar', Type: 'Webinar' }, false);
+    const lead = store.create('Lead', { LastName: 'Ng', Company: 'Acme' }, false);
+    if (!campaign.ok || !lead.ok) throw new Error('seed refused');
+    const member = store.create(
+      'CampaignMember',
+      { CampaignId: campaign.id, LeadId: lead.id, Status: 'Sent' },
+      false,
+    );
+    if (!member.ok) throw new Error(JSON.stringify(member.errors));
+    expect(store.get(member.id)?.record).toMatchObject({
+      HasResponded: false,
+      FirstRespondedDate: null,
+    });
+    now = Date.parse('2026-11-20T10:00:00Z');
+    expect(store.update('CampaignMember', member.id, { Status: 'Responded' }, false).ok).toBe(true);
+    expect(store.get(member.id)?.record).toMatchObject({
+      HasResponded: true,
+      FirstRespondedDate: '2026-11-20',
+    });
+  });
 });
