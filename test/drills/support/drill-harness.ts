@@ -129,7 +129,7 @@ export function firstHubSpotCallAfter(
   return first === undefined ? null : Date.parse(first.at) - since;
 }
 
-/** What a converged tenant shows, per routed contact. */
+/** What a converged tenant shows, per routed contact (or `lead:<Id>` for one born in Salesforce). */
 export interface RoutedContact {
   readonly leadId: string;
   readonly ownerId: string;
@@ -141,7 +141,9 @@ export function routedContacts(running: RunningSandboxes): Map<string, RoutedCon
   const routed = new Map<string, RoutedContact>();
   for (const lead of running.salesforce.store.table('Lead').values()) {
     if (lead['IsDeleted'] === true || typeof lead['Handoff_Decision_Id__c'] !== 'string') continue;
-    routed.set(String(lead['HubSpot_Contact_Id__c']), {
+    // A Lead born in Salesforce has no contact: it is known by its own id.
+    const contact = lead['HubSpot_Contact_Id__c'];
+    routed.set(typeof contact === 'string' ? contact : `lead:${String(lead['Id'])}`, {
       leadId: String(lead['Id']),
       ownerId: String(lead['OwnerId']),
       score: lead['Handoff_Score__c'],
@@ -224,6 +226,7 @@ export function convergenceProblems(
       problems.push(`${contactId}: ${open.length} open Tasks for its decision`);
     if (open.some((task) => task['OwnerId'] !== routed.ownerId))
       problems.push(`${contactId}: Task owner differs from the Lead's`);
+    if (contactId.startsWith('lead:')) continue;
     const contact = drilled.hubspot.store.objects.contacts.get(contactId);
     const shown = contact?.properties ?? {};
     const due = lead?.['Handoff_Due__c'];
