@@ -19,7 +19,8 @@ function summarize(definition: Definition): string {
   return (
     `definition ${definition.version}: threshold ${qualification.threshold}, ` +
     `${qualification.gates.length} gates, ${qualification.fit.length} fit rules, ` +
-    `${Object.keys(qualification.engagement.activities).length} activity types, tiers ${tiers}; ` +
+    `${Object.keys(qualification.engagement.activities).length} HubSpot and ` +
+    `${Object.keys(qualification.engagement.salesforce_activities).length} Salesforce activity types, tiers ${tiers}; ` +
     `${routing.rules.length} routing rules, ${pools.length} pools (${members} members); ` +
     `first touch ${allowances}; ${Object.keys(feedback.reasons).length} rejection reasons`
   );

@@ -12,7 +12,7 @@ describe('handoff validate', () => {
     expect(run.code).toBe(0);
     expect(run.stdout.trim().split('\n')).toHaveLength(1);
     expect(run.stdout).toMatch(
-      /valid — definition 2026-11-01: threshold 60, 6 gates, 10 fit rules, .* 4 pools \(9 members\)/,
+      /valid — definition 2026-11-01: threshold 60, 6 gates, 10 fit rules, 10 HubSpot and 4 Salesforce activity types, .* 4 pools \(9 members\)/,
     );
   });
 
