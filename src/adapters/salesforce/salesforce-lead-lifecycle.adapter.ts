@@ -1,12 +1,11 @@
 import type { Connection } from 'jsforce';
 import type { HandoffStage } from '../../domain/lifecycle/lead-lifecycle.js';
 import type { ResolvedMapping } from '../../domain/mapping.js';
-import type { AttributeValue } from '../../domain/model.js';
 import type { TouchActivity } from '../../domain/sla/assess-first-touch.js';
 import type { HandoffLead, LeadLifecycleStore } from '../../ports/lead-lifecycle.port.js';
 import { chunks } from '../../platform/chunks.js';
 import { lifecycleFieldNames, lifecycleOf } from './lifecycle-fields.js';
-import { attributeValue, queryAll, text, toDate } from './salesforce-records.js';
+import { mappedAttributes, queryAll, text, toDate } from './salesforce-records.js';
 import { queryAllEach } from './salesforce-composite.js';
 import { field, fieldList, soql } from './soql.js';
 
@@ -82,9 +81,7 @@ export class SalesforceLeadLifecycle implements LeadLifecycleStore {
     const lifecycle = lifecycleOf(record, fields);
     if (lifecycle === null) return null;
     const score = record[fields.score];
-    const attributes: Record<string, AttributeValue> = {};
-    for (const [attribute, name] of Object.entries(this.mapping.salesforce))
-      attributes[attribute] = attributeValue(record[name]);
+    const attributes = mappedAttributes(record, this.mapping.salesforce);
     return {
       id: String(record['Id']),
       ownerId: String(record['OwnerId']),

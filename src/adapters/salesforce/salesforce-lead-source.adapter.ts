@@ -1,13 +1,13 @@
 import type { Connection } from 'jsforce';
 import type { ResolvedMapping } from '../../domain/mapping.js';
-import type { Activity, AttributeValue, SalesforceActivityType } from '../../domain/model.js';
+import type { Activity, SalesforceActivityType } from '../../domain/model.js';
 import { chunks } from '../../platform/chunks.js';
 import type {
   SalesforceBornLead,
   SalesforceLeadSource,
 } from '../../ports/salesforce-lead-source.port.js';
 import { queryAllEach } from './salesforce-composite.js';
-import { attributeValue, text, toDate } from './salesforce-records.js';
+import { mappedAttributes, text, toDate } from './salesforce-records.js';
 import { field, fieldList, soql } from './soql.js';
 
 /** Record ids per IN list: 250 quoted ids stay near 8 KB of the 16,384-byte query URL. */
@@ -34,9 +34,7 @@ export class SalesforceLeadSourceAdapter implements SalesforceLeadSource {
   }
 
   private toLead(record: Record<string, unknown>): SalesforceBornLead {
-    const attributes: Record<string, AttributeValue> = {};
-    for (const [attribute, name] of Object.entries(this.mapping.salesforce))
-      attributes[attribute] = attributeValue(record[name]);
+    const attributes = mappedAttributes(record, this.mapping.salesforce);
     return {
       id: String(record['Id']),
       ownerId: String(record['OwnerId']),

@@ -36,10 +36,21 @@ export function toDate(value: unknown): Date | null {
 }
 
 /** A field's value as an attribute: text, number or boolean; anything else is null. */
-export function attributeValue(value: unknown): AttributeValue {
+function attributeValue(value: unknown): AttributeValue {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
     ? value
     : null;
+}
+
+/** A Lead record's attributes, read through `mapping.salesforce` (attribute → field). */
+export function mappedAttributes(
+  record: Record<string, unknown>,
+  fields: Readonly<Record<string, string>>,
+): Record<string, AttributeValue> {
+  const attributes: Record<string, AttributeValue> = {};
+  for (const [attribute, name] of Object.entries(fields))
+    attributes[attribute] = attributeValue(record[name]);
+  return attributes;
 }
 
 export function text(value: unknown): string | null {
