@@ -10,6 +10,11 @@ const optionalText = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
+/** `true` or `false` in any letter case; unset is false. */
+const booleanText = optionalText
+  .refine((value) => value === undefined || /^(true|false)$/i.test(value), 'expected true or false')
+  .transform((value) => value?.toLowerCase() === 'true');
+
 /** Loopback hosts, where plain http is allowed (the local sandboxes): 127.0.0.0/8, ::1, localhost. */
 function isLoopback(hostname: string): boolean {
   const host = hostname
@@ -60,12 +65,7 @@ export const EnvSchema = z.object({
    * server: only then are `X-Forwarded-Proto` / `X-Forwarded-Host` believed when the webhook
    * route rebuilds the URL HubSpot signed. Without a proxy anyone could send them.
    */
-  TRUST_PROXY: optionalText
-    .refine(
-      (value) => value === undefined || /^(true|false)$/i.test(value),
-      'expected true or false',
-    )
-    .transform((value) => value?.toLowerCase() === 'true'),
+  TRUST_PROXY: booleanText,
   /**
    * How long contact ids from HubSpot webhooks gather before one job decides them together: a
    * burst of events (an import, a workflow) costs one run, not one per event.
@@ -81,6 +81,18 @@ export const EnvSchema = z.object({
     .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." or "-"')
     .default('handoff'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * `pretty`: readable lines; `json`: one JSON object per line (log shippers). Unset: pretty when
+   * stdout is a terminal, JSON otherwise.
+   */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  /** `/metrics` without the admin token (for a Prometheus inside a private network). */
+  METRICS_PUBLIC: booleanText,
+  /**
+   * `/readyz` answers 503 when a job has waited longer than this (ms): the workers are stuck or
+   * too few for the load.
+   */
+  HANDOFF_READY_MAX_JOB_AGE_MS: z.coerce.number().int().min(1_000).default(300_000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
