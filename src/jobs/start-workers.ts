@@ -64,6 +64,8 @@ export interface Workers {
   runOnce(dryRun: boolean, options?: OnceOptions): Promise<SyncCycleResult>;
   /** Where the webhook route hands contacts over: remembered in Redis, decided by a run. */
   readonly webhookContacts: PendingContacts;
+  /** Whether every worker of this process is running (false once closing, or after it failed). */
+  running(): boolean;
   /** Graceful: active jobs finish (or return to their queue), then connections close. */
   close(): Promise<void>;
 }
@@ -322,6 +324,7 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
     webhookContacts,
     runOnce: (dryRun: boolean, once: OnceOptions = {}) =>
       runCycleOnce({ queues, connection, prefix, log }, dryRun, once) as Promise<SyncCycleResult>,
+    running: () => workers.every((worker) => worker.isRunning()),
     close: async () => {
       clearInterval(setupCheck);
       guard.close();
