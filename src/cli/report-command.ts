@@ -29,6 +29,25 @@ function share(part: number, whole: number): string {
   return whole === 0 ? '-' : `${Math.round((part / whole) * 100)}%`;
 }
 
+function percent(compliance: number | null): string {
+  return compliance === null ? '-' : `${Math.round(compliance * 1000) / 10}%`;
+}
+
+/** Only the buckets where something came due: a quiet month is not thirty lines of dashes. */
+function slaOverTime(report: FunnelReport): string[] {
+  const { bucket, points } = report.sla_over_time;
+  const busy = points.filter((point) => point.met + point.breached > 0);
+  if (busy.length === 0) return [];
+  return [
+    `SLA compliance by ${bucket} routed:`,
+    ...busy.map(
+      (point) =>
+        `  ${point.start.slice(0, 10)}  met ${String(point.met).padStart(4)}  breached ${String(point.breached).padStart(4)}  ${percent(point.compliance).padStart(6)}`,
+    ),
+    '',
+  ];
+}
+
 function text(report: FunnelReport): string {
   const { sla, time_to_first_touch_minutes: ttft } = report;
   const lines = [
@@ -40,9 +59,15 @@ function text(report: FunnelReport): string {
     `  open               ${String(report.open).padStart(6)}  ${share(report.open, report.routed)}`,
     `  converted          ${String(report.converted).padStart(6)}`,
     '',
-    `  SLA due ${sla.due}: met ${sla.met}, breached ${sla.breached}, compliance ${sla.compliance === null ? '-' : `${Math.round(sla.compliance * 1000) / 10}%`}`,
+    `  SLA due ${sla.due}: met ${sla.met}, breached ${sla.breached}, compliance ${percent(sla.compliance)}`,
     `  time to first touch: median ${ttft.median ?? '-'} min, p90 ${ttft.p90 ?? '-'} min (${ttft.count} touched)`,
+    ...(ttft.count === 0
+      ? []
+      : [
+          `    ${report.time_to_first_touch_buckets.map((bucket) => `${bucket.label}: ${bucket.count}`).join(', ')}`,
+        ]),
     '',
+    ...slaOverTime(report),
     ...table('rejections by reason', report.rejections_by_reason),
     ...table('rejections by lead source', report.rejections_by_source),
     ...(report.rejections_by_campaign === undefined

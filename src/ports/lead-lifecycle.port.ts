@@ -5,6 +5,9 @@ import type { TouchActivity } from '../domain/sla/assess-first-touch.js';
 /** A Lead Handoff routed, with what the SLA watch, the feedback loop and the report read. */
 export interface HandoffLead {
   readonly id: string;
+  /** The person, for the admin's views (the dashboard); never written to logs. */
+  readonly name: string | null;
+  readonly email: string | null;
   readonly ownerId: string;
   readonly status: string;
   readonly isConverted: boolean;
@@ -43,6 +46,8 @@ export interface LeadLifecycleStore {
   }): Promise<readonly HandoffLead[]>;
   /** Routed Leads among these ids (others are left out). */
   routedLeadsByIds(ids: readonly string[]): Promise<readonly HandoffLead[]>;
+  /** Routed Leads with this e-mail address, compared as Salesforce does (case-insensitive). */
+  routedLeadsByEmail(email: string): Promise<readonly HandoffLead[]>;
   /**
    * Ids of Leads with a Task or Event created or changed since `since` by someone other than
    * Handoff (its own follow-up Tasks are not a rep's activity).

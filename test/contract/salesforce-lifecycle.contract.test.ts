@@ -202,4 +202,20 @@ describe('SalesforceLeadLifecycle (real jsforce against the sandbox)', () => {
     expect(ids).toEqual(expect.arrayContaining([recent, legacy]));
     expect(ids).not.toContain(older);
   });
+
+  it('finds routed Leads by e-mail address, in any case, with their name and e-mail', async () => {
+    clock = NOW;
+    const email = `Ada.Ng+${String((sequence += 1))}@Example.com`;
+    const routed = routedLead({ Email: email });
+    // The same person, never routed (no decision id): not Handoff's to show.
+    sandbox.store.create(
+      'Lead',
+      { LastName: 'Ng', Company: 'Acme', Email: email.toLowerCase() },
+      false,
+    );
+    const found = await lifecycle.routedLeadsByEmail(email.toUpperCase());
+    expect(found.map((lead) => lead.id)).toEqual([routed]);
+    expect(found[0]).toMatchObject({ name: 'Ada Ng', email, score: 72, tier: 'B' });
+    expect(await lifecycle.routedLeadsByEmail('nobody@example.com')).toEqual([]);
+  });
 });

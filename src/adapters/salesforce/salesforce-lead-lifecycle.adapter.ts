@@ -36,6 +36,8 @@ export class SalesforceLeadLifecycle implements LeadLifecycleStore {
     const { fields } = this;
     return soql`SELECT ${fieldList([
       'Id',
+      'Name',
+      'Email',
       'OwnerId',
       'Status',
       'IsConverted',
@@ -84,6 +86,8 @@ export class SalesforceLeadLifecycle implements LeadLifecycleStore {
     const attributes = mappedAttributes(record, this.mapping.salesforce);
     return {
       id: String(record['Id']),
+      name: text(record['Name']),
+      email: text(record['Email']),
       ownerId: String(record['OwnerId']),
       status: String(record['Status']),
       isConverted: record['IsConverted'] === true,
@@ -129,6 +133,10 @@ export class SalesforceLeadLifecycle implements LeadLifecycleStore {
     return this.leadsEach(
       chunks([...new Set(ids)], IN_LIST_LIMIT).map((group) => soql`Id IN ${group}`),
     );
+  }
+
+  routedLeadsByEmail(email: string): Promise<readonly HandoffLead[]> {
+    return this.leads(soql`Email = ${email}`);
   }
 
   async leadsWithActivitySince(since: Date): Promise<readonly string[]> {

@@ -19,6 +19,8 @@ function lead(
 ): HandoffLead {
   return {
     id,
+    name: `Lead ${id}`,
+    email: `${id}@example.com`,
     ownerId: REP,
     status: 'Open - Not Contacted',
     isConverted: false,
@@ -56,6 +58,7 @@ function store(leads: HandoffLead[], touches: Record<string, TouchActivity[]>): 
     touches: () => Promise.resolve(new Map(Object.entries(touches))),
     watchedLeads: () => Promise.resolve([]),
     routedLeadsByIds: () => Promise.resolve([]),
+    routedLeadsByEmail: () => Promise.resolve([]),
     leadsWithActivitySince: () => Promise.resolve([]),
     rejectedLeads: () => Promise.resolve([]),
   };
@@ -137,6 +140,55 @@ describe('buildReport', () => {
       sla: { due: 7, met: 5, breached: 2, compliance: 0.714 },
       time_to_first_touch_minutes: { median: 20, p90: 65, count: 4 },
       breaches_by_owner: { 'Ana Ruiz': 1, 'Bo Li': 1 },
+      rejection_reasons_by_source: { 'Trade Show': { 'No budget': 1 }, Web: { Unspecified: 1 } },
+      rejection_reasons_by_campaign: {
+        'Spring webinar': { 'No budget': 1 },
+        '(none)': { Unspecified: 1 },
+      },
+    });
+    // 10, 20, 50 and 65 minutes.
+    expect(report.time_to_first_touch_buckets.map((bucket) => bucket.count)).toEqual([
+      1, 2, 1, 0, 0, 0, 0,
+    ]);
+    expect(report.time_to_first_touch_buckets[6]).toEqual({
+      label: '> 3 d',
+      up_to_minutes: null,
+      count: 0,
+    });
+    // A 29-day period, by day: the leads routed on the 24th, and the one routed on the 30th.
+    const { bucket, points } = report.sla_over_time;
+    expect(bucket).toBe('day');
+    expect(points).toHaveLength(30);
+    expect(points[0]?.start).toBe('2026-11-01T00:00:00.000Z');
+    expect(points.find((point) => point.start.startsWith('2026-11-24'))).toEqual({
+      start: '2026-11-24T00:00:00.000Z',
+      met: 5,
+      breached: 2,
+      compliance: 0.714,
+    });
+    const total = points.reduce((sum, point) => sum + point.met + point.breached, 0);
+    expect(total).toBe(report.sla.due);
+  });
+
+  it('counts SLA outcomes by ISO week over a long period, weeks starting on Monday', async () => {
+    const report = await buildReport(
+      {
+        definition: makeDefinition(),
+        lifecycle: store([lead('a'), lead('lapsed')], { a: [call(minutes(10))] }),
+        directory,
+      },
+      new Date('2026-09-01T00:00:00Z'),
+      NOW,
+    );
+    const { bucket, points } = report.sla_over_time;
+    expect(bucket).toBe('week');
+    // 2026-08-31 is the Monday of the week holding 1 September; 2026-11-30 is the last Monday.
+    expect(points[0]?.start).toBe('2026-08-31T00:00:00.000Z');
+    expect(points.at(-1)?.start).toBe('2026-11-30T00:00:00.000Z');
+    expect(points.find((point) => point.start === '2026-11-23T00:00:00.000Z')).toMatchObject({
+      met: 1,
+      breached: 1,
+      compliance: 0.5,
     });
   });
 
@@ -149,5 +201,7 @@ describe('buildReport', () => {
     expect(report.sla).toEqual({ due: 0, met: 0, breached: 0, compliance: null });
     expect(report.time_to_first_touch_minutes).toEqual({ median: null, p90: null, count: 0 });
     expect(report).not.toHaveProperty('rejections_by_campaign');
+    expect(report).not.toHaveProperty('rejection_reasons_by_campaign');
+    expect(report.sla_over_time.points.every((point) => point.compliance === null)).toBe(true);
   });
 });
