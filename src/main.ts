@@ -1,3 +1,4 @@
+import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Connection } from 'jsforce';
 import type { Logger } from 'pino';
@@ -35,7 +36,13 @@ import { IntegrationError } from './platform/errors.js';
 import type { LeadLifecycleStore } from './ports/lead-lifecycle.port.js';
 import type { SalesDirectory } from './ports/sales-directory.port.js';
 import type { SyncState } from './ports/sync-state.port.js';
-import type { WorkerRuntime } from './jobs/start-workers.js';
+import {
+  startWorkers,
+  type WorkerRuntime,
+  type Workers,
+  type WorkersOptions,
+} from './jobs/start-workers.js';
+import { createPrometheusMetrics, type PrometheusMetrics } from './metrics/prometheus-metrics.js';
 import { preflight } from './usecases/doctor/preflight.js';
 import { runDoctor, type DoctorDeps } from './usecases/doctor/run-doctor.js';
 import {
@@ -387,4 +394,25 @@ export async function createSyncRuntime(
     redis.disconnect();
     throw err;
   }
+}
+
+/**
+ * The workers of `handoff run` with their metrics: the registry is built first (its `events` go
+ * to the jobs), then reads the workers' queues, the runtime's API calls and budget at each
+ * scrape. `metrics` is what `/metrics` serves.
+ */
+export async function startObservedWorkers(
+  options: Omit<WorkersOptions, 'events' | 'runtime'> & { readonly runtime: SyncRuntime },
+): Promise<{ readonly workers: Workers; readonly metrics: PrometheusMetrics }> {
+  const { runtime } = options;
+  let queues: readonly Queue[] = [];
+  const metrics = createPrometheusMetrics({
+    queues: () => queues,
+    budget: runtime.budget,
+    meter: runtime.meter,
+    now: () => runtime.deps.now().getTime(),
+  });
+  const workers = await startWorkers({ ...options, events: metrics.events });
+  queues = Object.values(workers.queues);
+  return { workers, metrics };
 }

@@ -4,9 +4,11 @@ import { durationToMs, parseDuration } from '../domain/time/duration.js';
 import type { ApiCallMeter } from '../platform/api-call-meter.js';
 import type { ContactFeedbackWriter } from '../ports/contact-feedback.port.js';
 import type { ContactWriter } from '../ports/contact-writer.port.js';
+import type { HandoffEvents } from '../ports/handoff-events.port.js';
 import type { SalesforceChangeProbe } from '../ports/change-probe.port.js';
 import type { LeadLifecycleStore } from '../ports/lead-lifecycle.port.js';
 import type { SyncCycleDeps } from '../usecases/sync/run-sync-cycle.js';
+import { countQuarantines } from '../metrics/count-quarantines.js';
 import { integrationBackoff } from './backoff.js';
 import { slaTimers } from './sla-timers.js';
 import { startInstallationGuard, type InstallationProblem } from './installation-guard.js';
@@ -52,6 +54,11 @@ export interface WorkersOptions {
   readonly schedule?: boolean;
   /** How long webhook contacts gather before a `sync.contacts` run (default 1,000 ms). */
   readonly webhookDebounceMs?: number;
+  /**
+   * Where the jobs tell decisions, SLA outcomes, escalations, returned rejections, quarantines
+   * and hand-off latencies (the metrics); nothing is told when absent.
+   */
+  readonly events?: HandoffEvents;
 }
 
 export interface Workers {
@@ -138,12 +145,13 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
     [SALESFORCE_QUEUE]: queue(SALESFORCE_QUEUE),
   };
   const serialized = [queues[DECISIONS_QUEUE], queues[SALESFORCE_QUEUE]];
-  const timers = slaTimers(
-    options.runtime.deps.state,
-    queues[SALESFORCE_QUEUE],
-    options.runtime.deps.now,
-  );
-  const sync = { ...options.runtime.deps, timers };
+  const { events } = options;
+  const state =
+    events === undefined
+      ? options.runtime.deps.state
+      : countQuarantines(options.runtime.deps.state, events);
+  const timers = slaTimers(state, queues[SALESFORCE_QUEUE], options.runtime.deps.now);
+  const sync = { ...options.runtime.deps, state, timers, events };
   const every = intervalMs(sync.definition.sync.poll_interval, 60_000);
   /** The reconciliation: the full SLA watch and rejection scan, and the recycle search. */
   const reconcileEvery = intervalMs(sync.definition.sync.reconcile_interval, 3_600_000);
@@ -266,6 +274,7 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
         state: sync.state,
         now: sync.now,
         timers,
+        events,
       },
       hubspotQueue: queues[HUBSPOT_QUEUE],
       rateLimits: targets(SALESFORCE_QUEUE),

@@ -60,7 +60,13 @@ export function syncCycleProcessor(deps: SyncCycleProcessorDeps) {
       if (payload.dryRun) {
         const { result, calls } = await measureJob(deps.meter, () =>
           runSyncCycle(
-            { ...deps.sync, log, outbox: childContactOutbox(deps.hubspotQueue, job) },
+            // A dry run decides nothing for real: it moves no metric.
+            {
+              ...deps.sync,
+              events: undefined,
+              log,
+              outbox: childContactOutbox(deps.hubspotQueue, job),
+            },
             { dryRun: true, salesforceBorn: 'scan', ...walk },
           ),
         );

@@ -34,6 +34,11 @@ export interface PendingReturn {
   readonly eventId: string | null;
   readonly ownerId: string;
   readonly reason: string;
+  /**
+   * The rejection reason as normalized (what marketing sees). Optional while scans kept on jobs
+   * queued before it existed drain (they count as `default_reason`).
+   */
+  readonly rejectionReason?: string;
   /** ISO; the cursor stays before a Lead that could not be returned. */
   readonly modifiedAt: string;
 }
@@ -124,6 +129,7 @@ export async function scanRejections(deps: LifecycleDeps): Promise<RejectionScan
       lifecycle: lead.lifecycle,
       eventId,
       ownerId: nurtureOwner,
+      rejectionReason: result.reason,
       reason: appendReason(
         lead.reason,
         now,
@@ -168,8 +174,12 @@ export async function returnToNurture(
   );
   outcomes.forEach((outcome, index) => {
     const entry = ready[index];
-    if (outcome.ok) summary.returned_to_nurture += 1;
-    else if (entry !== undefined) failed.push(entry);
+    if (outcome.ok) {
+      summary.returned_to_nurture += 1;
+      deps.events?.rejectionReturned(
+        entry?.rejectionReason ?? deps.definition.feedback.default_reason,
+      );
+    } else if (entry !== undefined) failed.push(entry);
   });
   summary.failed = failed.length;
   for (const entry of failed)

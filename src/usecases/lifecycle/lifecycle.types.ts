@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Definition } from '../../domain/definition.js';
 import type { ContactOutbox } from '../../ports/contact-outbox.port.js';
+import type { HandoffEvents } from '../../ports/handoff-events.port.js';
 import type { SlaTimers } from '../../ports/sla-timers.port.js';
 import type { LeadLifecycleStore } from '../../ports/lead-lifecycle.port.js';
 import type { LeadStore } from '../../ports/lead-store.port.js';
@@ -19,4 +20,6 @@ export interface LifecycleDeps {
   readonly timers: SlaTimers;
   readonly log: Logger;
   readonly now: () => Date;
+  /** Where SLA outcomes, escalations and returned rejections are told (the metrics). */
+  readonly events?: HandoffEvents | undefined;
 }

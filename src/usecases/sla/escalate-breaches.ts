@@ -118,6 +118,7 @@ export async function escalateBreaches(
       continue;
     }
     result[step.kind] += 1;
+    deps.events?.escalated(step.kind);
     deps.log.info(
       {
         leadId: step.lead.id,

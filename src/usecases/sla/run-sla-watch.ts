@@ -136,6 +136,8 @@ async function checkLeads(
   const hubspot: ContactUpdate[] = [];
   const touchedUpdates: LeadUpdate[] = [];
   const breaches: Breach[] = [];
+  // First touches of assignments still waiting for one: each settles its deadline once.
+  const settled = new Map<string, { met: boolean; minutes: number | null }>();
   for (const lead of candidates) {
     const touch: FirstTouch = assessFirstTouch({
       lead: { ...lead, due: lead.due ?? now },
@@ -145,6 +147,8 @@ async function checkLeads(
     });
     if (touch.kind === 'touched') {
       summary.accepted += 1;
+      if (lead.lifecycle.stage === 'routed')
+        settled.set(lead.id, { met: touch.inTime, minutes: touch.minutes });
       const stage = touchedWrite(lead.lifecycle, lead.status);
       const status = touchedStage(lead.status);
       if (lead.hubspotContactId !== null)
@@ -186,8 +190,13 @@ async function checkLeads(
   for (const [index, outcome] of outcomes.entries()) {
     const lead = candidates.find((candidate) => candidate.id === touchedUpdates[index]?.leadId);
     if (!outcome.ok && lead !== undefined) failed.push(lead);
+    // Told once the stage moved on: a failed write is assessed again by the next run.
+    const first = outcome.ok ? settled.get(touchedUpdates[index]?.leadId ?? '') : undefined;
+    if (first !== undefined) deps.events?.slaAssessed(first.met, first.minutes);
   }
   const escalation = await escalateBreaches(deps, breaches, people, now);
+  for (const { lead } of breaches)
+    if (!escalation.failed.includes(lead)) deps.events?.slaAssessed(false, null);
   summary.breached += breaches.length;
   summary.reassigned += escalation.reassigned;
   summary.notified += escalation.notified;

@@ -133,6 +133,7 @@ export async function runSyncCycle(
   const pages = async (
     contacts: readonly MarketingContact[],
     after?: (newest: Date, count: number) => Promise<void>,
+    newChanges = false,
   ) => {
     for (let start = 0; start < contacts.length; start += PAGE_SIZE) {
       const chunk = contacts.slice(start, start + PAGE_SIZE);
@@ -145,7 +146,7 @@ export async function runSyncCycle(
       const fresh = chunk.filter((contact) => own.get(contact.id) !== contact.modifiedAt.getTime());
       summary.skipped.own_write += chunk.length - fresh.length;
       summary.pulled.contacts += chunk.length - fresh.length;
-      if (fresh.length > 0) await syncPage(deps, fresh, await context());
+      if (fresh.length > 0) await syncPage(deps, fresh, { ...(await context()), newChanges });
       const newest = chunk.at(-1)?.modifiedAt;
       if (after !== undefined && newest !== undefined) await after(newest, chunk.length);
     }
@@ -180,7 +181,10 @@ export async function runSyncCycle(
   }
 
   const stream = options.backfill === true ? BACKFILL_STREAM : CONTACTS_STREAM;
-  const from = (await deps.state.cursor(stream)) ?? new Date(0);
+  const stored = await deps.state.cursor(stream);
+  const from = stored ?? new Date(0);
+  // Past a stored cursor, contacts are read because they just changed (see CycleContext).
+  const newChanges = stored !== null && options.backfill !== true;
   const window = { from, to: new Date(shared.now.getTime() + 1) };
   const progress = { done: 0, total: -1 };
   // The cursor moves after each batch's writes. Contacts sharing its instant are read again next
@@ -205,13 +209,13 @@ export async function runSyncCycle(
       batch.push(contact);
       if (needsEngagement(deps.definition, contact.attributes, shared.now)) engaged += 1;
       if (engaged >= ENGAGEMENT_BATCH || batch.length >= PAGE_SIZE) {
-        await pages(batch, advance);
+        await pages(batch, advance, newChanges);
         batch = [];
         engaged = 0;
       }
     }
   }
-  await pages(batch, advance);
+  await pages(batch, advance, newChanges);
   const reconcileDue =
     options.recycleEveryMs === undefined ||
     ((await deps.state.cursor(RECYCLE_STREAM))?.getTime() ?? 0) <=

@@ -69,6 +69,8 @@ export async function syncContacts(
       summary,
       accounts: new Map(),
       seen: new Set(),
+      // A webhook named these contacts because they changed just now.
+      newChanges: true,
       ...(await loadDirectory(deps)),
     };
     await syncPage(deps, contacts, context);

@@ -4,6 +4,7 @@ import type { QualificationResult } from '../../domain/qualification/qualify.js'
 import type { DirectoryUser, RoutingDecision } from '../../domain/routing/route-lead.js';
 import type { SlaDue } from '../../domain/sla/compute-sla-due-at.js';
 import type { ContactOutbox } from '../../ports/contact-outbox.port.js';
+import type { HandoffEvents } from '../../ports/handoff-events.port.js';
 import type { SlaTimers } from '../../ports/sla-timers.port.js';
 import type { ContactSource, MarketingContact } from '../../ports/contact-source.port.js';
 import type { AccountOwner, LeadStore, SalesLead } from '../../ports/lead-store.port.js';
@@ -29,6 +30,8 @@ export interface SyncCycleDeps {
   readonly plan?: ((change: PlannedChange) => void) | undefined;
   /** The user Handoff writes as: Leads it owns count as unowned. */
   readonly integrationUserId: string | null;
+  /** Where decisions, routes and hand-off latencies are told (the metrics); none when absent. */
+  readonly events?: HandoffEvents | undefined;
 }
 
 /** One record's planned changes, as `sync --once --dry-run` prints them. */
@@ -103,4 +106,12 @@ export interface CycleContext {
   readonly seen: Set<string>;
   /** Account owners by email domain (null: no account), looked up once per cycle. */
   readonly accounts: Map<string, AccountOwner | null>;
+  /**
+   * True when the contacts were read because they just changed (an incremental poll past a
+   * stored cursor, a webhook run): the time from their change to the Salesforce write is then
+   * Handoff's latency and is told (`HandoffEvents.handedOff`). A first cycle, a backfill and
+   * quarantine retries read contacts whose last change may be months old: that age says
+   * nothing about Handoff, so it is not told.
+   */
+  readonly newChanges?: boolean;
 }

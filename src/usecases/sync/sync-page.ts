@@ -92,6 +92,7 @@ async function quarantineUnusable(
   context: CycleContext,
 ): Promise<void> {
   context.summary.quarantined += 1;
+  deps.events?.decided('quarantined', 'hubspot');
   // Parked at once: retrying cannot help until the contact changes, and a change brings it
   // back through the cursor.
   await deps.state.quarantine({
@@ -139,7 +140,8 @@ async function decideAndWrite(
     if (qualification.qualified && problem !== null)
       await quarantineUnusable(deps, contact, problem, context);
     else if (qualification.qualified) qualified.push({ contact, activities, qualification });
-    else if (contact.handoff.status === 'rejected') {
+    else deps.events?.decided('not_qualified', 'hubspot');
+    if (!qualification.qualified && contact.handoff.status === 'rejected') {
       const recycle = recycleAt(definition, contact, null);
       if (recycle !== null && recycle <= now) recycledNow.push(contact.id);
     }
@@ -207,6 +209,9 @@ async function decideAndWrite(
       createMissingLeads: definition.routing.create_missing_leads,
       now: context.now,
     });
+    // Routed and kept-owner decisions are told once written (see writeDecisions).
+    if (outcome.kind !== 'route' && outcome.kind !== 'keep_owner')
+      deps.events?.decided(outcome.kind, 'hubspot');
     switch (outcome.kind) {
       case 'shared_lead':
         summary.skipped.shared_lead += 1;

@@ -112,6 +112,7 @@ async function decideBorn(
     });
     born.decided += 1;
     if (qualification.qualified) qualified.push({ lead, qualification });
+    else deps.events?.decided('not_qualified', 'salesforce');
   }
   born.qualified += qualified.length;
   if (qualified.length === 0) return;
@@ -264,7 +265,13 @@ async function writeBornDecisions(
           ),
         })),
     );
-  for (const item of routed)
+  for (const item of routed) {
+    deps.events?.decided(item.ownerKept ? 'kept_owner' : 'routed', 'salesforce');
+    deps.events?.routed({
+      pool: item.routing?.pool ?? null,
+      rule: item.routing?.rule ?? null,
+      ownerKept: item.ownerKept,
+    });
     deps.log.info(
       {
         leadId: item.lead.id,
@@ -276,8 +283,10 @@ async function writeBornDecisions(
       },
       'lead routed',
     );
+  }
   for (const [leadId, failure] of failures) {
     summary.quarantined += 1;
+    deps.events?.decided('quarantined', 'salesforce');
     await deps.state.quarantine({
       system: 'salesforce',
       key: `${BORN_KEY_PREFIX}${leadId}`,

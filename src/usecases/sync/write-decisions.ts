@@ -156,6 +156,7 @@ export async function writeDecisions(
   }
 
   const routed = ready.filter((item) => !failures.has(item.contact.id));
+  tellHandedOff(deps, routed, context);
   await deps.timers.schedule(
     routed.map((item) => ({ leadId: leadIds.get(item.contact.id) ?? '', due: item.sla.due })),
   );
@@ -169,6 +170,12 @@ export async function writeDecisions(
     const failure = failures.get(item.contact.id);
     if (failure === undefined) {
       summary.routed += 1;
+      deps.events?.decided(item.ownerKept ? 'kept_owner' : 'routed', 'hubspot');
+      deps.events?.routed({
+        pool: item.routing?.pool ?? null,
+        rule: item.routing?.rule ?? null,
+        ownerKept: item.ownerKept,
+      });
       deps.log.info(
         {
           contactId: item.contact.id,
@@ -183,6 +190,7 @@ export async function writeDecisions(
       continue;
     }
     summary.quarantined += 1;
+    deps.events?.decided('quarantined', 'hubspot');
     await deps.state.quarantine({
       system: 'salesforce',
       key: item.contact.id,
@@ -196,6 +204,23 @@ export async function writeDecisions(
     );
   }
   return contactUpdates;
+}
+
+/**
+ * The latency of contacts whose change started this run, from that change in HubSpot to the
+ * Lead's write (just done). Older changes read by a first cycle, a backfill or a retry are left
+ * out: see `CycleContext.newChanges`.
+ */
+function tellHandedOff(
+  deps: SyncCycleDeps,
+  routed: readonly Planned[],
+  context: CycleContext,
+): void {
+  const { events } = deps;
+  if (events === undefined || context.newChanges !== true) return;
+  const writtenAt = deps.now().getTime();
+  for (const item of routed)
+    events.handedOff(Math.max(0, writtenAt - item.contact.modifiedAt.getTime()));
 }
 
 function taskOf(definition: Definition, item: Planned, leadId: string): FollowUpTask | null {
