@@ -19,6 +19,9 @@ COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json ./
 COPY --chown=node:node config/handoff.example.yaml config/handoff.schema.json ./config/
 USER node
+# The slim image has no curl: Node's own fetch asks the worker's liveness probe on its PORT.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Node is PID 1 (no npm wrapper in between), so SIGTERM reaches it directly.
 # Mount your definition at /app/config/handoff.yaml or set HANDOFF_CONFIG.
 # The heap cap keeps memory flat on long backfills (Handoff holds one batch at a time).

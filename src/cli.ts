@@ -7,6 +7,7 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   stderrIsTty: process.stderr.isTTY,
+  stdoutIsTty: process.stdout.isTTY,
   env: process.env,
   now: () => new Date(),
   untilShutdown: () =>

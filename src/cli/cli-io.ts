@@ -9,6 +9,8 @@ export interface CliIo {
   readonly untilShutdown: () => Promise<string>;
   /** stderr is a terminal: progress may redraw one line there. */
   readonly stderrIsTty?: boolean;
+  /** stdout is a terminal: logs written there are readable lines unless LOG_FORMAT says json. */
+  readonly stdoutIsTty?: boolean;
 }
 
 /** Exit codes shared by every command. */

@@ -12,14 +12,20 @@ function duration(seconds: number): string {
 const WIDTH = 24;
 
 /**
- * One line of a backfill's progress: a bar, records done of the total, the rate since the start
- * and the time left at that rate. `elapsedMs` since the first record: rate and ETA need it.
+ * One line of a cycle's or a backfill's progress: a bar, contacts done of the total with the
+ * percentage, the rate since the start and the time left at that rate. `elapsedMs` since the
+ * cycle started: rate and ETA need it.
  */
-export function progressLine(done: number, total: number, elapsedMs: number): string {
+export function progressLine(
+  done: number,
+  total: number,
+  elapsedMs: number,
+  label: 'backfill' | 'sync' = 'backfill',
+): string {
   const whole = Math.max(total, done, 1);
   const share = done / whole;
   const filled = Math.round(share * WIDTH);
   const rate = elapsedMs > 0 ? (done * 1_000) / elapsedMs : 0;
   const eta = rate > 0 ? duration((whole - done) / rate) : '?';
-  return `backfill [${'█'.repeat(filled)}${'░'.repeat(WIDTH - filled)}] ${done.toLocaleString('en-US')}/${whole.toLocaleString('en-US')} contacts (${Math.floor(share * 100)}%), ${Math.round(rate).toLocaleString('en-US')}/s, ETA ${eta}`;
+  return `${label} [${'█'.repeat(filled)}${'░'.repeat(WIDTH - filled)}] ${done.toLocaleString('en-US')}/${whole.toLocaleString('en-US')} contacts (${Math.floor(share * 100)}%), ${Math.round(rate).toLocaleString('en-US')}/s, ETA ${eta}`;
 }

@@ -30,7 +30,7 @@ usage:
   ${QUARANTINE_USAGE}
       records a cycle could not finish, with their reasons; --retry un-parks them for the next cycle
   ${SANDBOX_USAGE}
-      seeded HubSpot and Salesforce sandboxes on loopback; prints their URLs and credentials;
+      seeded HubSpot and Salesforce sandboxes on loopback (or --host); prints their URLs and credentials;
       --bare: tenants without Handoff's fields, properties and lists (before handoff setup)
 
 The configuration file defaults to $HANDOFF_CONFIG, else config/handoff.yaml.
@@ -135,6 +135,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   sandbox: {
     options: {
       port: { type: 'string' },
+      host: { type: 'string' },
       seed: { type: 'string' },
       contacts: { type: 'string' },
       limits: { type: 'boolean' },
@@ -144,6 +145,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       sandboxCommand(
         {
           port: text(flags, 'port'),
+          host: text(flags, 'host'),
           seed: text(flags, 'seed'),
           contacts: text(flags, 'contacts'),
           limits: flags['limits'] === true,

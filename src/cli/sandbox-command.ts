@@ -2,10 +2,15 @@ import { startSandboxes } from '../sandbox/start-sandboxes.js';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.js';
 
 export const SANDBOX_USAGE =
-  'handoff sandbox [--port N] [--seed S] [--contacts N] [--limits] [--bare]';
+  'handoff sandbox [--port N] [--host ADDRESS] [--seed S] [--contacts N] [--limits] [--bare]';
 
 export interface SandboxFlags {
   readonly port?: string | undefined;
+  /**
+   * Address to bind, loopback unless set: `0.0.0.0` inside a container, whose published ports
+   * reach it (Handoff itself still talks to it over loopback, the only plain-http host it trusts).
+   */
+  readonly host?: string | undefined;
   readonly seed?: string | undefined;
   readonly contacts?: string | undefined;
   readonly limits?: boolean | undefined;
@@ -27,9 +32,18 @@ function integer(
     : `--${flag}: expected an integer from ${min} to ${max}, got ${JSON.stringify(text)}`;
 }
 
+const ANY_ADDRESS = new Set(['0.0.0.0', '::', '[::]']);
+
+/** A URL on "every interface" is reached, from this machine, on loopback. */
+function reachable(url: string): string {
+  const parsed = new URL(url);
+  if (ANY_ADDRESS.has(parsed.hostname)) parsed.hostname = '127.0.0.1';
+  return parsed.origin;
+}
+
 /**
- * `handoff sandbox`: seeded HubSpot and Salesforce sandboxes on loopback until SIGINT/SIGTERM.
- * Prints their URLs and one `NAME=value` line per variable, ready for an env file.
+ * `handoff sandbox`: seeded HubSpot and Salesforce sandboxes on loopback (or `--host`) until
+ * SIGINT/SIGTERM. Prints their URLs and one `NAME=value` line per variable, ready for an env file.
  */
 export async function sandboxCommand(flags: SandboxFlags, io: CliIo): Promise<number> {
   const port = integer('port', flags.port, 4010, 0, 65_534);
@@ -45,8 +59,16 @@ export async function sandboxCommand(flags: SandboxFlags, io: CliIo): Promise<nu
     io.stderr(`${problems.join('\n')}\nusage: ${SANDBOX_USAGE}\n`);
     return EXIT_INVALID;
   }
+  const host = flags.host?.trim() ?? '127.0.0.1';
+  if (host === '') {
+    io.stderr(
+      `--host: expected an address such as 127.0.0.1 or 0.0.0.0\nusage: ${SANDBOX_USAGE}\n`,
+    );
+    return EXIT_INVALID;
+  }
   const sandboxes = await startSandboxes({
     port,
+    host,
     seed,
     contacts,
     realisticLimits: flags.limits === true,
@@ -54,10 +76,20 @@ export async function sandboxCommand(flags: SandboxFlags, io: CliIo): Promise<nu
     handoffSetup: flags.bare !== true,
   });
   const { seeded } = sandboxes;
+  const hubspotUrl = reachable(sandboxes.hubspotUrl);
+  const salesforceUrl = reachable(sandboxes.salesforceUrl);
+  const env = Object.entries(sandboxes.env).map(([name, value]) => [
+    name,
+    value === sandboxes.hubspotUrl
+      ? hubspotUrl
+      : value === sandboxes.salesforceUrl
+        ? salesforceUrl
+        : value,
+  ]);
   io.stdout(
     [
-      `HubSpot sandbox     ${sandboxes.hubspotUrl}  (${seeded.contacts} contacts, ${seeded.engagements} engagements, ${seeded.users} owners)`,
-      `Salesforce sandbox  ${sandboxes.salesforceUrl}  (${seeded.leads} leads, ${seeded.convertedLeads} converted, ${seeded.accounts} accounts, ${seeded.queues} queues)`,
+      `HubSpot sandbox     ${hubspotUrl}  (${seeded.contacts} contacts, ${seeded.engagements} engagements, ${seeded.users} owners)`,
+      `Salesforce sandbox  ${salesforceUrl}  (${seeded.leads} leads, ${seeded.convertedLeads} converted, ${seeded.accounts} accounts, ${seeded.queues} queues)`,
       `seeded from seed ${seed} in ${Math.round(sandboxes.seedMs)} ms; rate limits ${flags.limits === true ? 'enforced' : 'off'}`,
       flags.bare === true
         ? "bare tenants: none of Handoff's Salesforce fields, HubSpot properties, group or nurture lists"
@@ -65,7 +97,7 @@ export async function sandboxCommand(flags: SandboxFlags, io: CliIo): Promise<nu
       `control API: <url>/__sandbox/calls, /__sandbox/counts, /__sandbox/faults`,
       '',
       '# paste into an env file:',
-      ...Object.entries(sandboxes.env).map(([name, value]) => `${name}=${value}`),
+      ...env.map(([name, value]) => `${name}=${value}`),
       '',
     ].join('\n'),
   );

@@ -2,13 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Queue } from 'bullmq';
 import type { ApiUsageReport, BudgetPause } from '../platform/api-budget.js';
 import type { IntegrationSystem } from '../platform/errors.js';
-import { createLogger } from '../platform/logger.js';
+import { createLogger, logFormat } from '../platform/logger.js';
 import { startWorkers } from '../jobs/start-workers.js';
 import { createWorkerConnection, queuePrefix } from '../main.js';
 import type { JobValue } from '../jobs/processors/job-steps.js';
 import type { SyncCycleResult } from '../jobs/processors/sync-cycle.processor.js';
 import type { SyncSummary } from '../usecases/sync/run-sync-cycle.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, type CliIo } from './cli-io.js';
+import { planLine } from './format-plan.js';
 import { progressLine } from './progress-line.js';
 import { loadEnvAndDefinition, openSyncRuntime } from './load-runtime.js';
 
@@ -74,6 +75,7 @@ function text(
   apiCalls: { hubspot: number; salesforce: number },
   usage: ApiUsage,
   dryRun: boolean,
+  now: Date,
 ): string {
   const { sla, feedback } = summary;
   const lines = [
@@ -100,11 +102,7 @@ function text(
   ];
   if (dryRun) {
     lines.push('', 'planned changes (nothing was written):');
-    for (const change of summary.plan) {
-      lines.push(
-        `  ${change.contactId === null ? 'Salesforce-born' : `contact ${change.contactId}`} → ${change.action} lead ${change.leadId ?? '(new)'} owner ${change.ownerId} due ${change.due} [${change.decisionId}]`,
-      );
-    }
+    for (const change of summary.plan) lines.push(`  ${planLine(change, now)}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -167,6 +165,8 @@ export async function syncCommand(flags: SyncFlags, io: CliIo): Promise<number> 
   const log = createLogger({
     level: env.LOG_LEVEL,
     destination: { write: (line: string) => io.stderr(line) },
+    format: logFormat(env, io.stderrIsTty),
+    colorize: io.stderrIsTty === true,
   });
   const dryRun = flags.dryRun === true;
   const runtime = await openSyncRuntime(env, definition, log, io);
@@ -196,13 +196,21 @@ export async function syncCommand(flags: SyncFlags, io: CliIo): Promise<number> 
     unsubscribe = budget.onPause(resolve);
   });
   const started = Date.now();
+  // One line redrawn on a terminal, for a backfill and for any cycle with more than one batch
+  // to go (a small one is over before a bar would help); elsewhere a backfill's
+  // `backfill progress` log lines say it.
+  let drawing = false;
+  const label = flags.backfill === true ? 'backfill' : 'sync';
   const running = worker.runOnce(dryRun, {
     backfill: flags.backfill === true,
-    // One line redrawn on a terminal; elsewhere the worker's `backfill progress` log lines say it.
-    ...(flags.backfill === true && io.stderrIsTty === true
+    ...(io.stderrIsTty === true
       ? {
-          onProgress: ({ done, total }) =>
-            io.stderr(`\r${progressLine(done, total, Date.now() - started)}`),
+          onProgress: ({ done, total }) => {
+            drawing ||= flags.backfill === true || done < total;
+            // Erase the line first: a shorter line (the ETA shrinks) leaves no tail behind.
+            if (drawing)
+              io.stderr(`\x1b[2K\r${progressLine(done, total, Date.now() - started, label)}`);
+          },
         }
       : {}),
   });
@@ -217,14 +225,14 @@ export async function syncCommand(flags: SyncFlags, io: CliIo): Promise<number> 
       return budgetStop(outcome.pause, usage, flags, io, dryRun);
     }
     const { result } = outcome;
-    if (flags.backfill === true && io.stderrIsTty === true) io.stderr('\n');
+    if (drawing) io.stderr('\n');
     const summary = { ...result, plan: result.plan ?? [] };
     if (flags.json === true) {
       const { plan, api_calls: apiCalls, ...rest } = summary;
       io.stdout(
         `${JSON.stringify({ ...rest, api_calls: apiCalls, api_usage: usage, dry_run: dryRun, ...(dryRun ? { planned: plan } : {}) })}\n`,
       );
-    } else io.stdout(text(summary, result.api_calls, usage, dryRun));
+    } else io.stdout(text(summary, result.api_calls, usage, dryRun, io.now()));
     return problems(summary) > 0 ? EXIT_PROBLEMS : EXIT_OK;
   } catch (err) {
     // The job failed: nothing is lost, cursors moved only past written pages.

@@ -1,4 +1,5 @@
 import { pino, type Bindings, type DestinationStream, type LogFn, type Logger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 
 /**
  * Log redaction (security review): nothing that authenticates, and no personal data, reaches a
@@ -319,10 +320,28 @@ function redactArguments(this: Logger, args: Parameters<LogFn>, method: LogFn): 
   method.apply(this, clean as Parameters<LogFn>);
 }
 
+/** `json`: one object per line, for log shippers; `pretty`: readable lines, for a person. */
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * The one rule every command follows: `LOG_FORMAT` when set, else readable lines on a terminal
+ * and JSON anywhere else (a pipe, a file, a container's log driver).
+ */
+export function logFormat(
+  env: { readonly LOG_FORMAT?: LogFormat | undefined },
+  isTty: boolean | undefined,
+): LogFormat {
+  return env.LOG_FORMAT ?? (isTty === true ? 'pretty' : 'json');
+}
+
 export interface LoggerOptions {
   readonly level: string;
   /** Where lines go; stdout by default (tests pass a sink). */
   readonly destination?: DestinationStream;
+  /** JSON unless told otherwise: see `logFormat`. */
+  readonly format?: LogFormat;
+  /** Colours in pretty lines (only where a terminal shows them). */
+  readonly colorize?: boolean;
 }
 
 /**
@@ -341,8 +360,23 @@ function redactBindings(logger: Logger): Logger {
   return logger;
 }
 
-/** The root logger: JSON lines, `service: handoff`, redaction on. Built once, passed in. */
+/**
+ * Readable lines are made from the JSON line pino has already redacted, in-process and
+ * synchronously (no transport thread): what reaches the terminal is never more than the JSON
+ * would have shown, and nothing is lost when the process exits right after a line.
+ */
+function prettyDestination(destination: DestinationStream, colorize: boolean): DestinationStream {
+  const format = prettyFactory({
+    colorize,
+    ignore: 'pid,hostname,service',
+    translateTime: 'SYS:HH:MM:ss.l',
+  });
+  return { write: (line: string) => destination.write(format(line)) };
+}
+
+/** The root logger: `service: handoff`, redaction on, JSON or readable lines. Built once, passed in. */
 export function createLogger(options: LoggerOptions): Logger {
+  const destination = options.destination ?? process.stdout;
   return redactBindings(
     pino(
       {
@@ -352,7 +386,9 @@ export function createLogger(options: LoggerOptions): Logger {
         formatters: { bindings: (bindings: Bindings) => sanitizeLogValue(bindings) as Bindings },
         serializers: { err: serializeLogError, error: serializeLogError },
       },
-      options.destination ?? process.stdout,
+      options.format === 'pretty'
+        ? prettyDestination(destination, options.colorize === true)
+        : destination,
     ),
   );
 }

@@ -46,16 +46,15 @@ export function syncCycleProcessor(deps: SyncCycleProcessorDeps) {
   return async (job: Job, token?: string): Promise<SyncCycleResult> => {
     const payload = jobCatalog['sync.cycle'].schema.parse(job.data);
     const log = deps.log.child({ jobId: job.id, job: job.name, attempt: job.attemptsMade + 1 });
-    // A backfill reports how far it has got; whoever waits on the job can show it.
-    const walk = payload.backfill
-      ? {
-          backfill: true,
-          onProgress: async (progress: { done: number; total: number }) => {
-            await job.updateProgress(progress);
-            log.info(progress, 'backfill progress');
-          },
-        }
-      : {};
+    // A one-off cycle reports how far it has got (whoever waits on the job can show it); a
+    // backfill's progress is logged too.
+    const walk = {
+      ...(payload.backfill ? { backfill: true } : {}),
+      onProgress: async (progress: { done: number; total: number }) => {
+        await job.updateProgress(progress);
+        if (payload.backfill) log.info(progress, 'backfill progress');
+      },
+    };
     try {
       if (payload.dryRun) {
         const { result, calls } = await measureJob(deps.meter, () =>

@@ -45,6 +45,12 @@ export interface PlannedChange {
   readonly due: string | null;
   readonly salesforce: Readonly<Record<string, unknown>> | null;
   readonly hubspot: Readonly<Record<string, string>> | null;
+  /** For the admin reading the plan: the person's name, when the mapping reads one. */
+  readonly name?: string | undefined;
+  /** The owner's name in the sales directory. */
+  readonly ownerName?: string | undefined;
+  /** The business-hours time zone the due instant is shown in. */
+  readonly timezone?: string | undefined;
 }
 
 export interface SyncSummary {

@@ -211,6 +211,9 @@ async function writeBornDecisions(
       due: item.sla.due.toISOString(),
       salesforce: { ...fieldsOf(item, now), due: item.sla.due.toISOString() },
       hubspot: null,
+      name: personName(item.lead.attributes) || undefined,
+      ownerName: context.names.get(item.ownerId),
+      timezone: item.sla.timezone,
     });
   const failures = new Map<string, WriteOutcome & { ok: false }>();
   const tasks = planned.flatMap((item): FollowUpTask[] => {

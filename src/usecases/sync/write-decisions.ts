@@ -90,6 +90,9 @@ export async function writeDecisions(
         due: item.sla.due.toISOString(),
         salesforce: { ...leadFields(item, true, context.now), due: item.sla.due.toISOString() },
         hubspot: plannedProperties(deps.definition, item, context.names),
+        name: personName(item.contact.attributes) || undefined,
+        ownerName: context.names.get(item.ownerId),
+        timezone: item.sla.timezone,
       });
 
   const failures = new Map<string, WriteOutcome & { ok: false }>();

@@ -10,6 +10,12 @@ describe('progressLine', () => {
     expect(progressLine(10, 3_600_010, 1_000)).toContain('ETA 100h00m');
   });
 
+  it('names what it counts: a backfill or a sync cycle', () => {
+    expect(progressLine(5_000, 20_000, 10_000, 'sync')).toBe(
+      'sync [██████░░░░░░░░░░░░░░░░░░] 5,000/20,000 contacts (25%), 500/s, ETA 30s',
+    );
+  });
+
   it('never divides by nothing, nor shows more than all', () => {
     expect(progressLine(0, 0, 0)).toBe(
       'backfill [░░░░░░░░░░░░░░░░░░░░░░░░] 0/1 contacts (0%), 0/s, ETA ?',
