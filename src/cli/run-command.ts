@@ -1,5 +1,7 @@
-import { startHealthServer } from '../http/health-server.js';
+import { startHttpServer } from '../http/http-server.js';
+import { checkReadiness } from '../http/probes.js';
 import { hubspotWebhookRoute, webhooksOffRoute } from '../http/webhook-route.js';
+import { queueStats } from '../jobs/queue-stats.js';
 import { startWorkers } from '../jobs/start-workers.js';
 import { createWorkerConnection, queuePrefix } from '../main.js';
 import { createLogger } from '../platform/logger.js';
@@ -11,8 +13,9 @@ export const RUN_USAGE = 'handoff run [--config FILE]';
 
 /**
  * `handoff run`: the long-running worker. Polls on `sync.poll_interval` through a BullMQ job
- * scheduler (any number of processes share one Redis; cycles never overlap) and serves
- * `GET /healthz` and, with `HUBSPOT_WEBHOOK_SECRET`, `POST /webhooks/hubspot` on PORT.
+ * scheduler (any number of processes share one Redis; cycles never overlap) and serves, on PORT,
+ * the probes (`/healthz`, `/readyz`), `POST /webhooks/hubspot` with `HUBSPOT_WEBHOOK_SECRET`, and
+ * with `HANDOFF_ADMIN_TOKEN` the admin pages (`/admin/status`, Bull Board at `/admin/queues`).
  * SIGTERM/SIGINT: the active cycle finishes, then everything closes.
  */
 export async function runCommand(
@@ -37,48 +40,55 @@ export async function runCommand(
     webhookDebounceMs: env.HANDOFF_WEBHOOK_DEBOUNCE_MS,
   });
   const secret = env.HUBSPOT_WEBHOOK_SECRET;
-  const routes = {
-    '/webhooks/hubspot':
-      secret === undefined
-        ? webhooksOffRoute()
-        : hubspotWebhookRoute({
-            secret,
-            trustProxy: env.TRUST_PROXY,
-            ownProperties: handoffContactProperties(runtime.deps.definition),
-            intake: workers.webhookContacts,
-            // The worker's clock judges the signature's age, as it dates everything else.
-            now: () => io.now().getTime(),
-            log: log.child({ route: 'webhooks/hubspot' }),
-          }),
-  };
-  const health = await startHealthServer({ port: env.PORT, host: env.HOST, routes }, async () => {
-    const [pong, quarantine, ...counts] = await Promise.all([
-      connection.ping(),
-      // Kept counts: a request never reads the quarantine itself, however long it grows.
-      runtime.deps.state.quarantineCounts(),
-      ...Object.values(workers.queues).map((queue) =>
-        queue.getJobCounts(
-          'waiting',
-          'active',
-          'delayed',
-          'failed',
-          'completed',
-          'waiting-children',
-        ),
-      ),
-    ]);
-    return {
-      ok: pong === 'PONG',
-      redis: pong === 'PONG' ? 'up' : 'down',
-      queues: Object.fromEntries(
-        Object.keys(workers.queues).map((name, index) => [name, counts[index]]),
-      ),
-      definition: definition.version,
-      // Counts only: which records and why is the admin's view, not a public endpoint's.
-      quarantine,
-      // Calls used of each system's daily allowance, and whether the ceiling paused it.
-      api_usage: runtime.budget.usage(),
-    };
+  const webhook =
+    secret === undefined
+      ? webhooksOffRoute()
+      : hubspotWebhookRoute({
+          secret,
+          trustProxy: env.TRUST_PROXY,
+          ownProperties: handoffContactProperties(runtime.deps.definition),
+          intake: workers.webhookContacts,
+          // The worker's clock judges the signature's age, as it dates everything else.
+          now: () => io.now().getTime(),
+          log: log.child({ route: 'webhooks/hubspot' }),
+        });
+  const queues = Object.values(workers.queues);
+  const server = await startHttpServer({
+    port: env.PORT,
+    host: env.HOST,
+    trustProxy: env.TRUST_PROXY,
+    readiness: checkReadiness({
+      ping: () => connection.ping(),
+      workersRunning: () => workers.running(),
+      queues,
+      maxWaitingAgeMs: env.HANDOFF_READY_MAX_JOB_AGE_MS,
+      // BullMQ stamps jobs with this process's wall clock, so their age is measured on it too.
+      now: () => Date.now(),
+    }),
+    webhook,
+    metricsPublic: env.METRICS_PUBLIC,
+    adminToken: env.HANDOFF_ADMIN_TOKEN,
+    queues,
+    status: async () => {
+      const now = Date.now();
+      const [pong, quarantine, ...stats] = await Promise.all([
+        connection.ping(),
+        // Kept counts: a request never reads the quarantine itself, however long it grows.
+        runtime.deps.state.quarantineCounts(),
+        ...queues.map((queue) => queueStats(queue, now)),
+      ]);
+      return {
+        redis: pong === 'PONG' ? 'up' : 'down',
+        workers: workers.running() ? 'running' : 'stopped',
+        queues: Object.fromEntries(stats.map(({ name, ...counts }) => [name, counts])),
+        definition: definition.version,
+        quarantine,
+        // Calls used of each system's daily allowance, and whether the ceiling paused it.
+        api_usage: runtime.budget.usage(),
+      };
+    },
+    now: () => io.now().getTime(),
+    log,
   }).catch(async (err: unknown) => {
     // HOST/PORT taken, not allowed or not an address of this machine: stop what started, say so.
     await workers.close();
@@ -90,17 +100,24 @@ export async function runCommand(
     );
     return EXIT_INVALID;
   });
-  if (typeof health === 'number') return health;
+  if (typeof server === 'number') return server;
+  const adminOn = env.HANDOFF_ADMIN_TOKEN !== undefined;
   log.info(
     {
-      listen: health.url,
-      health: `${health.url}/healthz`,
+      listen: server.url,
+      health: `${server.url}/healthz`,
+      ready: `${server.url}/readyz`,
+      admin: adminOn ? `${server.url}/login` : 'off',
       definition: definition.version,
       pollInterval: definition.sync.poll_interval,
-      webhooks: secret === undefined ? 'off' : `${health.url}/webhooks/hubspot`,
+      webhooks: secret === undefined ? 'off' : `${server.url}/webhooks/hubspot`,
     },
     'worker started',
   );
+  if (!adminOn)
+    log.info(
+      'admin pages are off (HANDOFF_ADMIN_TOKEN is not set): no Bull Board, no /admin/status, /metrics only with METRICS_PUBLIC=true',
+    );
   if (secret === undefined)
     log.info(
       'webhooks are off (HUBSPOT_WEBHOOK_SECRET is not set): changes arrive with each poll only',
@@ -108,7 +125,7 @@ export async function runCommand(
   const signal = await io.untilShutdown();
   log.info({ signal }, 'worker stopping');
   await workers.close();
-  await health.close();
+  await server.close();
   await runtime.close();
   await connection.quit();
   log.info({ signal }, 'worker stopped');

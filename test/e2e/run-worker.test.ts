@@ -44,6 +44,8 @@ async function waitFor(condition: () => boolean, timeoutMs: number, everyMs = 10
   }
 }
 
+const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
+
 describe('handoff run', () => {
   it('two workers over one Redis route every lead once, serve /healthz, and stop gracefully', async () => {
     sandboxes = await startSandboxes({ contacts: 200, seed: 31, now: () => Date.parse(NOW) });
@@ -162,7 +164,7 @@ describe('handoff run', () => {
     );
   });
 
-  it('answers /healthz while running', async () => {
+  it('answers /healthz, /readyz and, with the admin token, /admin/status while running', async () => {
     sandboxes = await startSandboxes({ contacts: 50, seed: 32, now: () => Date.parse(NOW) });
     const running = sandboxes;
     const env = {
@@ -171,6 +173,7 @@ describe('handoff run', () => {
       HANDOFF_REDIS_PREFIX: `test-${randomUUID()}`,
       LOG_LEVEL: 'info',
       PORT: '0',
+      HANDOFF_ADMIN_TOKEN: ADMIN_TOKEN,
     };
     const shutdown = controlledShutdown();
     let output = '';
@@ -185,13 +188,25 @@ describe('handoff run', () => {
     const health = (JSON.parse(started) as { health: string }).health;
     const response = await fetch(health);
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({
-      ok: true,
+    expect(await response.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(health.replace('/healthz', '/readyz'));
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      checks: { redis: 'ok', workers: 'ok', queues: 'ok' },
+    });
+    // The detail is the admin's.
+    const statusUrl = health.replace('/healthz', '/admin/status');
+    expect((await fetch(statusUrl)).status).toBe(401);
+    const status = await fetch(statusUrl, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(status.status).toBe(200);
+    expect(await status.json()).toMatchObject({
       redis: 'up',
+      workers: 'running',
       definition: '2026-11-01',
       quarantine: { total: 0, parked: 0, by_code: {} },
       queues: {
-        decisions: expect.any(Object) as unknown,
+        decisions: { waiting: expect.any(Number) as unknown, oldestWaitingAgeMs: null },
         hubspot: expect.any(Object) as unknown,
         salesforce: expect.any(Object) as unknown,
       },

@@ -1,10 +1,11 @@
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHealthServer, type HealthServer } from '../../../src/http/health-server.js';
+import { startHttpServer, type HttpServer } from '../../../src/http/http-server.js';
 import {
   hubspotWebhookRoute,
   webhooksOffRoute,
   type HubSpotWebhookOptions,
+  type RouteHandler,
   type WebhookIntake,
 } from '../../../src/http/webhook-route.js';
 import { createLogger } from '../../../src/platform/logger.js';
@@ -15,7 +16,7 @@ const NOW = Date.parse('2026-11-24T15:00:00Z');
 /** A property value that must never reach a log or the intake. */
 const SECRET_VALUE = 'value-that-must-not-be-stored';
 
-const servers: HealthServer[] = [];
+const servers: HttpServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
@@ -60,12 +61,27 @@ async function start(
     log,
     ...options,
   });
-  const server = await startHealthServer(
-    { port: 0, host: '127.0.0.1', routes: { '/webhooks/hubspot': route } },
-    () => Promise.resolve({ ok: true }),
-  );
-  servers.push(server);
+  const server = await serve(route);
   return { url: `${server.url}/webhooks/hubspot`, logs };
+}
+
+/** The worker's HTTP server with `webhook` mounted, as `handoff run` starts it. */
+async function serve(webhook: RouteHandler): Promise<HttpServer> {
+  const server = await startHttpServer({
+    port: 0,
+    host: '127.0.0.1',
+    trustProxy: false,
+    readiness: () =>
+      Promise.resolve({ ready: true, checks: { redis: 'ok', workers: 'ok', queues: 'ok' } }),
+    webhook,
+    metricsPublic: false,
+    adminToken: undefined,
+    queues: [],
+    now: () => NOW,
+    log: createLogger({ level: 'silent' }),
+  });
+  servers.push(server);
+  return server;
 }
 
 function event(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -310,18 +326,14 @@ describe('POST /webhooks/hubspot', () => {
     const { url } = await start({ intake: memoryIntake() });
     const health = await fetch(url.replace('/webhooks/hubspot', '/healthz'));
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ ok: true });
+    expect(await health.json()).toEqual({ status: 'ok' });
     expect((await fetch(url.replace('/webhooks/hubspot', '/webhooks/other'))).status).toBe(404);
   });
 });
 
 describe('webhooks without HUBSPOT_WEBHOOK_SECRET', () => {
   it('answer 503 and say that they are off', async () => {
-    const server = await startHealthServer(
-      { port: 0, host: '127.0.0.1', routes: { '/webhooks/hubspot': webhooksOffRoute() } },
-      () => Promise.resolve({ ok: true }),
-    );
-    servers.push(server);
+    const server = await serve(webhooksOffRoute());
     const response = await fetch(`${server.url}/webhooks/hubspot`, {
       method: 'POST',
       body: JSON.stringify([event()]),
