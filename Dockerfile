@@ -17,6 +17,7 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json ./
+COPY --chown=node:node public ./public
 COPY --chown=node:node config/handoff.example.yaml config/handoff.schema.json ./config/
 USER node
 # The slim image has no curl: Node's own fetch asks the worker's liveness probe on its PORT.
