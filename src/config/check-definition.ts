@@ -3,6 +3,7 @@ import { compilePattern } from '../domain/conditions/evaluate-condition.js';
 import { PatternError } from '../domain/conditions/linear-regex.js';
 import {
   CANONICAL_ATTRIBUTES,
+  type BusinessHours,
   type ConditionOperators,
   type Definition,
   type FeedbackDefinition,
@@ -12,7 +13,7 @@ import {
   type SlaDefinition,
 } from '../domain/definition.js';
 import { attributeNames } from '../domain/mapping.js';
-import { parseClockTime } from '../domain/sla/compute-sla-due-at.js';
+import { parseClockTime } from '../domain/time/business-calendar.js';
 import {
   MAX_DURATION_DAYS,
   readDuration,
@@ -164,6 +165,14 @@ export function checkRouting(routing: RoutingDefinition, ctx: z.RefinementCtx): 
         report([...path, 'owner'], `${member.owner} is listed twice in pool ${name}`);
       seen.add(member.owner);
       checkZone(member.timezone, [...path, 'timezone'], report);
+      if (member.working_hours !== undefined) {
+        if (pool.within_working_hours !== true)
+          report(
+            [...path, 'working_hours'],
+            `has no effect unless pool ${name} sets within_working_hours: true`,
+          );
+        checkHours(member.working_hours, [...path, 'working_hours'], report);
+      }
     });
   }
   checkOwnerOrQueue(routing.fallback_owner, ['fallback_owner'], report);
@@ -184,25 +193,34 @@ export function checkFeedback(feedback: FeedbackDefinition, ctx: z.RefinementCtx
   checkOwnerOrQueue(feedback.nurture_owner, ['nurture_owner'], reporter(ctx));
 }
 
+/**
+ * `start` and `end` are `HH:MM` clock times, `end` after `start`; returns the length of the
+ * working day in ms (0 when the hours are invalid).
+ */
+function checkHours(hours: BusinessHours, path: Path, report: Report): number {
+  const start = parseClockTime(hours.start);
+  const end = parseClockTime(hours.end);
+  if (start === null) report([...path, 'start'], 'expected a time HH:MM such as 09:00');
+  if (end === null) report([...path, 'end'], 'expected a time HH:MM such as 17:00 (24:00 allowed)');
+  if (start === null || end === null) return 0;
+  if (start >= end) {
+    report([...path, 'end'], `must be after start ${hours.start}`);
+    return 0;
+  }
+  return (end - start) * 60_000;
+}
+
 /** Rules within `sla`: zones, business hours, holiday dates, allowance durations. */
 export function checkSla(sla: SlaDefinition, ctx: z.RefinementCtx): void {
   const report = reporter(ctx);
   if (sla.timezone !== 'owner') checkZone(sla.timezone, ['timezone'], report);
   checkZone(sla.default_timezone, ['default_timezone'], report);
-  const start = parseClockTime(sla.business_hours.start);
-  const end = parseClockTime(sla.business_hours.end);
-  if (start === null) report(['business_hours', 'start'], 'expected a time HH:MM such as 09:00');
-  if (end === null)
-    report(['business_hours', 'end'], 'expected a time HH:MM such as 17:00 (24:00 allowed)');
-  if (start !== null && end !== null && start >= end) {
-    report(['business_hours', 'end'], `must be after start ${sla.business_hours.start}`);
-  }
+  const businessDayMs = checkHours(sla.business_hours, ['business_hours'], report);
   sla.holidays.forEach((holiday, index) => {
     if (parseLocalDate(holiday) === null) {
       report(['holidays', index], `expected a date YYYY-MM-DD, got "${holiday}"`);
     }
   });
-  const businessDayMs = start !== null && end !== null && start < end ? (end - start) * 60_000 : 0;
   for (const [tier, allowance] of Object.entries(sla.first_touch)) {
     const duration = readDuration(allowance);
     const issue = durationIssue(allowance, duration);

@@ -179,6 +179,18 @@ const RoutingRuleSchema = z.strictObject({
   owner: SALESFORCE_ID.optional().describe('Assign to this user or queue.'),
 });
 
+const WeekdaySchema = z.enum(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat']);
+
+/** Working days and hours; the SLA's default is Monday to Friday, 09:00–17:00. */
+const HoursSchema = z.strictObject({
+  days: z
+    .array(WeekdaySchema)
+    .min(1, 'needs at least one day')
+    .default(['mon', 'tue', 'wed', 'thu', 'fri']),
+  start: z.string().default('09:00'),
+  end: z.string().default('17:00'),
+});
+
 const PoolMemberSchema = z.strictObject({
   owner: SALESFORCE_ID,
   weight: boundedNumber(0, MAX_WEIGHT, { aboveMin: true }).default(1),
@@ -189,6 +201,9 @@ const PoolMemberSchema = z.strictObject({
     .string()
     .optional()
     .describe("IANA zone overriding the user's Salesforce time zone for SLA clocks."),
+  working_hours: HoursSchema.optional().describe(
+    "The member's own working hours (local to their zone) when the pool routes within working hours; default sla.business_hours.",
+  ),
 });
 
 const RoutingSchema = z
@@ -199,6 +214,12 @@ const RoutingSchema = z
         z.string().min(1),
         z.strictObject({
           members: z.array(PoolMemberSchema).min(1, 'a pool needs at least one member'),
+          within_working_hours: z
+            .boolean()
+            .default(false)
+            .describe(
+              'Route only to members inside their working hours (their own zone); when nobody is, to the member whose hours start soonest.',
+            ),
         }),
       )
       .default({}),
@@ -208,8 +229,6 @@ const RoutingSchema = z
     create_missing_leads: z.boolean().default(true),
   })
   .superRefine(checkRouting);
-
-const WeekdaySchema = z.enum(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat']);
 
 const SlaSchema = z
   .strictObject({
@@ -221,16 +240,7 @@ const SlaSchema = z
       .string()
       .default('UTC')
       .describe("IANA zone used when the owner's zone is unknown."),
-    business_hours: z
-      .strictObject({
-        days: z
-          .array(WeekdaySchema)
-          .min(1, 'needs at least one day')
-          .default(['mon', 'tue', 'wed', 'thu', 'fri']),
-        start: z.string().default('09:00'),
-        end: z.string().default('17:00'),
-      })
-      .prefault({}),
+    business_hours: HoursSchema.prefault({}),
     holidays: z
       .array(z.string())
       .default([])

@@ -87,10 +87,17 @@ export interface PoolMember {
   readonly max_open?: number | undefined;
   /** IANA zone that overrides the user's Salesforce time zone for SLA clocks. */
   readonly timezone?: string | undefined;
+  /** The member's own hours when the pool routes within working hours (else `sla.business_hours`). */
+  readonly working_hours?: BusinessHours | undefined;
 }
 
 export interface Pool {
   readonly members: readonly PoolMember[];
+  /**
+   * Route only to members inside their working hours (in their own zone); when nobody is, to the
+   * member whose hours start soonest.
+   */
+  readonly within_working_hours?: boolean | undefined;
 }
 
 export interface RoutingDefinition {

@@ -6,6 +6,9 @@ import { StateLostError } from '../../src/platform/errors.js';
 import { routeLead } from '../../src/domain/routing/route-lead.js';
 import { makeDefinition, makeDirectory, makeLead } from '../support/factories.js';
 
+/** Routing instant for these tests (a Monday, 10:00 UTC); working hours are tested apart. */
+const ROUTED_AT = new Date('2026-03-02T10:00:00Z');
+
 let redis: Redis;
 
 beforeAll(() => {
@@ -37,6 +40,7 @@ describe('RedisSyncState', () => {
           owned.push(
             await state.withRouting(({ rotation, openLeads }) => {
               const { decision, nextRotation } = routeLead({
+                at: ROUTED_AT,
                 lead: makeLead(),
                 definition,
                 directory,
@@ -79,6 +83,7 @@ describe('RedisSyncState', () => {
                 ),
               );
               const { decision, nextRotation } = routeLead({
+                at: ROUTED_AT,
                 lead: makeLead(),
                 definition,
                 directory,

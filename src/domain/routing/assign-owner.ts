@@ -49,6 +49,7 @@ export function assignOwner(input: AssignOwnerInput): Assignment {
     definition,
     directory,
     rotation: input.rotation,
+    at: input.routedAt,
   });
   return {
     routing: decision,

@@ -7,6 +7,7 @@ import {
   type RoutingRule,
 } from '../definition.js';
 import type { Lead } from '../model.js';
+import { workingHoursOf } from './working-hours.js';
 
 /** What routing needs to know about one Salesforce user, as of now. */
 export interface DirectoryUser {
@@ -16,6 +17,8 @@ export interface DirectoryUser {
   readonly openLeads: number;
   /** The user's own IANA zone (Salesforce `TimeZoneSidKey`), when known. */
   readonly timezone?: string | null | undefined;
+  /** When the current out-of-office period ends, for the routing explanation. */
+  readonly backAt?: Date | undefined;
 }
 
 /** Users by Salesforce User id. A user missing here counts as inactive. */
@@ -51,6 +54,8 @@ export interface RouteLeadInput {
   readonly definition: Definition;
   readonly directory: Directory;
   readonly rotation: RotationState;
+  /** The routing instant: pools routed within working hours look at each member's local time. */
+  readonly at: Date;
 }
 
 export interface RouteLeadResult {
@@ -65,7 +70,10 @@ function ineligibility(
 ): string | null {
   if (user === undefined) return 'not a known user';
   if (!user.active) return 'inactive';
-  if (user.outOfOffice) return 'out of office';
+  if (user.outOfOffice)
+    return user.backAt === undefined
+      ? 'out of office'
+      : `out of office until ${user.backAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   if (maxOpen !== undefined && user.openLeads >= maxOpen) {
     return `at capacity (${user.openLeads}/${maxOpen} open)`;
   }
@@ -120,30 +128,56 @@ interface PoolPick {
 function pickFromPool(
   poolName: string,
   pool: Pool,
-  directory: Directory,
+  input: RouteLeadInput,
   current: Readonly<Record<string, number>>,
 ): PoolPick {
+  const { directory, definition, at } = input;
+  const rule = `pool.${poolName}`;
   const reasons: RoutingReason[] = [];
+  const skip = (owner: string, detail: string): void => {
+    reasons.push({ rule, kind: 'member_skipped', owner, detail });
+  };
   const eligible: { owner: string; weight: number }[] = [];
   for (const member of pool.members) {
     const why = ineligibility(directory.get(member.owner), member.max_open);
     if (why === null) eligible.push(member);
-    else {
-      reasons.push({
-        rule: `pool.${poolName}`,
-        kind: 'member_skipped',
-        owner: member.owner,
-        detail: why,
-      });
-    }
+    else skip(member.owner, why);
   }
   if (eligible.length === 0) return { owner: null, counters: current, reasons };
+
+  let candidates = eligible;
+  let pickedWhy = `weighted round robin among ${eligible.length} eligible of ${pool.members.length}`;
+  if (pool.within_working_hours === true) {
+    const hours = eligible.map((member) => ({
+      member,
+      hours: workingHoursOf(member, directory.get(member.owner), definition.sla, at),
+    }));
+    const working = hours.filter((entry) => entry.hours.opensAt === at.getTime());
+    for (const entry of hours) {
+      if (entry.hours.opensAt !== at.getTime())
+        skip(entry.member.owner, `outside working hours (${entry.hours.localNow})`);
+    }
+    if (working.length > 0) {
+      candidates = working.map((entry) => entry.member);
+      pickedWhy = `weighted round robin among ${candidates.length} in working hours of ${pool.members.length}`;
+    } else {
+      // Nobody is at work: the lead waits for the first morning rather than for the fallback
+      // owner, so it goes to the member (or members) whose working hours start soonest.
+      const soonest = Math.min(
+        ...hours.map((entry) => entry.hours.opensAt ?? Number.POSITIVE_INFINITY),
+      );
+      const first = hours.filter((entry) => entry.hours.opensAt === soonest);
+      if (first.length === 0) return { owner: null, counters: current, reasons };
+      candidates = first.map((entry) => entry.member);
+      pickedWhy = `nobody in working hours; working hours start soonest (${first[0]?.hours.nextStart ?? ''})`;
+    }
+  }
 
   const counters: Record<string, number> = { ...current };
   let totalWeight = 0;
   let pickedOwner = '';
   let pickedCounter = -Infinity;
-  for (const member of eligible) {
+  for (const member of candidates) {
     const counter = (ownValue(counters, member.owner) ?? 0) + member.weight;
     counters[member.owner] = counter;
     totalWeight += member.weight;
@@ -153,12 +187,7 @@ function pickFromPool(
     }
   }
   counters[pickedOwner] = pickedCounter - totalWeight;
-  reasons.push({
-    rule: `pool.${poolName}`,
-    kind: 'member_picked',
-    owner: pickedOwner,
-    detail: `weighted round robin among ${eligible.length} eligible of ${pool.members.length}`,
-  });
+  reasons.push({ rule, kind: 'member_picked', owner: pickedOwner, detail: pickedWhy });
   return { owner: pickedOwner, counters, reasons };
 }
 
@@ -286,7 +315,7 @@ function applyRule(
     kind: 'rule_matched',
     detail: `${when.description} → pool ${poolName}`,
   });
-  const pick = pickFromPool(poolName, pool, directory, ownValue(rotation, poolName) ?? {});
+  const pick = pickFromPool(poolName, pool, input, ownValue(rotation, poolName) ?? {});
   reasons.push(...pick.reasons);
   if (pick.owner === null)
     return fallback(rule.id, poolName, `nobody eligible in pool ${poolName}`, input, reasons);

@@ -1,13 +1,7 @@
-import { ownValue, type SlaDefinition, type Weekday } from '../definition.js';
+import { ownValue, type SlaDefinition } from '../definition.js';
+import { businessCalendar, isBusinessDay, MAX_CALENDAR_DAYS } from '../time/business-calendar.js';
 import { parseDuration, subDayMs } from '../time/duration.js';
-import {
-  addDays,
-  formatLocalDate,
-  toWallTime,
-  wallTimeToEpochMs,
-  weekdayOf,
-  type LocalDate,
-} from '../time/zoned-time.js';
+import { addDays, toWallTime, wallTimeToEpochMs, type LocalDate } from '../time/zoned-time.js';
 
 export interface ComputeSlaDueAtInput {
   /** When the lead was routed; the clock starts here, or at the next opening. */
@@ -23,60 +17,6 @@ export interface SlaDue {
   readonly timezone: string;
   /** The tier's allowance as written in the definition, e.g. `4h`. */
   readonly allowance: string;
-}
-
-/** Ten years of calendar: an allowance that finds no business time in it is a broken calendar. */
-const MAX_CALENDAR_DAYS = 3_660;
-const WEEKDAY_NUMBERS: Readonly<Record<Weekday, number>> = {
-  sun: 0,
-  mon: 1,
-  tue: 2,
-  wed: 3,
-  thu: 4,
-  fri: 5,
-  sat: 6,
-};
-
-/** `HH:MM` → minutes after midnight (`24:00` → 1440); null when malformed. */
-export function parseClockTime(text: string): number | null {
-  const match = /^([01]\d|2[0-4]):([0-5]\d)$/.exec(text);
-  if (match === null) return null;
-  const minutes = Number(match[1]) * 60 + Number(match[2]);
-  return minutes <= 1440 ? minutes : null;
-}
-
-interface Calendar {
-  readonly weekdays: ReadonlySet<number>;
-  readonly holidays: ReadonlySet<string>;
-  readonly openMinute: number;
-  readonly closeMinute: number;
-}
-
-const calendars = new WeakMap<SlaDefinition, Calendar>();
-
-function calendarOf(sla: SlaDefinition): Calendar {
-  let calendar = calendars.get(sla);
-  if (calendar === undefined) {
-    const openMinute = parseClockTime(sla.business_hours.start);
-    const closeMinute = parseClockTime(sla.business_hours.end);
-    if (openMinute === null || closeMinute === null || openMinute >= closeMinute) {
-      throw new Error(
-        `invalid business hours ${sla.business_hours.start}–${sla.business_hours.end}`,
-      );
-    }
-    calendar = {
-      weekdays: new Set(sla.business_hours.days.map((day) => WEEKDAY_NUMBERS[day])),
-      holidays: new Set(sla.holidays),
-      openMinute,
-      closeMinute,
-    };
-    calendars.set(sla, calendar);
-  }
-  return calendar;
-}
-
-function isBusinessDay(calendar: Calendar, date: LocalDate): boolean {
-  return calendar.weekdays.has(weekdayOf(date)) && !calendar.holidays.has(formatLocalDate(date));
 }
 
 /**
@@ -96,7 +36,7 @@ export function computeSlaDueAt(input: ComputeSlaDueAtInput): SlaDue {
   if (allowance === undefined || duration === null) {
     throw new Error(`no valid first_touch allowance for tier ${tier}`);
   }
-  const calendar = calendarOf(sla);
+  const calendar = businessCalendar(sla.business_hours, sla.holidays);
   const businessDayMs = (calendar.closeMinute - calendar.openMinute) * 60_000;
   let remainingMs = duration.days * businessDayMs + subDayMs(duration);
   const startMs = routedAt.getTime();

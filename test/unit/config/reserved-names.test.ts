@@ -19,6 +19,9 @@ import {
   USER_C,
 } from '../../support/factories.js';
 
+/** Routing instant for these tests (a Monday, 10:00 UTC); working hours are tested apart. */
+const ROUTED_AT = new Date('2026-03-02T10:00:00Z');
+
 /**
  * Names that are also members of every JavaScript object. A definition may use them for pools,
  * tiers, activities, reasons and mapped attributes, and they must work like any other name;
@@ -66,6 +69,7 @@ describe.each(NAMES)('the name %s', (name) => {
       const owners: string[] = [];
       for (let lead = 0; lead < 3; lead += 1) {
         const { decision, nextRotation } = routeLead({
+          at: ROUTED_AT,
           lead: makeLead(),
           definition: shape,
           directory,
@@ -235,7 +239,8 @@ describe.each(NAMES)('the name %s', (name) => {
     });
     for (const shape of bothShapes(definition)) {
       const route = (lead: ReturnType<typeof makeLead>): string =>
-        routeLead({ lead, definition: shape, directory, rotation: {} }).decision.rule ?? '';
+        routeLead({ at: ROUTED_AT, lead, definition: shape, directory, rotation: {} }).decision
+          .rule ?? '';
       expect(route(makeLead({ [name]: 'yes' }))).toBe('flagged');
       expect(route(makeLead())).toBe('inbound');
     }

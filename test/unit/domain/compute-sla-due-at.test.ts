@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SlaDefinition } from '../../../src/domain/definition.js';
-import { computeSlaDueAt, parseClockTime } from '../../../src/domain/sla/compute-sla-due-at.js';
+import { computeSlaDueAt } from '../../../src/domain/sla/compute-sla-due-at.js';
+import { parseClockTime } from '../../../src/domain/time/business-calendar.js';
 import { makeDefinition } from '../../support/factories.js';
 
 const sla: SlaDefinition = makeDefinition((file) => {

@@ -17,6 +17,9 @@ import {
   USER_C,
 } from '../../support/factories.js';
 
+/** Routing instant for these tests (a Monday, 10:00 UTC); working hours are tested apart. */
+const ROUTED_AT = new Date('2026-03-02T10:00:00Z');
+
 const everyoneAvailable = makeDirectory({
   [USER_A]: {},
   [USER_B]: {},
@@ -34,7 +37,13 @@ function routeMany(
   let rotation: RotationState = {};
   const owners: string[] = [];
   for (let index = 0; index < count; index += 1) {
-    const result = routeLead({ lead: makeLead({ country }), definition, directory, rotation });
+    const result = routeLead({
+      at: ROUTED_AT,
+      lead: makeLead({ country }),
+      definition,
+      directory,
+      rotation,
+    });
     owners.push(result.decision.owner);
     rotation = result.nextRotation;
   }
@@ -58,6 +67,7 @@ describe('routeLead: rules', () => {
   it('gives the lead to the active owner of its account first', () => {
     const lead = makeLead({ country: 'GB' }, { id: '0015e00000ACCOUNT1', owner: ACCOUNT_OWNER });
     const { decision, nextRotation } = routeLead({
+      at: ROUTED_AT,
       lead,
       definition,
       directory: everyoneAvailable,
@@ -79,7 +89,7 @@ describe('routeLead: rules', () => {
   ])('skips the account rule when the account owner is %s', (why, user) => {
     const directory = makeDirectory({ [USER_A]: {}, [ACCOUNT_OWNER]: user });
     const lead = makeLead({ country: 'GB' }, { id: 'acc', owner: ACCOUNT_OWNER });
-    const { decision } = routeLead({ lead, definition, directory, rotation: {} });
+    const { decision } = routeLead({ at: ROUTED_AT, lead, definition, directory, rotation: {} });
     expect(decision.rule).toBe('emea');
     expect(decision.reasons[0]).toEqual({
       rule: 'existing-account',
@@ -92,6 +102,7 @@ describe('routeLead: rules', () => {
   it('skips the account rule when the account owner is not a known user', () => {
     const lead = makeLead({ country: 'GB' }, { id: 'acc', owner: '005UNKNOWNUSER0001' });
     const { decision } = routeLead({
+      at: ROUTED_AT,
       lead,
       definition,
       directory: everyoneAvailable,
@@ -103,6 +114,7 @@ describe('routeLead: rules', () => {
 
   it('takes the first rule whose conditions hold', () => {
     const gb = routeLead({
+      at: ROUTED_AT,
       lead: makeLead({ country: 'gb' }),
       definition,
       directory: everyoneAvailable,
@@ -110,6 +122,7 @@ describe('routeLead: rules', () => {
     });
     expect(gb.decision).toMatchObject({ rule: 'emea', pool: 'emea', owner: USER_A });
     const us = routeLead({
+      at: ROUTED_AT,
       lead: makeLead({ country: 'US' }),
       definition,
       directory: everyoneAvailable,
@@ -126,6 +139,7 @@ describe('routeLead: rules', () => {
 
   it('treats a missing attribute in `when` as not matching', () => {
     const { decision } = routeLead({
+      at: ROUTED_AT,
       lead: makeLead({ country: undefined }),
       definition,
       directory: everyoneAvailable,
@@ -142,6 +156,7 @@ describe('routeLead: rules', () => {
       ];
     });
     const { decision } = routeLead({
+      at: ROUTED_AT,
       lead: makeLead({ company: 'ACME' }),
       definition: fixed,
       directory: everyoneAvailable,
@@ -155,6 +170,7 @@ describe('routeLead: rules', () => {
       file.routing.rules = [{ id: 'emea', when: { country: { in: ['GB'] } }, pool: 'emea' }];
     });
     const { decision } = routeLead({
+      at: ROUTED_AT,
       lead: makeLead(),
       definition: narrow,
       directory: everyoneAvailable,
@@ -176,6 +192,7 @@ describe('routeLead: rules', () => {
     });
     const rotation = { inbound: { [USER_B]: 1 } };
     const { decision, nextRotation } = routeLead({
+      at: ROUTED_AT,
       lead: makeLead(),
       definition,
       directory,
@@ -205,6 +222,7 @@ describe('routeLead: rules', () => {
       routing: { ...definition.routing, rules: [{ id: 'ghost', pool: 'ghost' }] },
     };
     const { decision } = routeLead({
+      at: ROUTED_AT,
       lead: makeLead(),
       definition: broken,
       directory: everyoneAvailable,
@@ -227,6 +245,7 @@ describe('routeLead: rules', () => {
       },
     };
     const { decision } = routeLead({
+      at: ROUTED_AT,
       lead: makeLead(),
       definition: broken,
       directory: everyoneAvailable,
@@ -285,6 +304,7 @@ describe('routeLead: smooth weighted round robin', () => {
     const [a, b, c] = owners as [string, string, string];
     const directory = makeDirectory({ [a]: {}, [b]: { active: false }, [c]: {} });
     const first = routeLead({
+      at: ROUTED_AT,
       lead: makeLead(),
       definition,
       directory,
@@ -299,6 +319,7 @@ describe('routeLead: smooth weighted round robin', () => {
     const definition = makeDefinition();
     const rotation = { emea: { [USER_A]: 0 } };
     const { nextRotation } = routeLead({
+      at: ROUTED_AT,
       lead: makeLead(),
       definition,
       directory: everyoneAvailable,
@@ -372,7 +393,13 @@ describe('routeLead: smooth weighted round robin', () => {
                 owners.map((owner) => [owner, { openLeads: open.get(owner) ?? 0 }]),
               ),
             );
-            const result = routeLead({ lead: makeLead(), definition, directory, rotation });
+            const result = routeLead({
+              at: ROUTED_AT,
+              lead: makeLead(),
+              definition,
+              directory,
+              rotation,
+            });
             rotation = result.nextRotation;
             if (result.decision.kind === 'assigned')
               open.set(result.decision.owner, (open.get(result.decision.owner) ?? 0) + 1);
