@@ -5,8 +5,12 @@
  * sources), first touches, missed SLAs (a week passes), and one parked quarantine entry.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
+import { parse, stringify } from 'yaml';
 import { RedisSyncState } from '../../src/adapters/redis/redis-sync-state.adapter.js';
 import { loadEnv } from '../../src/config/env.js';
 import { loadDefinitionFile } from '../../src/config/load-definition.js';
@@ -19,10 +23,13 @@ import {
   queuePrefix,
   type SyncRuntime,
 } from '../../src/main.js';
+import { PROFILE_PERMISSION_SET_ID } from '../../src/sandbox/salesforce/salesforce-store.js';
 import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start-sandboxes.js';
 import type { DashboardDeps } from '../../src/http/dashboard/dashboard-plugin.js';
 
-export const CONFIG = new URL('../../config/handoff.example.yaml', import.meta.url).pathname;
+const EXAMPLE = new URL('../../config/handoff.example.yaml', import.meta.url).pathname;
+/** The Lead field holding the campaign in the demo org (the example maps none). */
+const CAMPAIGN_FIELD = 'Campaign__c';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -32,6 +39,8 @@ export interface DashboardTenant {
   readonly running: RunningSandboxes;
   /** The CLI's environment for this tenant (same Redis prefix as the workers). */
   readonly env: Record<string, string>;
+  /** The definition file: the example, with the campaign mapped so that chart has data. */
+  readonly config: string;
   readonly definition: Definition;
   readonly runtime: SyncRuntime;
   readonly workers: Workers;
@@ -56,10 +65,34 @@ export async function startDashboardTenant(at: string): Promise<DashboardTenant>
     HANDOFF_REDIS_PREFIX: `test-${randomUUID()}`,
     LOG_LEVEL: 'silent',
   };
-  const loaded = await loadDefinitionFile(CONFIG);
+  // The admin adds the field and grants it to everyone's profile, as in Setup.
+  running.salesforce.store.addField('Lead', {
+    name: CAMPAIGN_FIELD,
+    type: 'string',
+    length: 255,
+    custom: true,
+  });
+  const grant = running.salesforce.store.create(
+    'FieldPermissions',
+    {
+      ParentId: PROFILE_PERMISSION_SET_ID,
+      SobjectType: 'Lead',
+      Field: `Lead.${CAMPAIGN_FIELD}`,
+      PermissionsRead: true,
+      PermissionsEdit: true,
+    },
+    false,
+  );
+  if (!grant.ok) throw new Error(JSON.stringify(grant.errors));
+  const folder = mkdtempSync(join(tmpdir(), 'handoff-dashboard-'));
+  const config = join(folder, 'handoff.yaml');
+  const file = parse(readFileSync(EXAMPLE, 'utf8')) as { mapping: { salesforce: object } };
+  file.mapping.salesforce = { ...file.mapping.salesforce, campaign: CAMPAIGN_FIELD };
+  writeFileSync(config, stringify(file));
+  const loaded = await loadDefinitionFile(config);
   if (!loaded.ok) {
     await running.close();
-    throw new Error(`${CONFIG} does not load: ${JSON.stringify(loaded.issues)}`);
+    throw new Error(`${config} does not load: ${JSON.stringify(loaded.issues)}`);
   }
   const definition = loaded.value;
   const parsedEnv = loadEnv(env);
@@ -108,6 +141,7 @@ export async function startDashboardTenant(at: string): Promise<DashboardTenant>
   const tenant: DashboardTenant = {
     running,
     env,
+    config,
     definition,
     runtime,
     workers,
@@ -142,11 +176,13 @@ export async function startDashboardTenant(at: string): Promise<DashboardTenant>
         LeadSource: 'Trade Show',
         Rejection_Reason__c: 'No budget',
         Rejection_Comment__c: '<b>Frozen</b> until Q3 & "later"',
+        [CAMPAIGN_FIELD]: 'Spring <webinar>',
       });
       updateLead(String(badTiming['Id']), {
         Status: 'Unqualified',
         LeadSource: 'Web',
         Rejection_Reason__c: 'Bad timing',
+        [CAMPAIGN_FIELD]: 'Data summit',
       });
       logCall(called);
       clock += 2 * HOUR;
@@ -181,6 +217,7 @@ export async function startDashboardTenant(at: string): Promise<DashboardTenant>
       await connection.quit();
       await redis.quit();
       await running.close();
+      rmSync(folder, { recursive: true, force: true });
     },
   };
   return tenant;

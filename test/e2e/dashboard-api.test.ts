@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardPlugin } from '../../src/http/dashboard/dashboard-plugin.js';
 import type { FunnelReport } from '../../src/usecases/report/build-report.js';
 import type { DecisionView } from '../../src/usecases/dashboard/decision-view.js';
-import { startDashboardTenant, CONFIG, type DashboardTenant } from '../browser/dashboard-tenant.js';
+import { startDashboardTenant, type DashboardTenant } from '../browser/dashboard-tenant.js';
 import { runCliInProcess } from '../support/run-cli-in-process.js';
 
 const NOW = '2026-11-24T15:00:00Z';
@@ -48,7 +48,7 @@ describe('the dashboard API on a demo tenant', () => {
   it("serves handoff report's own numbers, cached for a minute, with the period's decisions", async () => {
     const answer = await report('period=30d');
     const cli = await runCliInProcess(
-      ['report', '--json', '--since', answer.report.since, '--config', CONFIG],
+      ['report', '--json', '--since', answer.report.since, '--config', tenant.config],
       { env: tenant.env, now: () => tenant.now() },
     );
     expect(cli.code).toBe(0);
@@ -59,6 +59,10 @@ describe('the dashboard API on a demo tenant', () => {
     expect(answer.report.rejection_reasons_by_source).toMatchObject({
       'Trade Show': { 'No budget': 1 },
       Web: { 'Bad timing': 1 },
+    });
+    expect(answer.report.rejection_reasons_by_campaign).toEqual({
+      'Spring <webinar>': { 'No budget': 1 },
+      'Data summit': { 'Bad timing': 1 },
     });
     expect(answer.as_of).toBe(new Date(tenant.clock).toISOString());
 

@@ -47,6 +47,7 @@ export function renderDashboardPage(input: { readonly csrfToken: string }): stri
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="csrf-token" content="${escapeHtml(input.csrfToken)}">
 <title>Handoff dashboard</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/dashboard/app.css">
 <script src="/dashboard/chart.umd.min.js" defer></script>
 <script src="/dashboard/app.js" defer></script>

@@ -26,6 +26,7 @@ function counting() {
     users: () => Promise.resolve([]),
     queues: () => Promise.resolve([]),
     openLeadCounts: () => Promise.resolve(new Map()),
+    awayPeriods: () => Promise.resolve(null),
   };
   return { counts, deps: { definition: makeDefinition(), lifecycle, directory } };
 }
