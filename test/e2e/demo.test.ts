@@ -146,6 +146,12 @@ describe('npm run demo', () => {
     const prefix = /prefix (demo-[\w-]+)/.exec(text)?.[1] ?? '';
     const worker = /(http:\/\/127\.0\.0\.1:\d+)\/(?:dashboard|healthz)/.exec(text)?.[1] ?? '';
     expect((await fetch(`${worker}/healthz`)).status).toBe(200);
+    // The printed token opens the admin pages; nothing else does.
+    const admin = text.includes('/dashboard') ? '/dashboard' : '/admin/queues';
+    const bearer = { headers: { Authorization: `Bearer ${token}` }, redirect: 'manual' as const };
+    expect((await fetch(`${worker}${admin}`, bearer)).status).toBe(200);
+    const anonymous = await fetch(`${worker}${admin}`, { redirect: 'manual' });
+    expect([401, 303]).toContain(anonymous.status);
 
     await run.waitFor(/simulated 8 hours; the clock stops here/, 90_000);
     // One ticker line per simulated hour, with what happened so far.
