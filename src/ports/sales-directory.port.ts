@@ -1,3 +1,5 @@
+import type { AwayPeriod } from '../domain/routing/availability.js';
+
 /** A Salesforce user as routing and SLA clocks need it. */
 export interface SalesUser {
   readonly id: string;
@@ -22,4 +24,12 @@ export interface SalesDirectory {
   queues(): Promise<readonly SalesQueue[]>;
   /** Unconverted Leads per owner id whose status is not one of `closedStatuses`. */
   openLeadCounts(closedStatuses: readonly string[]): Promise<ReadonlyMap<string, number>>;
+  /**
+   * Enabled out-of-office periods overlapping [from, to). Null when the org has Out of Office
+   * switched off (Setup › Chatter Settings): the object does not exist and nobody is away.
+   */
+  awayPeriods(window: {
+    readonly from: Date;
+    readonly to: Date;
+  }): Promise<readonly AwayPeriod[] | null>;
 }

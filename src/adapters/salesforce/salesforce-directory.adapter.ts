@@ -1,6 +1,8 @@
 import type { Connection } from 'jsforce';
 import { z } from 'zod';
+import type { AwayPeriod } from '../../domain/routing/availability.js';
 import type { SalesDirectory, SalesQueue, SalesUser } from '../../ports/sales-directory.port.js';
+import { IntegrationError } from '../../platform/errors.js';
 import { classifySalesforceError } from './salesforce.errors.js';
 import { soql } from './soql.js';
 
@@ -13,6 +15,12 @@ const UserWire = z.object({
 });
 const QueueWire = z.object({ Id: z.string(), Name: z.string() });
 const CountWire = z.object({ OwnerId: z.string(), open: z.number() });
+const AwayWire = z.object({
+  UserId: z.string(),
+  StartDate: z.string(),
+  EndDate: z.string(),
+  IsEnabled: z.boolean(),
+});
 
 /** SalesDirectory over SOQL: Users, Queues, and one aggregate for open Leads per owner. */
 export class SalesforceDirectory implements SalesDirectory {
@@ -63,5 +71,27 @@ export class SalesforceDirectory implements SalesDirectory {
       counts.set(row.OwnerId, row.open);
     }
     return counts;
+  }
+
+  async awayPeriods(window: {
+    readonly from: Date;
+    readonly to: Date;
+  }): Promise<readonly AwayPeriod[] | null> {
+    let records: unknown[];
+    try {
+      // IsEnabled cannot be filtered in SOQL: it is read and checked here.
+      records = await this.records(
+        soql`SELECT UserId, StartDate, EndDate, IsEnabled FROM OutOfOffice WHERE EndDate > ${window.from} AND StartDate < ${window.to}`,
+      );
+    } catch (err) {
+      if (err instanceof IntegrationError && err.code === 'INVALID_TYPE') return null;
+      throw err;
+    }
+    return records.flatMap((record) => {
+      const away = AwayWire.parse(record);
+      return away.IsEnabled
+        ? [{ userId: away.UserId, start: new Date(away.StartDate), end: new Date(away.EndDate) }]
+        : [];
+    });
   }
 }

@@ -99,7 +99,7 @@ function fieldShape(field: FieldSpec): Record<string, unknown> {
     idLookup: field.externalId === true || field.name === 'Id',
     unique: field.unique === true,
     calculated: false,
-    filterable: true,
+    filterable: field.filterable !== false,
     sortable: field.type !== 'textarea',
     groupable: field.type !== 'textarea',
     referenceTo: field.referenceTo ?? [],

@@ -41,6 +41,8 @@ export interface FieldSpec {
   readonly unique?: boolean;
   readonly defaultValue?: string | boolean | null;
   readonly custom?: boolean;
+  /** False for the few fields SOQL refuses in WHERE (OutOfOffice.IsEnabled). */
+  readonly filterable?: boolean;
 }
 
 export interface SObjectSpec {
@@ -548,6 +550,40 @@ const CAMPAIGN_MEMBER: SObjectSpec = {
 };
 
 /**
+ * OutOfOffice (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_outofoffice.htm,
+ * API 41.0+): a user's out-of-office period, which Chatter shows. StartDate and EndDate are
+ * filterable date-times; IsEnabled is create-and-default only and, unusually, not filterable, so
+ * a query must read it and filter itself.
+ */
+const OUT_OF_OFFICE: SObjectSpec = {
+  name: 'OutOfOffice',
+  label: 'Out of Office',
+  keyPrefix: '0Ou',
+  fields: [
+    { name: 'Id', type: 'id', ...SYSTEM },
+    ...audit,
+    {
+      name: 'UserId',
+      type: 'reference',
+      referenceTo: ['User'],
+      relationshipName: 'User',
+      required: true,
+      updateable: false,
+    },
+    { name: 'StartDate', type: 'datetime', required: true },
+    { name: 'EndDate', type: 'datetime', required: true },
+    {
+      name: 'IsEnabled',
+      type: 'boolean',
+      defaultValue: true,
+      updateable: false,
+      filterable: false,
+    },
+    { name: 'Message', type: 'string', length: 40 },
+  ],
+};
+
+/**
  * The permission objects (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_fieldpermissions.htm,
  * …_permissionset.htm, …_objectpermissions.htm, …_permissionsetassignment.htm). `Field` and
  * `SobjectType` are restricted picklists whose values are the org's objects and permissionable
@@ -661,6 +697,7 @@ export const SOBJECTS: readonly SObjectSpec[] = [
   EVENT,
   CAMPAIGN,
   CAMPAIGN_MEMBER,
+  OUT_OF_OFFICE,
   PERMISSION_SET,
   FIELD_PERMISSIONS,
   OBJECT_PERMISSIONS,

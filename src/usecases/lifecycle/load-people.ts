@@ -1,3 +1,4 @@
+import { awayAt } from '../../domain/routing/availability.js';
 import type { DirectoryUser } from '../../domain/routing/route-lead.js';
 import type { SalesDirectory, SalesUser } from '../../ports/sales-directory.port.js';
 
@@ -9,8 +10,22 @@ export interface People {
   readonly directory: ReadonlyMap<string, DirectoryUser>;
 }
 
-export async function loadPeople(directory: SalesDirectory): Promise<People> {
-  const [users, queues] = await Promise.all([directory.users(), directory.queues()]);
+/**
+ * Users, queues and names; with `availableAt`, who is out of office at that instant (Salesforce
+ * OutOfOffice, asked in the same turn so it shares the directory's Composite call), for routing.
+ */
+export async function loadPeople(directory: SalesDirectory, availableAt?: Date): Promise<People> {
+  const [users, queues, periods] = await Promise.all([
+    directory.users(),
+    directory.queues(),
+    availableAt === undefined
+      ? null
+      : directory.awayPeriods({ from: availableAt, to: new Date(availableAt.getTime() + 1) }),
+  ]);
+  const away =
+    availableAt === undefined || periods === null
+      ? new Map<string, Date>()
+      : awayAt(periods, availableAt);
   return {
     users: new Map(users.map((user) => [user.id, user])),
     names: new Map([
@@ -20,7 +35,13 @@ export async function loadPeople(directory: SalesDirectory): Promise<People> {
     directory: new Map(
       users.map((user) => [
         user.id,
-        { active: user.active, outOfOffice: false, openLeads: 0, timezone: user.timezone },
+        {
+          active: user.active,
+          outOfOffice: away.has(user.id),
+          backAt: away.get(user.id),
+          openLeads: 0,
+          timezone: user.timezone,
+        },
       ]),
     ),
   };

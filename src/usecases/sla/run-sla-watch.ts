@@ -131,7 +131,8 @@ async function checkLeads(
   summary.checked = candidates.length;
   if (candidates.length === 0) return { ...summary, failedLeads: [] };
   const touches = await deps.lifecycle.touches(candidates.map((lead) => lead.id));
-  const people = await loadPeople(deps.directory);
+  // Reassignments route now: who is out of office now matters.
+  const people = await loadPeople(deps.directory, now);
 
   const hubspot: ContactUpdate[] = [];
   const touchedUpdates: LeadUpdate[] = [];

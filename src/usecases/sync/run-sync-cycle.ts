@@ -60,7 +60,7 @@ export async function loadDirectory(
   deps: SyncCycleDeps,
 ): Promise<Pick<CycleContext, 'users' | 'names' | 'activeReps'>> {
   const [people, openCounts] = await Promise.all([
-    loadPeople(deps.directory),
+    loadPeople(deps.directory, deps.now()),
     deps.directory.openLeadCounts([
       ...CLOSED_STATUSES,
       ...deps.definition.feedback.rejected_statuses,

@@ -72,6 +72,7 @@ const directory: SalesDirectory = {
     ]),
   queues: () => Promise.resolve([]),
   openLeadCounts: () => Promise.resolve(new Map()),
+  awayPeriods: () => Promise.resolve(null),
 };
 
 const call = (at: Date, ownerId = REP): TouchActivity => ({

@@ -120,6 +120,7 @@ function healthy() {
         users: () => Promise.resolve(state.users),
         queues: () => Promise.resolve(state.queues),
         openLeadCounts: () => Promise.resolve(new Map()),
+        awayPeriods: () => Promise.resolve(null),
       },
     },
     hubspot: {

@@ -75,6 +75,17 @@ function resolvePath(store: SalesforceStore, spec: SObjectSpec, path: string): R
   return { segments, field, read };
 }
 
+/** A field in a WHERE clause: Salesforce refuses the few that are not filterable. */
+function resolveFilterPath(store: SalesforceStore, spec: SObjectSpec, path: string): ResolvedPath {
+  const resolved = resolvePath(store, spec, path);
+  if (resolved.field.filterable === false)
+    throw new SoqlError(
+      `field '${resolved.field.name}' can not be filtered in a query call`,
+      'INVALID_FIELD',
+    );
+  return resolved;
+}
+
 type Comparable = string | number | boolean;
 
 function relativeRange(
@@ -218,7 +229,7 @@ function compileCondition(
       return (record) => !item(record);
     }
     case 'like': {
-      const path = resolvePath(store, spec, condition.field);
+      const path = resolveFilterPath(store, spec, condition.field);
       const regex = likeRegExp(condition.pattern);
       return (record) => {
         const value = path.read(record);
@@ -226,7 +237,7 @@ function compileCondition(
       };
     }
     case 'in': {
-      const path = resolvePath(store, spec, condition.field);
+      const path = resolveFilterPath(store, spec, condition.field);
       const options = condition.values.map((value) => literalFor(path.field, value, now));
       const isId = path.field.type === 'id' || path.field.type === 'reference';
       const has = (record: SfRecord): boolean => {
@@ -240,7 +251,7 @@ function compileCondition(
       return condition.negated ? (record) => !has(record) : has;
     }
     case 'compare': {
-      const path = resolvePath(store, spec, condition.field);
+      const path = resolveFilterPath(store, spec, condition.field);
       const target = literalFor(path.field, condition.value, now);
       const { operator } = condition;
       if (target === null) {
