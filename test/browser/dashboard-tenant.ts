@@ -208,6 +208,7 @@ export async function startDashboardTenant(at: string): Promise<DashboardTenant>
       queues: Object.values(workers.queues),
       budget: () => runtime.budget.usage(),
       now,
+      jobClock: () => Date.now(),
       log,
       ...overrides,
     }),

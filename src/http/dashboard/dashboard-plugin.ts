@@ -32,7 +32,13 @@ export interface DashboardDeps {
   readonly queues: readonly Queue[];
   /** This process's view of each system's daily allowance. */
   readonly budget: () => Readonly<Record<IntegrationSystem, ApiUsageReport>>;
+  /** The clock the report and the page's "as of" read (the worker's, a demo's simulated one). */
   readonly now: () => Date;
+  /**
+   * Epoch ms of this process's wall clock: BullMQ stamps jobs with it, so a waiting job's age is
+   * measured on it too, whatever clock the report runs on.
+   */
+  readonly jobClock: () => number;
   readonly log: Pick<Logger, 'info' | 'warn'>;
   /** How long a report is served from memory (default one minute). */
   readonly reportTtlMs?: number;
@@ -116,8 +122,9 @@ export function dashboardPlugin(deps: DashboardDeps): AdminPlugin {
     // Redis and this process only: cheap enough to ask for on every refresh.
     app.get('/dashboard/api/live', async (_request, reply) => {
       const now = deps.now();
+      const jobNow = deps.jobClock();
       const [queues, counts, entries] = await Promise.all([
-        Promise.all(deps.queues.map((queue) => queueStats(queue, now.getTime()))),
+        Promise.all(deps.queues.map((queue) => queueStats(queue, jobNow))),
         deps.quarantine.quarantineCounts(),
         deps.quarantine.quarantined(),
       ]);
