@@ -150,7 +150,7 @@ function pickFromPool(
   if (pool.within_working_hours === true) {
     const hours = eligible.map((member) => ({
       member,
-      hours: workingHoursOf(member, directory.get(member.owner), definition.sla, at),
+      hours: workingHoursOf(member, directory.get(member.owner)?.timezone, definition.sla, at),
     }));
     const working = hours.filter((entry) => entry.hours.opensAt === at.getTime());
     for (const entry of hours) {

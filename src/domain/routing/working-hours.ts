@@ -1,7 +1,6 @@
 import type { PoolMember, SlaDefinition } from '../definition.js';
 import { businessCalendar, nextOpeningAt } from '../time/business-calendar.js';
 import { isValidTimeZone, toWallTime } from '../time/zoned-time.js';
-import type { DirectoryUser } from './route-lead.js';
 
 /** A pool member's working day as seen at one instant. */
 export interface MemberHours {
@@ -30,11 +29,11 @@ function localLabel(timeZone: string, epochMs: number): string {
  */
 export function workingHoursOf(
   member: PoolMember,
-  user: DirectoryUser | undefined,
+  /** The user's Salesforce time zone, when known. */
+  userZone: string | null | undefined,
   sla: SlaDefinition,
   at: Date,
 ): MemberHours {
-  const userZone = user?.timezone;
   const zone =
     member.timezone ??
     (typeof userZone === 'string' && isValidTimeZone(userZone) ? userZone : sla.default_timezone);
