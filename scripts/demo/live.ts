@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseDocument } from 'yaml';
+import { isSeq, parseDocument } from 'yaml';
 import { runCli } from '../../src/cli/run-cli.js';
 import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start-sandboxes.js';
 import { demoDayStart, fastClock } from './demo-clock.js';
@@ -45,16 +45,18 @@ async function workerPorts(wanted: number): Promise<[number, number]> {
 }
 
 /**
- * The example definition, polling on the demo's fast clock: every simulated quarter hour (at
- * least every real second) and a reconciliation — the full SLA watch and rejection scan — every
- * simulated hour (at least every two real seconds). BullMQ schedules in real time.
+ * The example definition on the demo's fast clock: a poll every simulated quarter hour and a
+ * reconciliation (the full SLA watch and rejection scan) every simulated hour, but no more often
+ * than every one and two real seconds. BullMQ schedules them in real time. Returns the file's
+ * path and the definition's holidays (the simulated day avoids them).
  */
-async function demoDefinition(dir: string, speed: number): Promise<string> {
-  const example = await readFile(
-    new URL('../../config/handoff.example.yaml', import.meta.url),
-    'utf8',
+async function demoDefinition(
+  dir: string,
+  speed: number,
+): Promise<{ path: string; holidays: string[] }> {
+  const document = parseDocument(
+    await readFile(new URL('../../config/handoff.example.yaml', import.meta.url), 'utf8'),
   );
-  const document = parseDocument(example);
   document.setIn(['sync', 'poll_interval'], `${Math.max(1, Math.round(STEP_MS / 1_000 / speed))}s`);
   document.setIn(
     ['sync', 'reconcile_interval'],
@@ -62,7 +64,14 @@ async function demoDefinition(dir: string, speed: number): Promise<string> {
   );
   const path = join(dir, 'handoff.yaml');
   await writeFile(path, document.toString());
-  return path;
+  const holidays: unknown = document.getIn(['sla', 'holidays']);
+  const days: unknown = isSeq(holidays) ? holidays.toJSON() : [];
+  return {
+    path,
+    holidays: Array.isArray(days)
+      ? days.filter((day): day is string => typeof day === 'string')
+      : [],
+  };
 }
 
 async function untilHealthy(worker: Worker): Promise<boolean> {
@@ -98,15 +107,15 @@ export async function liveDemo(
   untilStopped: Promise<string>,
 ): Promise<number> {
   const { out } = output;
-  const start = demoDayStart(new Date(), holidays(await readExampleHolidays()));
-  const clock = fastClock(start, flags.speed);
   const dir = await mkdtemp(join(tmpdir(), 'handoff-demo-'));
+  const definition = await demoDefinition(dir, flags.speed);
+  const clock = fastClock(demoDayStart(new Date(), definition.holidays), flags.speed);
   const logFile = join(dir, 'workers.log');
   const prefix = `demo-${randomUUID()}`;
   const adminToken = randomBytes(18).toString('base64url');
   let sandboxes: RunningSandboxes | null = null;
   let stopWorkers = (): void => undefined;
-  const stopped = new Promise<string>((resolve) => (stopWorkers = () => resolve('SIGINT')));
+  const stopped = new Promise<string>((resolve) => (stopWorkers = () => resolve('demo stopped')));
   const workers: Worker[] = [];
   let code = 1;
   let clean = true;
@@ -116,7 +125,6 @@ export async function liveDemo(
       seed: flags.seed,
       now: () => clock.now().getTime(),
     });
-    const config = await demoDefinition(dir, flags.speed);
     const log = (text: string): void => appendFileSync(logFile, text);
     for (const port of await workerPorts(flags.port)) {
       const env = {
@@ -129,7 +137,7 @@ export async function liveDemo(
         LOG_LEVEL: 'info',
         LOG_FORMAT: 'json',
       };
-      const exited = runCli(['run', '--config', config], {
+      const exited = runCli(['run', '--config', definition.path], {
         stdout: log,
         stderr: log,
         env,
@@ -192,19 +200,6 @@ async function banner(
     '',
     '',
   ].join('\n');
-}
-
-async function readExampleHolidays(): Promise<unknown> {
-  const text = await readFile(
-    new URL('../../config/handoff.example.yaml', import.meta.url),
-    'utf8',
-  );
-  return parseDocument(text).getIn(['sla', 'holidays']);
-}
-
-function holidays(value: unknown): string[] {
-  const list = (value as { toJSON?: () => unknown } | null)?.toJSON?.() ?? value;
-  return Array.isArray(list) ? list.filter((day): day is string => typeof day === 'string') : [];
 }
 
 /**
