@@ -1,8 +1,9 @@
 import { startHttpServer } from '../http/http-server.js';
 import { checkReadiness } from '../http/probes.js';
 import { hubspotWebhookRoute, webhooksOffRoute } from '../http/webhook-route.js';
+import { openQueueHandles } from '../jobs/queue-handles.js';
 import { queueStats } from '../jobs/queue-stats.js';
-import { startWorkers } from '../jobs/start-workers.js';
+import { startWorkers, type Workers } from '../jobs/start-workers.js';
 import { createWorkerConnection, queuePrefix } from '../main.js';
 import { createLogger } from '../platform/logger.js';
 import { handoffContactProperties } from '../usecases/sync/sync-contacts.js';
@@ -32,13 +33,11 @@ export async function runCommand(
   const runtime = await openSyncRuntime(env, definition, log, io);
   if (typeof runtime === 'number') return runtime;
   const connection = createWorkerConnection(env);
-  const workers = await startWorkers({
-    connection,
-    prefix: queuePrefix(env),
-    runtime,
-    log,
-    webhookDebounceMs: env.HANDOFF_WEBHOOK_DEBOUNCE_MS,
-  });
+  const prefix = queuePrefix(env);
+  const queues = openQueueHandles(connection, prefix);
+  // Set once the port is bound: until then no worker runs, so a taken port touches nothing.
+  const started: { workers?: Workers } = {};
+  const running = (): boolean => started.workers?.running() ?? false;
   const secret = env.HUBSPOT_WEBHOOK_SECRET;
   const webhook =
     secret === undefined
@@ -47,19 +46,24 @@ export async function runCommand(
           secret,
           trustProxy: env.TRUST_PROXY,
           ownProperties: handoffContactProperties(runtime.deps.definition),
-          intake: workers.webhookContacts,
+          // Refused (503, HubSpot retries) in the instant between binding and the workers' start.
+          intake: {
+            accept: (events) =>
+              started.workers === undefined
+                ? Promise.reject(new Error('the workers are starting'))
+                : started.workers.webhookContacts.accept(events),
+          },
           // The worker's clock judges the signature's age, as it dates everything else.
           now: () => io.now().getTime(),
           log: log.child({ route: 'webhooks/hubspot' }),
         });
-  const queues = Object.values(workers.queues);
   const server = await startHttpServer({
     port: env.PORT,
     host: env.HOST,
     trustProxy: env.TRUST_PROXY,
     readiness: checkReadiness({
       ping: () => connection.ping(),
-      workersRunning: () => workers.running(),
+      workersRunning: running,
       queues,
       maxWaitingAgeMs: env.HANDOFF_READY_MAX_JOB_AGE_MS,
       // BullMQ stamps jobs with this process's wall clock, so their age is measured on it too.
@@ -79,7 +83,7 @@ export async function runCommand(
       ]);
       return {
         redis: pong === 'PONG' ? 'up' : 'down',
-        workers: workers.running() ? 'running' : 'stopped',
+        workers: running() ? 'running' : 'stopped',
         queues: Object.fromEntries(stats.map(({ name, ...counts }) => [name, counts])),
         definition: definition.version,
         quarantine,
@@ -91,7 +95,7 @@ export async function runCommand(
     log,
   }).catch(async (err: unknown) => {
     // HOST/PORT taken, not allowed or not an address of this machine: stop what started, say so.
-    await workers.close();
+    await Promise.all(queues.map((queue) => queue.close()));
     await runtime.close();
     await connection.quit();
     const code = (err as { code?: unknown } | null)?.code;
@@ -101,6 +105,20 @@ export async function runCommand(
     return EXIT_INVALID;
   });
   if (typeof server === 'number') return server;
+  const workers = await startWorkers({
+    connection,
+    prefix,
+    runtime,
+    log,
+    webhookDebounceMs: env.HANDOFF_WEBHOOK_DEBOUNCE_MS,
+  }).catch(async (err: unknown) => {
+    await server.close();
+    await Promise.all(queues.map((queue) => queue.close()));
+    await runtime.close();
+    await connection.quit();
+    throw err;
+  });
+  started.workers = workers;
   const adminOn = env.HANDOFF_ADMIN_TOKEN !== undefined;
   log.info(
     {
@@ -126,6 +144,7 @@ export async function runCommand(
   log.info({ signal }, 'worker stopping');
   await workers.close();
   await server.close();
+  await Promise.all(queues.map((queue) => queue.close()));
   await runtime.close();
   await connection.quit();
   log.info({ signal }, 'worker stopped');

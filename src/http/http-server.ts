@@ -149,8 +149,12 @@ async function registerAdminScope(
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const { webhook } = options;
-  // Typed as fastify's logger so the instance keeps fastify's default type parameters.
-  const loggerInstance: FastifyBaseLogger = options.log.child({ component: 'http' });
+  // Typed as fastify's logger so the instance keeps fastify's default type parameters. Warnings
+  // and errors only: the worker logs its own address once ('worker started').
+  const loggerInstance: FastifyBaseLogger = options.log.child(
+    { component: 'http' },
+    { level: options.log.isLevelEnabled('warn') ? 'warn' : options.log.level },
+  );
   const app = Fastify({
     loggerInstance,
     // Probes arrive every few seconds; a line per request would drown the worker's own log.
