@@ -73,7 +73,12 @@ async function main(): Promise<number> {
       process.once('SIGINT', () => resolve('SIGINT'));
       process.once('SIGTERM', () => resolve('SIGTERM'));
     });
-    return await liveDemo(flags, redis, { out: stdout, isTty: process.stdout.isTTY }, stopped);
+    return await liveDemo(
+      flags,
+      redis,
+      { out: stdout, isTty: process.stdout.isTTY, columns: process.stdout.columns },
+      stopped,
+    );
   } finally {
     await redis.stop();
   }

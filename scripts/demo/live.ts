@@ -22,6 +22,8 @@ const STARTUP_TIMEOUT_MS = 60_000;
 export interface LiveOutput {
   readonly out: (text: string) => void;
   readonly isTty: boolean;
+  /** The terminal's width: a redrawn line longer than it would wrap and never be erased. */
+  readonly columns?: number | undefined;
 }
 
 interface Worker {
@@ -223,7 +225,9 @@ async function playDay(
   let nextTicker = start + HOUR_MS;
   const show = (at: number): void => {
     const line = tickerLine(new Date(at), counts, standing(sandboxes));
-    output.out(output.isTty ? `\u001b[2K\r${line}` : `${line}\n`);
+    const width = output.columns ?? 0;
+    const fitted = width > 1 && line.length >= width ? `${line.slice(0, width - 2)}…` : line;
+    output.out(output.isTty ? `\u001b[2K\r${fitted}` : `${line}\n`);
   };
   show(start);
   while (!stopping && next < end) {
