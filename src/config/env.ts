@@ -41,7 +41,7 @@ export const EnvSchema = z.object({
   HUBSPOT_ACCESS_TOKEN: optionalText,
   HUBSPOT_BASE_URL: crmUrl.default('https://api.hubapi.com'),
   HUBSPOT_WEBHOOK_SECRET: optionalText,
-  SALESFORCE_INSTANCE_URL: crmUrl.optional(),
+  SALESFORCE_INSTANCE_URL: optionalText.pipe(crmUrl.optional()),
   SALESFORCE_ACCESS_TOKEN: optionalText,
   SALESFORCE_LOGIN_URL: crmUrl.default('https://login.salesforce.com'),
   SALESFORCE_CLIENT_ID: optionalText,
@@ -85,7 +85,7 @@ export const EnvSchema = z.object({
    * `pretty`: readable lines; `json`: one JSON object per line (log shippers). Unset: pretty when
    * stdout is a terminal, JSON otherwise.
    */
-  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  LOG_FORMAT: optionalText.pipe(z.enum(['json', 'pretty']).optional()),
   /** `/metrics` without the admin token (for a Prometheus inside a private network). */
   METRICS_PUBLIC: booleanText,
   /**

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { EnvSchema } from '../../../src/config/env.js';
+import { EnvSchema, loadEnv } from '../../../src/config/env.js';
 import {
   SANDBOX_HUBSPOT_TOKEN,
   SANDBOX_SALESFORCE_TOKEN,
@@ -70,6 +70,8 @@ describe('docker-compose.yml', () => {
       expect(worker.build).toBe('.');
       expect(worker.env_file).toEqual(['handoff.env']);
       expect(worker.environment?.['REDIS_URL']).toBe('redis://redis:6379');
+      // env.example says loopback; inside a container the published port needs every interface.
+      expect(worker.environment?.['HOST']).toBe('0.0.0.0');
       expect(worker.depends_on?.['redis']?.condition).toBe('service_healthy');
     }
     // One published port at most per host port: the two never collide.
@@ -140,6 +142,20 @@ describe('Dockerfile', () => {
       /^ENTRYPOINT \["node", "--max-old-space-size=\d+", "dist\/cli\.js"\]$/m,
     );
     expect(runtime).toMatch(/^ENV HOST=0\.0\.0\.0$/m);
+  });
+});
+
+describe('config/env.example', () => {
+  it('is a valid environment as it stands, copied to an env file (blank means unset)', async () => {
+    const text = await readFile(join(ROOT, 'config/env.example'), 'utf8');
+    const source = Object.fromEntries(
+      text
+        .split('\n')
+        .filter((line) => /^[A-Z][A-Z0-9_]*=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    expect(Object.keys(source)).toContain('LOG_FORMAT');
+    expect(loadEnv(source)).toMatchObject({ LOG_FORMAT: undefined, METRICS_PUBLIC: false });
   });
 });
 
