@@ -1,4 +1,3 @@
-import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Connection } from 'jsforce';
 import type { Logger } from 'pino';
@@ -9,6 +8,7 @@ import { HubSpotContactWriter } from './adapters/hubspot/hubspot-contact-writer.
 import { HubSpotInstallationInspector } from './adapters/hubspot/hubspot-installation.adapter.js';
 import { HubSpotSetupAdapter } from './adapters/hubspot/hubspot-setup.adapter.js';
 import { RedisConfigInspector } from './adapters/redis/redis-inspector.adapter.js';
+import { RedisShadowJournal } from './adapters/redis/redis-shadow-journal.adapter.js';
 import { RedisSyncState } from './adapters/redis/redis-sync-state.adapter.js';
 import {
   createSalesforceConnection,
@@ -16,6 +16,7 @@ import {
 } from './adapters/salesforce/salesforce-connection.js';
 import { SalesforceDirectory } from './adapters/salesforce/salesforce-directory.adapter.js';
 import { SalesforceChangeProbeAdapter } from './adapters/salesforce/salesforce-change-probe.adapter.js';
+import { SalesforceLeadHistory } from './adapters/salesforce/salesforce-lead-history.adapter.js';
 import { SalesforceLeadLifecycle } from './adapters/salesforce/salesforce-lead-lifecycle.adapter.js';
 import { SalesforceInstallationInspector } from './adapters/salesforce/salesforce-installation.adapter.js';
 import { SalesforceLeadSourceAdapter } from './adapters/salesforce/salesforce-lead-source.adapter.js';
@@ -36,13 +37,7 @@ import { IntegrationError } from './platform/errors.js';
 import type { LeadLifecycleStore } from './ports/lead-lifecycle.port.js';
 import type { SalesDirectory } from './ports/sales-directory.port.js';
 import type { SyncState } from './ports/sync-state.port.js';
-import {
-  startWorkers,
-  type WorkerRuntime,
-  type Workers,
-  type WorkersOptions,
-} from './jobs/start-workers.js';
-import { createPrometheusMetrics, type PrometheusMetrics } from './metrics/prometheus-metrics.js';
+import type { WorkerRuntime } from './jobs/start-workers.js';
 import { preflight } from './usecases/doctor/preflight.js';
 import { runDoctor, type DoctorDeps } from './usecases/doctor/run-doctor.js';
 import {
@@ -50,6 +45,12 @@ import {
   resolveNurtureLists,
 } from './usecases/setup/resolve-nurture-lists.js';
 import type { SetupDeps } from './usecases/setup/run-setup.js';
+import type { ShadowReportDeps } from './usecases/shadow/shadow-report.js';
+import {
+  discardingContactWriter,
+  discardingFeedbackWriter,
+  journalingLeadStore,
+} from './usecases/shadow/shadow-writes.js';
 
 /** A missing or contradictory piece of configuration: exit 2, naming it. */
 export class SetupError extends Error {
@@ -105,6 +106,16 @@ export function createWorkerConnection(env: Env): Redis {
 /** BullMQ's key prefix: under the installation's Redis prefix, beside Handoff's own keys. */
 export function queuePrefix(env: Env): string {
   return `${env.HANDOFF_REDIS_PREFIX}:bull`;
+}
+
+/**
+ * Shadow mode keeps all its state (cursors, rotation, queues, its decision journal) under its own
+ * prefix, so it runs beside a live installation, and switching to live (dropping `--shadow`)
+ * starts the live side from the beginning: decision ids are derived from the records, so the
+ * live run reaches the same ids and nothing is routed twice.
+ */
+export function shadowEnv(env: Env): Env {
+  return { ...env, HANDOFF_REDIS_PREFIX: `${env.HANDOFF_REDIS_PREFIX}-shadow` };
 }
 
 /** Redis, which holds cursors, rotation and queues, cannot be reached: nothing can run. */
@@ -221,6 +232,24 @@ export async function createReportRuntime(
   };
 }
 
+/** What `handoff report --shadow` reads: the shadow journal in Redis, and Salesforce. */
+export async function createShadowReportRuntime(
+  env: Env,
+  definition: Definition,
+): Promise<Omit<ShadowReportDeps, 'definition'> & { close(): Promise<void> }> {
+  const meter = new ApiCallMeter();
+  const salesforce = await connectSalesforce(env, meter);
+  const redis = await connectRedis(env);
+  return {
+    journal: new RedisShadowJournal(redis, shadowEnv(env).HANDOFF_REDIS_PREFIX),
+    history: new SalesforceLeadHistory(salesforce),
+    lifecycle: new SalesforceLeadLifecycle(salesforce, resolveMapping(definition.mapping)),
+    close: async () => {
+      await redis.quit();
+    },
+  };
+}
+
 /**
  * What `handoff doctor` inspects: each system connected on its own, so one that cannot be
  * reached becomes a finding (its reason kept) instead of stopping the other checks.
@@ -307,6 +336,8 @@ export async function createSyncRuntime(
   definition: Definition,
   log: Logger,
   now: () => Date,
+  /** `shadow`: decide everything, write nothing, journal the decisions (pass `shadowEnv(env)`). */
+  options: { readonly shadow?: boolean } = {},
 ): Promise<SyncRuntime> {
   if (env.HUBSPOT_ACCESS_TOKEN === undefined)
     throw new SetupError('HUBSPOT_ACCESS_TOKEN is required');
@@ -363,20 +394,27 @@ export async function createSyncRuntime(
       now,
     };
     await preflight(doctor, log);
+    const journal =
+      options.shadow === true ? new RedisShadowJournal(redis, env.HANDOFF_REDIS_PREFIX) : null;
+    const leads = new SalesforceLeadStore(salesforce, mapping);
+    const feedbackWriter = new HubSpotContactFeedback(hubspot, countHubSpot);
     return {
       meter,
       budget,
       installationProblems: async () =>
         (await runDoctor(doctor)).filter((check) => check.status === 'fail'),
-      contactWriter: new HubSpotContactWriter(hubspot, mapping, countHubSpot),
-      feedbackWriter: new HubSpotContactFeedback(hubspot, countHubSpot),
+      contactWriter:
+        journal === null
+          ? new HubSpotContactWriter(hubspot, mapping, countHubSpot)
+          : discardingContactWriter(),
+      feedbackWriter: journal === null ? feedbackWriter : discardingFeedbackWriter(feedbackWriter),
       lifecycle: new SalesforceLeadLifecycle(salesforce, mapping, identity),
       probe: new SalesforceChangeProbeAdapter(salesforce, mapping),
       deps: {
         definition: resolved,
         contacts: new HubSpotContactSource(hubspot, mapping, countHubSpot),
         salesforceLeads: new SalesforceLeadSourceAdapter(salesforce, mapping),
-        leads: new SalesforceLeadStore(salesforce, mapping),
+        leads: journal === null ? leads : journalingLeadStore(leads, journal, now),
         directory: new SalesforceDirectory(salesforce),
         state: new RedisSyncState(redis, env.HANDOFF_REDIS_PREFIX),
         log,
@@ -394,25 +432,4 @@ export async function createSyncRuntime(
     redis.disconnect();
     throw err;
   }
-}
-
-/**
- * The workers of `handoff run` with their metrics: the registry is built first (its `events` go
- * to the jobs), then reads the workers' queues, the runtime's API calls and budget at each
- * scrape. `metrics` is what `/metrics` serves.
- */
-export async function startObservedWorkers(
-  options: Omit<WorkersOptions, 'events' | 'runtime'> & { readonly runtime: SyncRuntime },
-): Promise<{ readonly workers: Workers; readonly metrics: PrometheusMetrics }> {
-  const { runtime } = options;
-  let queues: readonly Queue[] = [];
-  const metrics = createPrometheusMetrics({
-    queues: () => queues,
-    budget: runtime.budget,
-    meter: runtime.meter,
-    now: () => runtime.deps.now().getTime(),
-  });
-  const workers = await startWorkers({ ...options, events: metrics.events });
-  queues = Object.values(workers.queues);
-  return { workers, metrics };
 }

@@ -43,9 +43,10 @@ export async function openSyncRuntime(
   definition: Definition,
   log: Logger,
   io: CliIo,
+  options: { readonly shadow?: boolean } = {},
 ): Promise<SyncRuntime | number> {
   try {
-    return await createSyncRuntime(env, definition, log, () => io.now());
+    return await createSyncRuntime(env, definition, log, () => io.now(), options);
   } catch (err) {
     if (err instanceof SetupError || (err instanceof IntegrationError && err.kind === 'auth')) {
       io.stderr(`${err.message}\n`);

@@ -1,16 +1,20 @@
-import { createReportRuntime, SetupError } from '../main.js';
+import { createReportRuntime, createShadowReportRuntime, SetupError } from '../main.js';
 import { IntegrationError } from '../platform/errors.js';
 import { buildReport, type FunnelReport } from '../usecases/report/build-report.js';
+import { buildShadowReport } from '../usecases/shadow/shadow-report.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, type CliIo } from './cli-io.js';
+import { shadowText } from './format-shadow-report.js';
 import { loadEnvAndDefinition } from './load-runtime.js';
 import { parseInstant } from './parse-instant.js';
 
-export const REPORT_USAGE = 'handoff report [--since ISO] [--json] [--config FILE]';
+export const REPORT_USAGE = 'handoff report [--since ISO] [--shadow] [--json] [--config FILE]';
 
 const DEFAULT_DAYS = 30;
 
 export interface ReportFlags {
   readonly since?: string | undefined;
+  /** Compare the shadow run's decisions with what happened, instead of the funnel. */
+  readonly shadow?: boolean | undefined;
   readonly json?: boolean | undefined;
   readonly config?: string | undefined;
 }
@@ -99,6 +103,16 @@ export async function reportCommand(flags: ReportFlags, io: CliIo): Promise<numb
   if (typeof inputs === 'number') return inputs;
   const { env, definition } = inputs;
   try {
+    if (flags.shadow === true) {
+      const runtime = await createShadowReportRuntime(env, definition);
+      try {
+        const report = await buildShadowReport({ definition, ...runtime }, since, now);
+        io.stdout(flags.json === true ? `${JSON.stringify(report)}\n` : shadowText(report));
+      } finally {
+        await runtime.close();
+      }
+      return EXIT_OK;
+    }
     const runtime = await createReportRuntime(env, definition);
     const report = await buildReport({ definition, ...runtime }, since, now);
     io.stdout(flags.json === true ? `${JSON.stringify(report)}\n` : text(report));

@@ -78,6 +78,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     options: {
       once: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
+      shadow: { type: 'boolean' },
       backfill: { type: 'boolean' },
       json: { type: 'boolean' },
       config: { type: 'string' },
@@ -87,6 +88,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         {
           once: flags['once'] === true,
           dryRun: flags['dry-run'] === true,
+          shadow: flags['shadow'] === true,
           backfill: flags['backfill'] === true,
           json: flags['json'] === true,
           config: text(flags, 'config'),
@@ -95,11 +97,17 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       ),
   },
   report: {
-    options: { since: { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string' } },
+    options: {
+      since: { type: 'string' },
+      json: { type: 'boolean' },
+      shadow: { type: 'boolean' },
+      config: { type: 'string' },
+    },
     run: (flags, io) =>
       reportCommand(
         {
           since: text(flags, 'since'),
+          shadow: flags['shadow'] === true,
           json: flags['json'] === true,
           config: text(flags, 'config'),
         },
@@ -129,8 +137,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       quarantineCommand({ json: flags['json'] === true, retry: text(flags, 'retry') }, io),
   },
   run: {
-    options: { config: { type: 'string' } },
-    run: (flags, io) => runCommand({ config: text(flags, 'config') }, io),
+    options: { config: { type: 'string' }, shadow: { type: 'boolean' } },
+    run: (flags, io) =>
+      runCommand({ config: text(flags, 'config'), shadow: flags['shadow'] === true }, io),
   },
   sandbox: {
     options: {

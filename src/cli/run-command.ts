@@ -1,40 +1,54 @@
+import { dashboardPlugin } from '../http/dashboard/dashboard-plugin.js';
 import { startHttpServer } from '../http/http-server.js';
 import { checkReadiness } from '../http/probes.js';
 import { hubspotWebhookRoute, webhooksOffRoute } from '../http/webhook-route.js';
 import { openQueueHandles } from '../jobs/queue-handles.js';
 import { queueStats } from '../jobs/queue-stats.js';
 import { startWorkers, type Workers } from '../jobs/start-workers.js';
-import { createWorkerConnection, queuePrefix } from '../main.js';
-import { createLogger } from '../platform/logger.js';
+import { createWorkerConnection, queuePrefix, shadowEnv } from '../main.js';
+import { createPrometheusMetrics } from '../metrics/prometheus-metrics.js';
+import { createLogger, logFormat } from '../platform/logger.js';
 import { handoffContactProperties } from '../usecases/sync/sync-contacts.js';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.js';
 import { loadEnvAndDefinition, openSyncRuntime } from './load-runtime.js';
 
-export const RUN_USAGE = 'handoff run [--config FILE]';
+export const RUN_USAGE = 'handoff run [--shadow] [--config FILE]';
 
 /**
  * `handoff run`: the long-running worker. Polls on `sync.poll_interval` through a BullMQ job
  * scheduler (any number of processes share one Redis; cycles never overlap) and serves, on PORT,
  * the probes (`/healthz`, `/readyz`), `POST /webhooks/hubspot` with `HUBSPOT_WEBHOOK_SECRET`, and
- * with `HANDOFF_ADMIN_TOKEN` the admin pages (`/admin/status`, Bull Board at `/admin/queues`).
- * SIGTERM/SIGINT: the active cycle finishes, then everything closes.
+ * `/metrics`, and with `HANDOFF_ADMIN_TOKEN` the admin pages (`/dashboard`, `/admin/status`, Bull
+ * Board at `/admin/queues`). `--shadow`: every decision is made and journaled, nothing is written
+ * (state under its own prefix; `handoff report --shadow` compares). SIGTERM/SIGINT: the active
+ * cycle finishes, then everything closes.
  */
 export async function runCommand(
-  flags: { config?: string | undefined },
+  flags: { config?: string | undefined; shadow?: boolean | undefined },
   io: CliIo,
 ): Promise<number> {
   const inputs = await loadEnvAndDefinition(flags.config, io);
   if (typeof inputs === 'number') return inputs;
-  const { env, definition } = inputs;
+  const shadow = flags.shadow === true;
+  const { definition } = inputs;
+  const env = shadow ? shadowEnv(inputs.env) : inputs.env;
   const log = createLogger({
     level: env.LOG_LEVEL,
     destination: { write: (line: string) => io.stdout(line) },
+    format: logFormat(env, io.stdoutIsTty),
+    colorize: io.stdoutIsTty === true,
   });
-  const runtime = await openSyncRuntime(env, definition, log, io);
+  const runtime = await openSyncRuntime(env, definition, log, io, { shadow });
   if (typeof runtime === 'number') return runtime;
   const connection = createWorkerConnection(env);
   const prefix = queuePrefix(env);
   const queues = openQueueHandles(connection, prefix);
+  const metrics = createPrometheusMetrics({
+    queues: () => queues,
+    budget: runtime.budget,
+    meter: runtime.meter,
+    now: () => Date.now(),
+  });
   // Set once the port is bound: until then no worker runs, so a taken port touches nothing.
   const started: { workers?: Workers } = {};
   const running = (): boolean => started.workers?.running() ?? false;
@@ -70,7 +84,24 @@ export async function runCommand(
       now: () => Date.now(),
     }),
     webhook,
+    metrics,
     metricsPublic: env.METRICS_PUBLIC,
+    adminPlugins: [
+      dashboardPlugin({
+        report: {
+          definition: runtime.deps.definition,
+          lifecycle: runtime.lifecycle,
+          directory: runtime.deps.directory,
+        },
+        quarantine: runtime.deps.state,
+        queues,
+        budget: () => runtime.budget.usage(),
+        now: () => io.now(),
+        // BullMQ stamps jobs with this process's wall clock.
+        jobClock: () => Date.now(),
+        log: log.child({ route: 'dashboard' }),
+      }),
+    ],
     adminToken: env.HANDOFF_ADMIN_TOKEN,
     queues,
     status: async () => {
@@ -111,6 +142,7 @@ export async function runCommand(
     runtime,
     log,
     webhookDebounceMs: env.HANDOFF_WEBHOOK_DEBOUNCE_MS,
+    events: metrics.events,
   }).catch(async (err: unknown) => {
     await server.close();
     await Promise.all(queues.map((queue) => queue.close()));
@@ -127,6 +159,7 @@ export async function runCommand(
       ready: `${server.url}/readyz`,
       admin: adminOn ? `${server.url}/login` : 'off',
       definition: definition.version,
+      mode: shadow ? 'shadow: decisions journaled, nothing written' : 'live',
       pollInterval: definition.sync.poll_interval,
       webhooks: secret === undefined ? 'off' : `${server.url}/webhooks/hubspot`,
     },

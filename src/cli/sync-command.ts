@@ -4,7 +4,7 @@ import type { ApiUsageReport, BudgetPause } from '../platform/api-budget.js';
 import type { IntegrationSystem } from '../platform/errors.js';
 import { createLogger, logFormat } from '../platform/logger.js';
 import { startWorkers } from '../jobs/start-workers.js';
-import { createWorkerConnection, queuePrefix } from '../main.js';
+import { createWorkerConnection, queuePrefix, shadowEnv } from '../main.js';
 import type { JobValue } from '../jobs/processors/job-steps.js';
 import type { SyncCycleResult } from '../jobs/processors/sync-cycle.processor.js';
 import type { SyncSummary } from '../usecases/sync/run-sync-cycle.js';
@@ -13,11 +13,14 @@ import { planLine } from './format-plan.js';
 import { progressLine } from './progress-line.js';
 import { loadEnvAndDefinition, openSyncRuntime } from './load-runtime.js';
 
-export const SYNC_USAGE = 'handoff sync --once [--dry-run] [--backfill] [--json] [--config FILE]';
+export const SYNC_USAGE =
+  'handoff sync --once [--dry-run | --shadow] [--backfill] [--json] [--config FILE]';
 
 export interface SyncFlags {
   readonly once?: boolean | undefined;
   readonly dryRun?: boolean | undefined;
+  /** Decide and journal everything, write nothing, in the shadow state (`report --shadow`). */
+  readonly shadow?: boolean | undefined;
   /** Walk every contact, not only those changed since the cursor; resumable. */
   readonly backfill?: boolean | undefined;
   readonly json?: boolean | undefined;
@@ -158,9 +161,17 @@ export async function syncCommand(flags: SyncFlags, io: CliIo): Promise<number> 
     io.stderr(`only one cycle is supported here: pass --once\nusage: ${SYNC_USAGE}\n`);
     return EXIT_INVALID;
   }
+  if (flags.shadow === true && flags.dryRun === true) {
+    io.stderr(
+      `--shadow and --dry-run: pick one (a dry run keeps nothing; a shadow run keeps its decisions)\nusage: ${SYNC_USAGE}\n`,
+    );
+    return EXIT_INVALID;
+  }
   const inputs = await loadEnvAndDefinition(flags.config, io);
   if (typeof inputs === 'number') return inputs;
-  const { env, definition } = inputs;
+  const shadow = flags.shadow === true;
+  const { definition } = inputs;
+  const env = shadow ? shadowEnv(inputs.env) : inputs.env;
   // Logs go to stderr so that stdout carries only the summary (one JSON object with --json).
   const log = createLogger({
     level: env.LOG_LEVEL,
@@ -169,7 +180,7 @@ export async function syncCommand(flags: SyncFlags, io: CliIo): Promise<number> 
     colorize: io.stderrIsTty === true,
   });
   const dryRun = flags.dryRun === true;
-  const runtime = await openSyncRuntime(env, definition, log, io);
+  const runtime = await openSyncRuntime(env, definition, log, io, { shadow });
   if (typeof runtime === 'number') return runtime;
   const { budget } = runtime;
   // The start-up checks have read both systems' usage. A system already past its budget would
@@ -230,9 +241,15 @@ export async function syncCommand(flags: SyncFlags, io: CliIo): Promise<number> 
     if (flags.json === true) {
       const { plan, api_calls: apiCalls, ...rest } = summary;
       io.stdout(
-        `${JSON.stringify({ ...rest, api_calls: apiCalls, api_usage: usage, dry_run: dryRun, ...(dryRun ? { planned: plan } : {}) })}\n`,
+        `${JSON.stringify({ ...rest, api_calls: apiCalls, api_usage: usage, dry_run: dryRun, shadow, ...(dryRun ? { planned: plan } : {}) })}\n`,
       );
-    } else io.stdout(text(summary, result.api_calls, usage, dryRun, io.now()));
+    } else {
+      io.stdout(text(summary, result.api_calls, usage, dryRun, io.now()));
+      if (shadow)
+        io.stdout(
+          'shadow: decisions journaled, nothing written to HubSpot or Salesforce (handoff report --shadow compares them)\n',
+        );
+    }
     return problems(summary) > 0 ? EXIT_PROBLEMS : EXIT_OK;
   } catch (err) {
     // The job failed: nothing is lost, cursors moved only past written pages.

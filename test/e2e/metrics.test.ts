@@ -1,18 +1,21 @@
+import type { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadEnv } from '../../src/config/env.js';
 import { loadDefinitionFile } from '../../src/config/load-definition.js';
-import type { Workers } from '../../src/jobs/start-workers.js';
+import { startWorkers, type Workers } from '../../src/jobs/start-workers.js';
 import type { SyncCycleResult } from '../../src/jobs/processors/sync-cycle.processor.js';
 import {
   createSyncRuntime,
   createWorkerConnection,
   queuePrefix,
-  startObservedWorkers,
   type SyncRuntime,
 } from '../../src/main.js';
-import type { PrometheusMetrics } from '../../src/metrics/prometheus-metrics.js';
+import {
+  createPrometheusMetrics,
+  type PrometheusMetrics,
+} from '../../src/metrics/prometheus-metrics.js';
 import { CONFIG, startLifecycle, type LifecycleHarness } from '../support/lifecycle-harness.js';
 
 const NOW = '2026-11-24T15:00:00Z';
@@ -41,13 +44,23 @@ async function observed(h: LifecycleHarness): Promise<{
   closing.push(() => runtime.close());
   const connection = createWorkerConnection(env);
   closing.push(() => connection.quit());
-  const { workers, metrics } = await startObservedWorkers({
+  // As `handoff run` builds them: the metrics first, their events to the workers.
+  let queues: readonly Queue[] = [];
+  const metrics = createPrometheusMetrics({
+    queues: () => queues,
+    budget: runtime.budget,
+    meter: runtime.meter,
+    now: () => h.clock,
+  });
+  const workers = await startWorkers({
     connection,
     prefix: queuePrefix(env),
     runtime,
     log,
     schedule: false,
+    events: metrics.events,
   });
+  queues = Object.values(workers.queues);
   closing.push(async () => {
     await workers.close();
     for (const queue of Object.values(workers.queues)) await queue.obliterate({ force: true });

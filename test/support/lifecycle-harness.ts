@@ -13,10 +13,14 @@ export type SfRecord = Record<string, unknown>;
  */
 export interface LifecycleHarness {
   readonly running: RunningSandboxes;
+  /** The tenant's environment as Handoff gets it (sandbox URLs, its own Redis prefix). */
+  readonly env: Readonly<Record<string, string>>;
   clock: number;
   sync(extraEnv?: Record<string, string>): Promise<CliRun & { json: Record<string, unknown> }>;
   /** `handoff report` at `clock`. */
   report(args?: readonly string[]): Promise<CliRun>;
+  /** Any command at `clock`, with the tenant's environment (`--config` is added). */
+  cli(args: readonly string[]): Promise<CliRun>;
   /** Leads routed for a HubSpot contact. */
   routedLeads(): SfRecord[];
   /** Every Lead carrying a decision: the contacts' and those born in Salesforce. */
@@ -53,6 +57,7 @@ export async function startLifecycle(options: {
   const store = running.salesforce.store;
   const harness: LifecycleHarness = {
     running,
+    env,
     get clock() {
       return clock;
     },
@@ -72,6 +77,8 @@ export async function startLifecycle(options: {
       }
       return { ...run, json };
     },
+    cli: (args) =>
+      runCliInProcess([...args, '--config', config], { env, now: new Date(clock).toISOString() }),
     report: (args = ['--json']) =>
       runCliInProcess(['report', ...args, '--config', config], {
         env,
