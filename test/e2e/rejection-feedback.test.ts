@@ -227,6 +227,30 @@ describe('rejections returned to marketing', () => {
     expect(notesOf(h, String(lead['HubSpot_Contact_Id__c']))).toHaveLength(1);
   });
 
+  it('returns a Lead rejected after it missed its deadline and was reassigned', async () => {
+    const h = await startLifecycle({ contacts: 120, seed: 45, at: NOW });
+    harness = h;
+    expect((await h.sync()).code).toBe(0);
+    const lead = h
+      .routedLeads()
+      .find((candidate) => String(candidate['OwnerId']).startsWith('005'));
+    if (lead === undefined) throw new Error('no routed lead');
+    const leadId = String(lead['Id']);
+    // Nobody calls: the SLA watch reassigns it and records the breach (Handoff_Breached_At__c).
+    h.clock += 7 * DAY;
+    expect((await h.sync()).code).toBe(0);
+    expect(h.lead(leadId)['Handoff_Breached_At__c']).not.toBeNull();
+    // The new owner returns it; the scan's result travels through the job's data between steps.
+    h.clock += HOUR;
+    h.updateLead(leadId, { Status: 'Unqualified', Rejection_Reason__c: 'Bad timing' });
+    h.clock += HOUR;
+    const returned = await h.sync();
+    expect(returned.code, returned.stderr).toBe(0);
+    expect(returned.json['feedback']).toMatchObject({ rejected: 1, returned_to_nurture: 1 });
+    expect(h.lead(leadId)['OwnerId']).toBe(NURTURE_QUEUE);
+    expect(h.lead(leadId)['Handoff_Stage__c']).toBe('returned');
+  });
+
   it('files every configured reason with its own nurture list and lifecycle stage', async () => {
     const loaded = await loadDefinitionFile(CONFIG);
     if (!loaded.ok) throw new Error('example definition invalid');

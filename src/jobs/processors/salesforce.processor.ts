@@ -1,7 +1,11 @@
 import type { Job, Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { ApiCallMeter } from '../../platform/api-call-meter.js';
-import { returnToNurture, scanRejections } from '../../usecases/feedback/rejection-scan.js';
+import {
+  rejectionScanFromJson,
+  returnToNurture,
+  scanRejections,
+} from '../../usecases/feedback/rejection-scan.js';
 import type { LifecycleDeps } from '../../usecases/lifecycle/lifecycle.types.js';
 import { checkSlaOfLeads, runDueSlaChecks, runSlaWatch } from '../../usecases/sla/run-sla-watch.js';
 import { jobCatalog } from '../catalog.js';
@@ -77,7 +81,8 @@ export function salesforceProcessor(deps: SalesforceProcessorDeps) {
       );
       // The Salesforce half runs once HubSpot has its side; it is idempotent if this step reruns.
       const returned = await measureJob(deps.meter, () =>
-        returnToNurture(lifecycle, result, delivered),
+        // After the wait for its children the scan is read back from the job's data (JSON).
+        returnToNurture(lifecycle, rejectionScanFromJson(result), delivered),
       );
       return {
         kind: 'rejections',

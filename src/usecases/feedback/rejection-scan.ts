@@ -49,6 +49,24 @@ export interface RejectionScan {
 }
 
 /**
+ * A scan as it comes back from where a job kept it between its steps (JSON): the instants are
+ * strings again, and writing them back needs Dates. Harmless on a scan that never left memory.
+ */
+export function rejectionScanFromJson(scan: RejectionScan): RejectionScan {
+  return {
+    ...scan,
+    pending: scan.pending.map((pending) => ({
+      ...pending,
+      lifecycle: {
+        ...pending.lifecycle,
+        breachedAt:
+          pending.lifecycle.breachedAt === null ? null : new Date(pending.lifecycle.breachedAt),
+      },
+    })),
+  };
+}
+
+/**
  * The rejection loop, first half. A routed Lead in one of `feedback.rejected_statuses` whose
  * stage is not yet `rejected` or `returned` is a rejection: its feedback (properties, note, nurture
  * list, lifecycle stage) goes to the HubSpot outbox, and the Lead is listed for
