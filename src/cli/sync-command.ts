@@ -79,8 +79,11 @@ function text(
   usage: ApiUsage,
   dryRun: boolean,
   now: Date,
+  shadow = false,
 ): string {
   const { sla, feedback } = summary;
+  // A shadow run's writes went to its journal: they are what it would have written.
+  const wrote = shadow ? 'would have written' : 'wrote';
   const lines = [
     `pulled ${summary.pulled.contacts} contacts (${summary.pulled.leads_matched} matched to Leads); decided ${summary.decided}, qualified ${summary.qualified}${summary.skipped.own_write > 0 ? `; ${summary.skipped.own_write} changed only by Handoff's own write-back` : ''}`,
     `${dryRun ? 'would route' : 'routed'} ${summary.routed}; skipped ${summary.skipped.already_routed} already routed, ${summary.skipped.owned_by_rep} owned by a rep, ${summary.skipped.converted} converted, ${summary.skipped.no_lead} without a Lead, ${summary.skipped.shared_lead} sharing a Lead with another contact, ${summary.skipped.recycling} rejected and not yet recycled`,
@@ -89,7 +92,7 @@ function text(
       : [
           `Leads born in Salesforce: ${summary.salesforce_born.pulled} read, ${summary.salesforce_born.in_hubspot} left to their HubSpot contact, ${summary.salesforce_born.qualified} of ${summary.salesforce_born.decided} qualified, ${summary.salesforce_born.routed} ${dryRun ? 'would be routed' : 'routed'}`,
         ]),
-    `wrote ${summary.written.salesforce} Salesforce and ${summary.written.hubspot} HubSpot records; ${summary.tasks_created} Tasks created; ${summary.quarantined} quarantined; ${summary.recycled} rejected contacts recycled`,
+    `${wrote} ${summary.written.salesforce} Salesforce and ${summary.written.hubspot} HubSpot records; ${summary.tasks_created} Tasks created; ${summary.quarantined} quarantined; ${summary.recycled} rejected contacts recycled`,
     ...(sla === undefined
       ? []
       : [
@@ -244,7 +247,7 @@ export async function syncCommand(flags: SyncFlags, io: CliIo): Promise<number> 
         `${JSON.stringify({ ...rest, api_calls: apiCalls, api_usage: usage, dry_run: dryRun, shadow, ...(dryRun ? { planned: plan } : {}) })}\n`,
       );
     } else {
-      io.stdout(text(summary, result.api_calls, usage, dryRun, io.now()));
+      io.stdout(text(summary, result.api_calls, usage, dryRun, io.now(), shadow));
       if (shadow)
         io.stdout(
           'shadow: decisions journaled, nothing written to HubSpot or Salesforce (handoff report --shadow compares them)\n',

@@ -98,6 +98,10 @@ describe('shadow mode: sync --once --shadow, report --shadow, then live', () => 
       (lead) => lead['OwnerId'] === owners.get(String(lead['Id'])),
     ).length;
     expect(report.compared).toBe(twinDecided.length);
+    // The twin's other decisions created their Lead: shadow would have created them.
+    const created = liveTwin.decidedLeads().length - twinDecided.length;
+    expect(report.would_create).toBe(created);
+    expect(report.decisions).toBe(report.compared + created);
     expect(report.same_owner).toBe(same);
     expect(report.same_owner_share).toBeCloseTo(same / twinDecided.length, 10);
     expect(report.breaches).toBe(twinDecided.length - 1);

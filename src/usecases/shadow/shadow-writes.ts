@@ -32,9 +32,15 @@ function decisionOf(
   };
 }
 
+const PLACEHOLDER = 'shadow:';
+
 /** Placeholder id of a Lead a shadow run would have created. */
-export function shadowLeadId(contactId: string): string {
-  return `shadow:${contactId}`;
+function shadowLeadId(contactId: string): string {
+  return `${PLACEHOLDER}${contactId}`;
+}
+
+function contactOfPlaceholder(leadId: string): string | null {
+  return leadId.startsWith(PLACEHOLDER) ? leadId.slice(PLACEHOLDER.length) : null;
 }
 
 export function journalingLeadStore(
@@ -51,9 +57,12 @@ export function journalingLeadStore(
       const at = now();
       await journal.record(
         updates.flatMap((update) => {
-          // A placeholder is a Lead this run "created": its decision is already journaled.
-          if (update.leadId.startsWith('shadow:')) return [];
-          const decision = decisionOf(update, update.leadId, update.hubspotContactId ?? null, at);
+          // A placeholder stands for a Lead this run would have created for its contact.
+          const contactId = contactOfPlaceholder(update.leadId);
+          const decision =
+            contactId === null
+              ? decisionOf(update, update.leadId, update.hubspotContactId ?? null, at)
+              : decisionOf(update, null, contactId, at);
           return decision === null ? [] : [decision];
         }),
       );
