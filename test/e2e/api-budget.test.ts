@@ -158,9 +158,11 @@ describe('the API budget under handoff sync --once', () => {
     };
     const startup = planned.api_usage.salesforce.handoff_calls - planned.api_calls.salesforce;
     expect(startup).toBeGreaterThan(0);
-    expect(planned.api_calls.salesforce).toBeGreaterThan(4);
-    // 10% of this allocation is what starting up takes plus three of the cycle's calls.
-    const allowed = startup + 3;
+    // More reads than the two allowed below (the directory and the lookups, one Composite call
+    // each): the refusal falls mid-cycle, before any write.
+    expect(planned.api_calls.salesforce).toBeGreaterThan(2);
+    // 10% of this allocation is what starting up takes plus two of the cycle's calls.
+    const allowed = startup + 2;
     const max = allowed * 10;
     await setSalesforceUsage(running, { used: 0, max });
     const prefix = `test-${randomUUID()}`;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AwayPeriod } from '../../domain/routing/availability.js';
 import type { SalesDirectory, SalesQueue, SalesUser } from '../../ports/sales-directory.port.js';
 import { IntegrationError } from '../../platform/errors.js';
-import { classifySalesforceError } from './salesforce.errors.js';
+import { queryAllEach } from './salesforce-composite.js';
 import { soql } from './soql.js';
 
 const UserWire = z.object({
@@ -26,14 +26,13 @@ const AwayWire = z.object({
 export class SalesforceDirectory implements SalesDirectory {
   constructor(private readonly connection: Connection) {}
 
+  /**
+   * Every record of the query, every page (2,000 a page). Users, queues and open-lead counts are
+   * asked together (routing, the SLA watch, the doctor): they share one Composite call.
+   */
   private async records(query: string): Promise<unknown[]> {
-    try {
-      // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_query.htm — 2,000 per page
-      return (await this.connection.query(query).run({ autoFetch: true, maxFetch: 1_000_000 }))
-        .records;
-    } catch (err) {
-      throw classifySalesforceError(err);
-    }
+    const [records] = await queryAllEach(this.connection, [query]);
+    return records ?? [];
   }
 
   async users(): Promise<readonly SalesUser[]> {

@@ -8,6 +8,7 @@ import type {
   SalesforceLeadQueues,
 } from '../../ports/installation.port.js';
 import { classifySalesforceError } from './salesforce.errors.js';
+import { queryAllEach } from './salesforce-composite.js';
 import { soql } from './soql.js';
 
 const DescribeWire = z.object({
@@ -91,18 +92,12 @@ export class SalesforceInstallationInspector
   }
 
   async queuesAcceptingLeads(): Promise<ReadonlySet<string>> {
-    let records: unknown[];
-    try {
-      // https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_queuesobject.htm
-      // One row per queue and object it supports; an org has few queues, but page anyway.
-      records = (
-        await this.connection
-          .query(soql`SELECT QueueId FROM QueueSobject WHERE SobjectType = ${'Lead'}`)
-          .run({ autoFetch: true, maxFetch: 100_000 })
-      ).records;
-    } catch (err) {
-      throw classifySalesforceError(err);
-    }
+    // https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_queuesobject.htm
+    // One row per queue and object it supports; an org has few queues, but page anyway. Asked
+    // with the directory's users and queues (the doctor), it shares their Composite call.
+    const [records = []] = await queryAllEach(this.connection, [
+      soql`SELECT QueueId FROM QueueSobject WHERE SobjectType = ${'Lead'}`,
+    ]);
     return new Set(records.map((record) => QueueSobjectWire.parse(record).QueueId));
   }
 }

@@ -5,7 +5,7 @@ import type { TouchActivity } from '../../domain/sla/assess-first-touch.js';
 import type { HandoffLead, LeadLifecycleStore } from '../../ports/lead-lifecycle.port.js';
 import { chunks } from '../../platform/chunks.js';
 import { lifecycleFieldNames, lifecycleOf } from './lifecycle-fields.js';
-import { mappedAttributes, queryAll, text, toDate } from './salesforce-records.js';
+import { mappedAttributes, text, toDate } from './salesforce-records.js';
 import { queryAllEach } from './salesforce-composite.js';
 import { field, fieldList, soql } from './soql.js';
 
@@ -141,11 +141,15 @@ export class SalesforceLeadLifecycle implements LeadLifecycleStore {
 
   async leadsWithActivitySince(since: Date): Promise<readonly string[]> {
     const ids = new Set<string>();
-    for (const object of ['Task', 'Event']) {
-      const records = await queryAll(
-        this.connection,
-        soql`SELECT WhoId FROM ${field(object)} WHERE SystemModstamp >= ${since} AND WhoId != ${null} AND LastModifiedById != ${this.integrationUserId}`,
-      );
+    // Tasks and Events in one Composite call (with whatever else is asked in the same turn).
+    const answers = await queryAllEach(
+      this.connection,
+      ['Task', 'Event'].map(
+        (object) =>
+          soql`SELECT WhoId FROM ${field(object)} WHERE SystemModstamp >= ${since} AND WhoId != ${null} AND LastModifiedById != ${this.integrationUserId}`,
+      ),
+    );
+    for (const records of answers) {
       for (const record of records) {
         const id = text(record['WhoId']);
         if (id?.startsWith(LEAD_ID_PREFIX) === true) ids.add(id);

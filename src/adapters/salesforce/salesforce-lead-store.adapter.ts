@@ -107,6 +107,53 @@ function inLists(column: string, values: readonly string[], maxBytes: number): s
   );
 }
 
+/**
+ * WHERE clauses of `<column> IN (…)` lists joined with OR, each filled up to `maxBytes` once
+ * URL-encoded: a list that does not fit the rest of one clause goes on in the next, so every
+ * query but the last is full (lists cut at a fixed size left queries half empty, and five
+ * queries fill a Composite call). At most IN_LIST_LIMIT values per list.
+ */
+function packedInLists(
+  lists: readonly { readonly column: string; readonly values: readonly string[] }[],
+  maxBytes: number,
+): string[] {
+  const separator = urlBytes(' OR ');
+  const clauses: string[] = [];
+  let conditions: string[] = [];
+  let used = 0;
+  const close = (): void => {
+    if (conditions.length > 0) clauses.push(conditions.join(' OR '));
+    conditions = [];
+    used = 0;
+  };
+  for (const { column, values } of lists) {
+    // `<column> IN (` and `)`, as soql renders them, plus the OR before the next condition.
+    const overhead = urlBytes(`${column} IN ()`) + separator;
+    let list: string[] = [];
+    let listBytes = 0;
+    const flush = (): void => {
+      if (list.length > 0) conditions.push(`${column} IN ${soql`${list}`}`);
+      used += listBytes;
+      list = [];
+      listBytes = 0;
+    };
+    for (const value of values) {
+      const size = urlBytes(soql`${value}, `);
+      const opening = list.length === 0 ? overhead : 0;
+      if (list.length >= IN_LIST_LIMIT) flush();
+      if (used + listBytes + opening + size > maxBytes && (list.length > 0 || used > 0)) {
+        flush();
+        close();
+      }
+      listBytes += (list.length === 0 ? overhead : 0) + size;
+      list.push(value);
+    }
+    flush();
+  }
+  close();
+  return clauses;
+}
+
 /** `https://www.Acme.com/about` → `acme.com`. */
 export function websiteDomain(website: string): string | null {
   const host = website
@@ -188,27 +235,25 @@ export class SalesforceLeadStore implements LeadStore {
       fields.rejection_comment,
     ]);
     // A key that cannot identify a Lead is not sent: it could only make the query too long.
-    const budget = WHERE_MAX_BYTES / 2;
-    const conditions = [
-      ...inLists('Id', unique(keys.leadIds.filter((id) => RECORD_ID.test(id))), budget),
-      ...inLists(
-        field(fields.hubspot_contact_id).name,
-        unique(keys.hubspotContactIds.filter((id) => HUBSPOT_ID.test(id))),
-        budget,
-      ),
-      ...inLists(
-        'Email',
-        unique(keys.emails.filter((email) => this.emailProblem(email) === null)),
-        budget,
-      ),
-    ];
-    if (conditions.length === 0) return [];
-    const found = new Map<string, SalesLead>();
-    // As many IN lists per query as fit the URL limit, five queries per Composite call; results
-    // are merged by Id.
-    const queries = byEncodedLength(conditions, WHERE_MAX_BYTES).map(
-      (group) => `${soql`SELECT ${select} FROM Lead`} WHERE ${group.join(' OR ')}`,
+    const clauses = packedInLists(
+      [
+        { column: 'Id', values: unique(keys.leadIds.filter((id) => RECORD_ID.test(id))) },
+        {
+          column: field(fields.hubspot_contact_id).name,
+          values: unique(keys.hubspotContactIds.filter((id) => HUBSPOT_ID.test(id))),
+        },
+        {
+          column: 'Email',
+          values: unique(keys.emails.filter((email) => this.emailProblem(email) === null)),
+        },
+      ],
+      WHERE_MAX_BYTES,
     );
+    if (clauses.length === 0) return [];
+    const found = new Map<string, SalesLead>();
+    // As many keys per query as fit the URL limit, five queries per Composite call; results
+    // are merged by Id.
+    const queries = clauses.map((where) => `${soql`SELECT ${select} FROM Lead`} WHERE ${where}`);
     for (const record of (await queryAllEach(this.connection, queries)).flat()) {
       const lead = this.toLead(record);
       found.set(lead.id, lead);

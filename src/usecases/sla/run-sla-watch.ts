@@ -64,17 +64,20 @@ export async function runSlaWatch(
   const lookback = new Date(now.getTime() - LOOKBACK_DAYS * MS_PER_DAY);
   const since = await scanStart(deps.state, SLA_STREAM, now);
   const watched = new Map<string, HandoffLead>();
-  for (const lead of await deps.lifecycle.watchedLeads({
-    changedSince: since,
-    overdueSince: lookback,
-    now,
-    routedStatus: ROUTED_STATUS,
-  }))
-    watched.set(lead.id, lead);
-  const active = new Set<string>();
-  if (options.activity) {
+  // Asked together, the Leads and their Tasks and Events share one Composite call.
+  const [leads, touched] = await Promise.all([
+    deps.lifecycle.watchedLeads({
+      changedSince: since,
+      overdueSince: lookback,
+      now,
+      routedStatus: ROUTED_STATUS,
+    }),
     // A logged call or a completed Task does not change the Lead itself.
-    for (const id of await deps.lifecycle.leadsWithActivitySince(since)) active.add(id);
+    options.activity ? deps.lifecycle.leadsWithActivitySince(since) : [],
+  ]);
+  for (const lead of leads) watched.set(lead.id, lead);
+  const active = new Set<string>(touched);
+  if (options.activity) {
     const unread = [...active].filter((id) => !watched.has(id));
     for (const lead of await deps.lifecycle.routedLeadsByIds(unread)) watched.set(lead.id, lead);
   }
@@ -130,9 +133,12 @@ async function checkLeads(
   );
   summary.checked = candidates.length;
   if (candidates.length === 0) return { ...summary, failedLeads: [] };
-  const touches = await deps.lifecycle.touches(candidates.map((lead) => lead.id));
-  // Reassignments route now: who is out of office now matters.
-  const people = await loadPeople(deps.directory, now);
+  // Asked together, the activities and the directory share Composite calls. Reassignments
+  // route now: who is out of office now matters.
+  const [touches, people] = await Promise.all([
+    deps.lifecycle.touches(candidates.map((lead) => lead.id)),
+    loadPeople(deps.directory, now),
+  ]);
 
   const hubspot: ContactUpdate[] = [];
   const touchedUpdates: LeadUpdate[] = [];

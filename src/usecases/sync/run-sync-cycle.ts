@@ -22,13 +22,13 @@ const RECYCLE_STREAM = 'hubspot.recycle';
  * ENGAGEMENT_BATCH contacts whose engagements are read, so each association read carries its
  * full 1,000 ids and the object reads, lookups and Collections that follow fill up too.
  */
-const PAGE_SIZE = 5_000;
-const ENGAGEMENT_BATCH = 1_000;
+const PAGE_SIZE = 10_000;
+const ENGAGEMENT_BATCH = 2_000;
 /**
  * Search pages read ahead of the batch being written: more than a batch's worth (about 10–14
  * pages), so HubSpot's five searches a second keep going while a batch is written.
  */
-const READ_AHEAD_PAGES = 25;
+const READ_AHEAD_PAGES = 50;
 const CLOSED_STATUSES = ['Closed - Converted', 'Closed - Not Converted'];
 
 export function emptySummary(): SyncSummary {

@@ -95,13 +95,25 @@ async function decideBorn(
   const weighted = SALESFORCE_ACTIVITY_TYPES.filter(
     (type) => (definition.qualification.engagement.salesforce_activities[type] ?? 0) !== 0,
   );
-  const activities =
-    engaged.length === 0 || weighted.length === 0
-      ? new Map<string, readonly Activity[]>()
-      : await deps.salesforceLeads.activities(
+  const reading = engaged.length > 0 && weighted.length > 0;
+  // When activities are read, the account owners of every Lead that may qualify (all gates hold,
+  // and fit plus the most engagement can give reaches the threshold) are asked with them: they
+  // share its Composite call instead of a query of their own after qualifying.
+  const [activities] = await Promise.all([
+    reading
+      ? deps.salesforceLeads.activities(
           engaged.map((lead) => lead.id),
           weighted,
-        );
+        )
+      : new Map<string, readonly Activity[]>(),
+    reading
+      ? lookUpAccounts(
+          deps,
+          engaged.flatMap((lead) => (lead.email === null ? [] : [lead.email])),
+          context,
+        )
+      : undefined,
+  ]);
   const qualified: { lead: SalesforceBornLead; qualification: Qualified }[] = [];
   for (const lead of own) {
     const qualification = qualify({
@@ -117,6 +129,7 @@ async function decideBorn(
   born.qualified += qualified.length;
   if (qualified.length === 0) return;
 
+  // Already known when they were asked with the activities.
   await lookUpAccounts(
     deps,
     qualified.flatMap(({ lead }) => (lead.email === null ? [] : [lead.email])),
