@@ -157,7 +157,7 @@ function explainConnectFailure(err: unknown, auth: SalesforceAuthConfig): Error 
  * A metered Salesforce connection: every jsforce call goes through `Connection.request`. With a
  * budget, the org's usage is read from every response.
  */
-async function connectSalesforce(
+export async function connectSalesforce(
   env: Env,
   meter: ApiCallMeter,
   budget?: ApiBudget,

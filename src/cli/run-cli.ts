@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { BACKTEST_USAGE, backtestCommand } from './backtest-command.js';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.js';
 import { DOCTOR_USAGE, doctorCommand } from './doctor-command.js';
 import { EXPLAIN_USAGE, explainCommand } from './explain-command.js';
@@ -23,6 +24,8 @@ usage:
       the long-running worker: polls on sync.poll_interval, serves GET /healthz on PORT
   ${REPORT_USAGE}
       funnel KPIs from Salesforce: routed, accepted, rejected by reason, SLA compliance, time to first touch
+  ${BACKTEST_USAGE}
+      replay a definition over the leads created in a window, with their outcomes; beside a baseline
   ${SETUP_USAGE}
       what Handoff needs in Salesforce and HubSpot, as a plan; --apply creates it (never deletes)
   ${DOCTOR_USAGE}
@@ -110,6 +113,30 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           shadow: flags['shadow'] === true,
           json: flags['json'] === true,
           config: text(flags, 'config'),
+        },
+        io,
+      ),
+  },
+  backtest: {
+    options: {
+      config: { type: 'string' },
+      baseline: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      json: { type: 'boolean' },
+      out: { type: 'string' },
+      'cache-dir': { type: 'string' },
+    },
+    run: (flags, io) =>
+      backtestCommand(
+        {
+          config: text(flags, 'config'),
+          baseline: text(flags, 'baseline'),
+          since: text(flags, 'since'),
+          until: text(flags, 'until'),
+          json: flags['json'] === true,
+          out: text(flags, 'out'),
+          cacheDir: text(flags, 'cache-dir'),
         },
         io,
       ),

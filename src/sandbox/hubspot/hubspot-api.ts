@@ -602,6 +602,9 @@ export class HubSpotApi implements SandboxApi {
       Array.isArray(body['properties']) && body['properties'].length > 0
         ? body['properties'].map(String)
         : null;
+    const withHistory = Array.isArray(body['propertiesWithHistory'])
+      ? body['propertiesWithHistory'].map(String)
+      : [];
     const archived = request.query.get('archived') === 'true';
     const failing = this.injectedFailures(request, inputs.length);
     const results: Record<string, unknown>[] = [];
@@ -612,7 +615,22 @@ export class HubSpotApi implements SandboxApi {
         ? undefined
         : this.store.find(type, id, idProperty, archived);
       if (record === undefined) missing.push(id);
-      else results.push(toPublicObject(type, record, requested));
+      else
+        results.push({
+          ...toPublicObject(type, record, requested),
+          ...(withHistory.length === 0
+            ? {}
+            : {
+                propertiesWithHistory: Object.fromEntries(
+                  withHistory.map((name) => [
+                    name,
+                    this.store.history
+                      .of(type, record, name)
+                      .map((version) => ({ ...version, timestamp: iso(version.timestamp) })),
+                  ]),
+                ),
+              }),
+        });
     });
     const errors = this.batchErrors('OBJECT_NOT_FOUND', notFoundMessage(type), missing);
     return this.batchResponse(results, errors, 200, started, inputs.length);

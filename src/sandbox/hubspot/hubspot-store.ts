@@ -1,4 +1,5 @@
 import { asText } from '../core/sandbox-http.js';
+import { PropertyHistory } from './hubspot-property-history.js';
 import { SortedIndex } from './sorted-index.js';
 /**
  * The in-memory HubSpot portal behind the sandbox: CRM objects, property definitions, v4
@@ -58,7 +59,6 @@ const ASSOCIATION_TYPE_IDS: Readonly<Record<string, number>> = {
 export function associationTypeId(from: HubSpotObjectType, to: HubSpotObjectType): number | null {
   return ASSOCIATION_TYPE_IDS[`${from}>${to}`] ?? null;
 }
-
 export interface HubSpotRecord {
   readonly id: string;
   properties: Record<string, string>;
@@ -298,6 +298,8 @@ export class HubSpotStore {
   private readonly associations = new Map<string, Map<HubSpotObjectType, Set<string>>>();
   readonly lists = new Map<string, HubSpotList>();
   readonly owners: HubSpotOwner[] = [];
+  /** Values set through `create` and `update`, for `propertiesWithHistory`. */
+  readonly history = new PropertyHistory();
   private readonly emails = new Map<string, string>();
   private readonly listeners: ((change: ContactChange) => void)[] = [];
   private nextObjectId = 100_001;
@@ -486,7 +488,8 @@ export class HubSpotStore {
       type === 'contacts' ? 'lastmodifieddate' : 'hs_lastmodifieddate',
       at,
     );
-    this.applyValues(type, record, values);
+    for (const name of this.applyValues(type, record, values))
+      this.history.record(type, id, name, record.properties[name] ?? null, at);
     this.objects[type].set(id, record);
     if (type === 'contacts') {
       const email = record.properties['email'];
@@ -507,6 +510,8 @@ export class HubSpotStore {
     const changed = this.applyValues(type, record, values);
     if (changed.length === 0) return changed;
     record.updatedAt = Math.max(at, record.updatedAt + 1);
+    for (const name of changed)
+      this.history.record(type, record.id, name, record.properties[name] ?? null, record.updatedAt);
     this.setDatetime(
       type,
       record,

@@ -1,0 +1,172 @@
+import type { Connection } from 'jsforce';
+import { z } from 'zod';
+import type { ReplayUser } from '../../domain/backtest/replay-definition.js';
+import type { ResolvedMapping } from '../../domain/mapping.js';
+import type { AwayPeriod } from '../../domain/routing/availability.js';
+import type { TouchActivity } from '../../domain/sla/assess-first-touch.js';
+import { chunks } from '../../platform/chunks.js';
+import type {
+  HistoryWindow,
+  SalesHistory,
+  SalesLeadRecord,
+} from '../../ports/backtest-history.port.js';
+import type { PageCache } from '../../ports/page-cache.port.js';
+import type { SalesDirectory } from '../../ports/sales-directory.port.js';
+import { queryAllEach } from './salesforce-composite.js';
+import { text, toDate } from './salesforce-records.js';
+import { field, fieldList, soql } from './soql.js';
+
+/**
+ * Values per IN list: 250 quoted 18-character ids stay near 8 KB of the 16,384-byte query URL;
+ * e-mail addresses run longer, so fewer of them.
+ */
+const IDS_PER_QUERY = 250;
+const EMAILS_PER_QUERY = 100;
+
+const RecordsWire = z.array(z.array(z.record(z.string(), z.unknown())));
+const UsersWire = z.array(
+  z.object({ id: z.string(), active: z.boolean(), timezone: z.string().nullable() }),
+);
+const AwayWire = z
+  .array(z.object({ userId: z.string(), start: z.coerce.date(), end: z.coerce.date() }))
+  .nullable();
+
+/**
+ * SalesHistory over SOQL (five queries to a Composite call) and the SalesDirectory. Built for one
+ * window: each group of queries is filed in the page cache under it, as one answer.
+ */
+export class SalesforceBacktestHistory implements SalesHistory {
+  private readonly window: { from: string; to: string };
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly directory: SalesDirectory,
+    private readonly mapping: ResolvedMapping,
+    private readonly cache: PageCache,
+    window: HistoryWindow,
+  ) {
+    this.window = { from: window.from.toISOString(), to: window.to.toISOString() };
+  }
+
+  private cached(request: unknown, fetch: () => Promise<unknown>): Promise<unknown> {
+    return this.cache.through({ system: 'salesforce', request, window: this.window }, fetch);
+  }
+
+  private async queries(queries: readonly string[]): Promise<Record<string, unknown>[][]> {
+    if (queries.length === 0) return [];
+    return RecordsWire.parse(
+      await this.cached({ soql: queries }, () => queryAllEach(this.connection, queries)),
+    );
+  }
+
+  async leadsFor(
+    contactIds: readonly string[],
+    emails: readonly string[],
+  ): Promise<readonly SalesLeadRecord[]> {
+    const fields = this.mapping.salesforceFields;
+    const select = soql`SELECT ${fieldList([
+      'Id',
+      'Email',
+      'Status',
+      'IsConverted',
+      'ConvertedDate',
+      'CreatedDate',
+      'LastModifiedDate',
+      fields.hubspot_contact_id,
+      fields.rejection_reason,
+    ])} FROM Lead WHERE`;
+    const byId = field(fields.hubspot_contact_id);
+    const answers = await this.queries([
+      ...chunks([...new Set(contactIds)], IDS_PER_QUERY).map(
+        (group) => `${select} ${soql`${byId} IN ${group}`}`,
+      ),
+      ...chunks([...new Set(emails)], EMAILS_PER_QUERY).map(
+        (group) => `${select} ${soql`Email IN ${group}`}`,
+      ),
+    ]);
+    const leads = new Map<string, SalesLeadRecord>();
+    for (const record of answers.flat()) {
+      const id = text(record['Id']);
+      if (id === null) continue;
+      leads.set(id, {
+        id,
+        hubspotContactId: text(record[fields.hubspot_contact_id]),
+        email: text(record['Email']),
+        status: text(record['Status']) ?? '',
+        isConverted: record['IsConverted'] === true,
+        convertedOn: toDate(record['ConvertedDate']),
+        createdAt: toDate(record['CreatedDate']) ?? new Date(0),
+        modifiedAt: toDate(record['LastModifiedDate']) ?? new Date(0),
+        rejectionReason: text(record[fields.rejection_reason]),
+      });
+    }
+    return [...leads.values()];
+  }
+
+  /** As `LeadLifecycleStore.touches` reads them: a Task counts once completed, a call when logged. */
+  async touches(
+    leadIds: readonly string[],
+  ): Promise<ReadonlyMap<string, readonly TouchActivity[]>> {
+    const groups = chunks([...new Set(leadIds)], IDS_PER_QUERY);
+    const answers = await this.queries(
+      groups.flatMap((group) => [
+        soql`SELECT WhoId, OwnerId, IsClosed, TaskSubtype, CompletedDateTime, CreatedDate, SystemModstamp FROM Task WHERE WhoId IN ${group}`,
+        soql`SELECT WhoId, OwnerId, CreatedDate FROM Event WHERE WhoId IN ${group}`,
+      ]),
+    );
+    const byLead = new Map<string, TouchActivity[]>();
+    const add = (leadId: unknown, activity: TouchActivity): void => {
+      const key = String(leadId);
+      byLead.set(key, [...(byLead.get(key) ?? []), activity]);
+    };
+    answers.forEach((records, index) => {
+      const events = index % 2 === 1;
+      for (const record of records) {
+        if (events) {
+          add(record['WhoId'], {
+            kind: 'event',
+            ownerId: String(record['OwnerId']),
+            at: toDate(record['CreatedDate']) ?? new Date(0),
+            completed: true,
+          });
+          continue;
+        }
+        const call = record['TaskSubtype'] === 'Call';
+        add(record['WhoId'], {
+          kind: call ? 'call' : 'task',
+          ownerId: String(record['OwnerId']),
+          at:
+            (call ? toDate(record['CreatedDate']) : null) ??
+            toDate(record['CompletedDateTime']) ??
+            toDate(record['SystemModstamp']) ??
+            new Date(0),
+          completed: call || record['IsClosed'] === true,
+        });
+      }
+    });
+    return byLead;
+  }
+
+  async users(): Promise<ReadonlyMap<string, ReplayUser>> {
+    const users = UsersWire.parse(
+      await this.cached('users', async () =>
+        (await this.directory.users()).map((user) => ({
+          id: user.id,
+          active: user.active,
+          timezone: user.timezone,
+        })),
+      ),
+    );
+    return new Map(users.map(({ id, ...user }) => [id, user]));
+  }
+
+  async awayPeriods(window: HistoryWindow): Promise<readonly AwayPeriod[]> {
+    const periods = AwayWire.parse(
+      await this.cached({ away: [window.from.toISOString(), window.to.toISOString()] }, () =>
+        this.directory.awayPeriods(window),
+      ),
+    );
+    // An org with Out of Office switched off has nobody away.
+    return periods ?? [];
+  }
+}
