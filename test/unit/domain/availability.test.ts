@@ -23,6 +23,16 @@ describe('awayAt', () => {
     );
   });
 
+  it('keeps the later return when a shorter period overlaps a longer one', () => {
+    const overlapping = [
+      { userId: 'cat', start: at('2026-03-02T00:00:00Z'), end: at('2026-03-10T00:00:00Z') },
+      { userId: 'cat', start: at('2026-03-03T00:00:00Z'), end: at('2026-03-04T00:00:00Z') },
+    ];
+    expect(awayAt(overlapping, at('2026-03-03T12:00:00Z')).get('cat')).toEqual(
+      at('2026-03-10T00:00:00Z'),
+    );
+  });
+
   it('counts the start as away and the end as back', () => {
     expect(awayAt(periods, at('2026-03-04T09:00:00Z')).has('bob')).toBe(true);
     expect(awayAt(periods, at('2026-03-04T17:00:00Z')).has('bob')).toBe(false);

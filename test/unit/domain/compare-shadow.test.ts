@@ -70,6 +70,17 @@ describe('compareShadow', () => {
     });
   });
 
+  it('compares the owner of a decision without a deadline, and judges no breach on it', () => {
+    const result = compareShadow({
+      decisions: [decision('L1', 'ann', null)],
+      actual: new Map([['L1', lead('L1', 'ann', null)]]),
+      createdInPeriod: [],
+      escalates: true,
+      now: NOW,
+    });
+    expect(result).toMatchObject({ compared: 1, sameOwner: 1, breaches: 0, pending: 0 });
+  });
+
   it('catches nothing when breaches do nothing', () => {
     expect(
       compareShadow({ decisions, actual, createdInPeriod, escalates: false, now: NOW }).caught,

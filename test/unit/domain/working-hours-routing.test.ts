@@ -94,6 +94,28 @@ describe('routeLead: pools routed within working hours', () => {
     expect(decision.owner).toBe(USER_B);
   });
 
+  it("falls back to the definition's default zone when the rep's Salesforce zone is unknown", () => {
+    const definition = followTheSun((members) => {
+      members[1] = { owner: USER_B };
+    });
+    // Not an IANA zone: the member is judged in sla.default_timezone (New York), where it is the
+    // evening before.
+    const badZone = makeDirectory({ [USER_A]: {}, [USER_B]: { timezone: 'Mars/Olympus' } });
+    const decision = routeLead({
+      lead: makeLead(),
+      definition,
+      directory: badZone,
+      rotation: {},
+      at: new Date('2026-03-03T02:00:00Z'),
+    }).decision;
+    expect(decision.reasons).toContainEqual(
+      expect.objectContaining({
+        owner: USER_B,
+        detail: 'outside working hours (Mon 21:00 America/New_York)',
+      }),
+    );
+  });
+
   it('keeps rotating among the members who are at work', () => {
     const definition = followTheSun((members) => {
       members.push({ owner: '0055e000001AAAAAA3', timezone: 'Asia/Tokyo' });
