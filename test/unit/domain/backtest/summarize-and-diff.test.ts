@@ -213,4 +213,18 @@ describe('diffReplays', () => {
     expect(new Set(differences.map((d) => d.rule))).toEqual(new Set(['us-only']));
     expect(differences).toHaveLength(4);
   });
+
+  it('names the gate the candidate drops, for the leads it lets through', () => {
+    const gated = makeDefinition((file) => {
+      file.qualification.gates?.push({ id: 'us-only', field: 'country', eq: 'CA' });
+    });
+    const differences = diffReplays({
+      baseline: replay(gated),
+      candidate: replay(baselineDefinition),
+      baselineDefinition: gated,
+      candidateDefinition: baselineDefinition,
+    });
+    expect(differences.filter((d) => d.kind === 'newly_qualified')).toHaveLength(4);
+    expect(new Set(differences.map((d) => d.rule))).toEqual(new Set(['us-only']));
+  });
 });
