@@ -51,6 +51,11 @@ export interface SalesLeadRecord {
   readonly createdAt: Date;
   readonly modifiedAt: Date;
   readonly rejectionReason: string | null;
+  /**
+   * Whether the Opportunity it was converted to is won; null when it became none, or the
+   * integration user cannot read Opportunities.
+   */
+  readonly won: boolean | null;
 }
 
 /**

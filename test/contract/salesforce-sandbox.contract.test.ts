@@ -256,7 +256,7 @@ describe('query, queryMore, queryAll', () => {
     ['SELECT Id FROM Lead FOR UPDATE', 'MALFORMED_QUERY'],
     ['SELECT Nope__c FROM Lead', 'INVALID_FIELD'],
     ["SELECT Id FROM Lead WHERE SystemModstamp > '2026-01-01T00:00:00Z'", 'INVALID_FIELD'],
-    ['SELECT Id FROM Opportunity', 'INVALID_TYPE'],
+    ['SELECT Id FROM Solution', 'INVALID_TYPE'],
   ])('answers 400 to %s with %s', async (soql, errorCode) => {
     const error = await sfError(conn.query(soql));
     expect(error.errorCode).toBe(errorCode);

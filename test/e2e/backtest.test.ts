@@ -74,10 +74,36 @@ describe('handoff backtest', () => {
     return result.id;
   }
 
-  function convert(leadId: string, on: string): void {
-    const record = running.salesforce.store.table('Lead').get(leadId);
+  /** Converts a Lead, to an Opportunity that is won or lost when `won` is given. */
+  function convert(leadId: string, on: string, won?: boolean): void {
+    const { store } = running.salesforce;
+    let opportunityId: string | null = null;
+    if (won !== undefined) {
+      const created = store.create(
+        'Opportunity',
+        {
+          Name: `Deal ${leadId}`,
+          StageName: won ? 'Closed Won' : 'Closed Lost',
+          CloseDate: on,
+        },
+        false,
+      );
+      if (!created.ok) throw new Error(JSON.stringify(created.errors));
+      opportunityId = created.id;
+      // IsWon and IsClosed follow the stage in Salesforce (read-only through the API).
+      Object.assign(store.table('Opportunity').get(created.id) ?? {}, {
+        IsClosed: true,
+        IsWon: won,
+      });
+    }
+    const record = store.table('Lead').get(leadId);
     // Conversion is not an API write: set as Salesforce records it.
-    if (record !== undefined) Object.assign(record, { IsConverted: true, ConvertedDate: on });
+    if (record !== undefined)
+      Object.assign(record, {
+        IsConverted: true,
+        ConvertedDate: on,
+        ConvertedOpportunityId: opportunityId,
+      });
   }
 
   function call(leadId: string, at: number): void {
@@ -104,7 +130,7 @@ describe('handoff backtest', () => {
     // is 30 at its own instant: 85, tier A.
     const senior = { jobtitle: 'VP Data', numberofemployees: '500' };
     contact('good', T, senior, [T + DAY]);
-    convert(lead('good', T + HOUR), '2026-10-09');
+    convert(lead('good', T + HOUR), '2026-10-09', true);
     // Touched and converted before its meeting: the meeting must not count.
     contact('leak', T, senior, [T + 3 * DAY]);
     const leak = lead('leak', T + HOUR);
@@ -123,7 +149,7 @@ describe('handoff backtest', () => {
     contact('manager', T + DAY, { jobtitle: 'Data Manager', numberofemployees: '500' }, [
       T + 2 * DAY,
     ]);
-    convert(lead('manager', T + DAY + HOUR), '2026-10-12');
+    convert(lead('manager', T + DAY + HOUR), '2026-10-12', false);
     contact('low', T + 5 * DAY, { jobtitle: 'Analyst', numberofemployees: '20' });
     clock = Date.parse('2026-10-20T12:00:00Z');
   });
@@ -166,7 +192,7 @@ describe('handoff backtest', () => {
     expect(baseline?.mqls).toBe(3);
     expect(baseline?.mqlsByTier).toEqual({ A: 2, B: 1 });
     expect(baseline?.rejected).toEqual({ count: 1, share: 1 / 3, byReason: { 'No budget': 1 } });
-    expect(baseline?.converted.count).toBe(2);
+    expect(baseline?.converted).toMatchObject({ count: 2, won: 1, wonReadable: 2 });
     expect(baseline?.missedConversions.map((missed) => missed.contactId)).toEqual([
       ids['leak']?.contact,
     ]);
@@ -177,7 +203,7 @@ describe('handoff backtest', () => {
 
     // The candidate's threshold of 80 misses manager (73), which converted: named with its Lead.
     expect(report.candidate.mqls).toBe(2);
-    expect(report.candidate.converted).toEqual({ count: 1, share: 0.5, won: 0, wonReadable: 0 });
+    expect(report.candidate.converted).toEqual({ count: 1, share: 0.5, won: 1, wonReadable: 1 });
     expect(report.candidate.missedConversions).toEqual(
       expect.arrayContaining([
         {

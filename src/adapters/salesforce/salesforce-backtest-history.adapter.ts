@@ -5,6 +5,7 @@ import type { ResolvedMapping } from '../../domain/mapping.js';
 import type { AwayPeriod } from '../../domain/routing/availability.js';
 import type { TouchActivity } from '../../domain/sla/assess-first-touch.js';
 import { chunks } from '../../platform/chunks.js';
+import { IntegrationError } from '../../platform/errors.js';
 import type {
   HistoryWindow,
   SalesHistory,
@@ -30,6 +31,14 @@ const UsersWire = z.array(
 const AwayWire = z
   .array(z.object({ userId: z.string(), start: z.coerce.date(), end: z.coerce.date() }))
   .nullable();
+
+/** `ConvertedOpportunity.IsWon`: null when not asked, or the Lead became no Opportunity. */
+function wonOf(record: Record<string, unknown>): boolean | null {
+  const opportunity = record['ConvertedOpportunity'];
+  if (typeof opportunity !== 'object' || opportunity === null) return null;
+  const won = (opportunity as Record<string, unknown>)['IsWon'];
+  return typeof won === 'boolean' ? won : null;
+}
 
 /**
  * SalesHistory over SOQL (five queries to a Composite call) and the SalesDirectory. Built for one
@@ -59,12 +68,30 @@ export class SalesforceBacktestHistory implements SalesHistory {
     );
   }
 
+  /** The Lead queries for these contacts and e-mails, selecting `fieldNames`. */
+  private leadQueries(
+    fieldNames: readonly string[],
+    contactIds: readonly string[],
+    emails: readonly string[],
+  ): string[] {
+    const select = soql`SELECT ${fieldList(fieldNames)} FROM Lead WHERE`;
+    const byId = field(this.mapping.salesforceFields.hubspot_contact_id);
+    return [
+      ...chunks([...new Set(contactIds)], IDS_PER_QUERY).map(
+        (group) => `${select} ${soql`${byId} IN ${group}`}`,
+      ),
+      ...chunks([...new Set(emails)], EMAILS_PER_QUERY).map(
+        (group) => `${select} ${soql`Email IN ${group}`}`,
+      ),
+    ];
+  }
+
   async leadsFor(
     contactIds: readonly string[],
     emails: readonly string[],
   ): Promise<readonly SalesLeadRecord[]> {
     const fields = this.mapping.salesforceFields;
-    const select = soql`SELECT ${fieldList([
+    const base = [
       'Id',
       'Email',
       'Status',
@@ -74,16 +101,18 @@ export class SalesforceBacktestHistory implements SalesHistory {
       'LastModifiedDate',
       fields.hubspot_contact_id,
       fields.rejection_reason,
-    ])} FROM Lead WHERE`;
-    const byId = field(fields.hubspot_contact_id);
-    const answers = await this.queries([
-      ...chunks([...new Set(contactIds)], IDS_PER_QUERY).map(
-        (group) => `${select} ${soql`${byId} IN ${group}`}`,
-      ),
-      ...chunks([...new Set(emails)], EMAILS_PER_QUERY).map(
-        (group) => `${select} ${soql`Email IN ${group}`}`,
-      ),
-    ]);
+    ];
+    let answers: Record<string, unknown>[][];
+    try {
+      answers = await this.queries(
+        this.leadQueries([...base, 'ConvertedOpportunity.IsWon'], contactIds, emails),
+      );
+    } catch (err) {
+      // An integration user who may not read Opportunities gets INVALID_FIELD for the
+      // relationship: the outcomes are read without "won", which the report shows as unreadable.
+      if (!(err instanceof IntegrationError) || err.code !== 'INVALID_FIELD') throw err;
+      answers = await this.queries(this.leadQueries(base, contactIds, emails));
+    }
     const leads = new Map<string, SalesLeadRecord>();
     for (const record of answers.flat()) {
       const id = text(record['Id']);
@@ -98,6 +127,7 @@ export class SalesforceBacktestHistory implements SalesHistory {
         createdAt: toDate(record['CreatedDate']) ?? new Date(0),
         modifiedAt: toDate(record['LastModifiedDate']) ?? new Date(0),
         rejectionReason: text(record[fields.rejection_reason]),
+        won: wonOf(record),
       });
     }
     return [...leads.values()];

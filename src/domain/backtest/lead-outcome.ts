@@ -12,6 +12,8 @@ export interface OutcomeRecord {
   /** The latest a status change can have happened (Salesforce keeps no status time without field history). */
   readonly modifiedAt: Date;
   readonly rejectionReason: string | null;
+  /** Its Opportunity won (true), lost or open (false), or unknown (null). */
+  readonly won: boolean | null;
 }
 
 function earliest(...instants: (Date | null)[]): Date | null {
@@ -55,7 +57,7 @@ export function leadOutcome(input: {
       labelledAt: earliest(firstTouch, converted),
       closedAt: converted,
       rejectionReason: null,
-      won: null,
+      won: lead.won,
     };
   }
   if (feedback.rejected_statuses.includes(lead.status))

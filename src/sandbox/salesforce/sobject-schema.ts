@@ -215,6 +215,13 @@ const LEAD: SObjectSpec = {
       relationshipName: 'ConvertedContact',
       ...SYSTEM,
     },
+    {
+      name: 'ConvertedOpportunityId',
+      type: 'reference',
+      referenceTo: ['Opportunity'],
+      relationshipName: 'ConvertedOpportunity',
+      ...SYSTEM,
+    },
     { name: 'IsUnreadByOwner', type: 'boolean', defaultValue: true },
     { name: 'LastActivityDate', type: 'date', ...SYSTEM },
   ],
@@ -550,6 +557,33 @@ const CAMPAIGN_MEMBER: SObjectSpec = {
 };
 
 /**
+ * Opportunity (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_opportunity.htm):
+ * what a converted Lead may become. IsClosed and IsWon follow the stage in Salesforce (read-only
+ * there); the sandbox stores them as given, for tests that seed outcomes.
+ */
+const OPPORTUNITY: SObjectSpec = {
+  name: 'Opportunity',
+  label: 'Opportunity',
+  keyPrefix: '006',
+  fields: [
+    { name: 'Id', type: 'id', ...SYSTEM },
+    ...audit,
+    { name: 'Name', type: 'string', length: 120, required: true },
+    {
+      name: 'StageName',
+      type: 'picklist',
+      picklist: ['Prospecting', 'Qualification', 'Proposal', 'Closed Won', 'Closed Lost'],
+      required: true,
+    },
+    { name: 'CloseDate', type: 'date', required: true },
+    { name: 'IsClosed', type: 'boolean', defaultValue: false, ...SYSTEM },
+    { name: 'IsWon', type: 'boolean', defaultValue: false, ...SYSTEM },
+    { name: 'Amount', type: 'currency' },
+    { name: 'AccountId', type: 'reference', referenceTo: ['Account'], relationshipName: 'Account' },
+  ],
+};
+
+/**
  * OutOfOffice (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_outofoffice.htm,
  * API 41.0+): a user's out-of-office period, which Chatter shows. StartDate and EndDate are
  * filterable date-times; IsEnabled is create-and-default only and, unusually, not filterable, so
@@ -697,6 +731,7 @@ export const SOBJECTS: readonly SObjectSpec[] = [
   EVENT,
   CAMPAIGN,
   CAMPAIGN_MEMBER,
+  OPPORTUNITY,
   OUT_OF_OFFICE,
   PERMISSION_SET,
   FIELD_PERMISSIONS,

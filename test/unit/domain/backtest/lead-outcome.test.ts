@@ -12,6 +12,7 @@ const record = (values: Partial<OutcomeRecord> = {}): OutcomeRecord => ({
   createdAt: at('2026-10-05T14:00:00Z'),
   modifiedAt: at('2026-10-08T10:00:00Z'),
   rejectionReason: null,
+  won: null,
   ...values,
 });
 const call = {
@@ -22,6 +23,17 @@ const call = {
 };
 
 describe('leadOutcome', () => {
+  it("carries whether a converted lead's Opportunity was won", () => {
+    const converted = (won: boolean | null) =>
+      leadOutcome({
+        lead: record({ isConverted: true, convertedOn: at('2026-10-07T00:00:00Z'), won }),
+        touches: [],
+        feedback,
+        openStatus: OPEN,
+      }).won;
+    expect([converted(true), converted(false), converted(null)]).toEqual([true, false, null]);
+  });
+
   it('labels a converted lead at its first touch when that came before the conversion day', () => {
     const outcome = leadOutcome({
       lead: record({ isConverted: true, convertedOn: at('2026-10-07T00:00:00Z') }),
