@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { createHubSpotClient } from './adapters/hubspot/hubspot-client.js';
 import { HubSpotHistory } from './adapters/hubspot/hubspot-history.adapter.js';
 import { SalesforceBacktestHistory } from './adapters/salesforce/salesforce-backtest-history.adapter.js';
+import { SalesforceLeadStore } from './adapters/salesforce/salesforce-lead-store.adapter.js';
 import { SalesforceDirectory } from './adapters/salesforce/salesforce-directory.adapter.js';
 import type { Env } from './config/env.js';
 import type { Definition } from './domain/definition.js';
@@ -49,6 +50,7 @@ export async function createBacktestRuntime(input: {
       sales: new SalesforceBacktestHistory(
         salesforce,
         new SalesforceDirectory(salesforce),
+        new SalesforceLeadStore(salesforce, resolveMapping(primary.mapping)),
         resolveMapping(primary.mapping),
         cache,
         window,

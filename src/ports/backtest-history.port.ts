@@ -1,3 +1,4 @@
+import type { LeadAccount } from '../domain/model.js';
 import type { AttributeChange } from '../domain/backtest/historic-lead.js';
 import type { Activity } from '../domain/model.js';
 import type { AwayPeriod } from '../domain/routing/availability.js';
@@ -71,6 +72,8 @@ export interface SalesHistory {
   ): Promise<readonly SalesLeadRecord[]>;
   /** Completed Tasks, logged calls and Events on these Leads. */
   touches(leadIds: readonly string[]): Promise<ReadonlyMap<string, readonly TouchActivity[]>>;
+  /** The Account of each e-mail domain (by its Website) and its owner today. */
+  accountsByDomain(domains: readonly string[]): Promise<ReadonlyMap<string, LeadAccount>>;
   /** Users by id, as routing sees them (today's active flag and time zone). */
   users(): Promise<ReadonlyMap<string, ReplayUser>>;
   /** Out-of-office periods overlapping the window; empty when the org has Out of Office off. */

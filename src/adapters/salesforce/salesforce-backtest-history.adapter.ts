@@ -12,7 +12,9 @@ import type {
   SalesLeadRecord,
 } from '../../ports/backtest-history.port.js';
 import type { PageCache } from '../../ports/page-cache.port.js';
+import type { LeadStore } from '../../ports/lead-store.port.js';
 import type { SalesDirectory } from '../../ports/sales-directory.port.js';
+import type { LeadAccount } from '../../domain/model.js';
 import { queryAllEach } from './salesforce-composite.js';
 import { text, toDate } from './salesforce-records.js';
 import { field, fieldList, soql } from './soql.js';
@@ -28,6 +30,7 @@ const RecordsWire = z.array(z.array(z.record(z.string(), z.unknown())));
 const UsersWire = z.array(
   z.object({ id: z.string(), active: z.boolean(), timezone: z.string().nullable() }),
 );
+const AccountsWire = z.array(z.object({ domain: z.string(), id: z.string(), owner: z.string() }));
 const AwayWire = z
   .array(z.object({ userId: z.string(), start: z.coerce.date(), end: z.coerce.date() }))
   .nullable();
@@ -50,6 +53,7 @@ export class SalesforceBacktestHistory implements SalesHistory {
   constructor(
     private readonly connection: Connection,
     private readonly directory: SalesDirectory,
+    private readonly accounts: Pick<LeadStore, 'accountOwnersByDomain'>,
     private readonly mapping: ResolvedMapping,
     private readonly cache: PageCache,
     window: HistoryWindow,
@@ -198,5 +202,22 @@ export class SalesforceBacktestHistory implements SalesHistory {
     );
     // An org with Out of Office switched off has nobody away.
     return periods ?? [];
+  }
+
+  async accountsByDomain(domains: readonly string[]): Promise<ReadonlyMap<string, LeadAccount>> {
+    const wanted = [...new Set(domains)].sort();
+    if (wanted.length === 0) return new Map();
+    const answer = AccountsWire.parse(
+      await this.cached({ accounts: wanted }, async () =>
+        [...(await this.accounts.accountOwnersByDomain(wanted))].map(([domain, owner]) => ({
+          domain,
+          id: owner.accountId,
+          owner: owner.ownerId,
+        })),
+      ),
+    );
+    return new Map(
+      answer.map((account) => [account.domain, { id: account.id, owner: account.owner }]),
+    );
   }
 }

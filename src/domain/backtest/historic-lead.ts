@@ -4,7 +4,7 @@
  * only ever looks at the part of it that existed at the instant it decides.
  */
 
-import type { Activity, AttributeValue } from '../model.js';
+import type { Activity, AttributeValue, LeadAccount } from '../model.js';
 
 /** One value an attribute took, from `at` until its next change. */
 export interface AttributeChange {
@@ -46,6 +46,8 @@ export interface HistoricLead {
   readonly attributes: Readonly<Record<string, readonly AttributeChange[]>>;
   readonly activities: readonly Activity[];
   readonly outcome: LeadOutcome;
+  /** The account of its e-mail domain, with today's owner (account ownership keeps no history). */
+  readonly account?: LeadAccount | null | undefined;
 }
 
 /**

@@ -111,7 +111,7 @@ export function replayDefinition(input: ReplayInput): readonly ReplayedLead[] {
     const tier = instant.qualification.tier;
     if (at === null || tier === null) continue;
     const assignment = assignOwner({
-      lead: { attributes: attributesAt(lead, at) },
+      lead: { attributes: attributesAt(lead, at), account: lead.account ?? null },
       tier,
       definition,
       directory: directoryAt(users, away, open, at),

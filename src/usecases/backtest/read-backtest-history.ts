@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { FeedbackDefinition } from '../../domain/definition.js';
 import type { HistoricLead } from '../../domain/backtest/historic-lead.js';
+import { emailDomain } from '../sync/match-lead.js';
 import { leadOutcome } from '../../domain/backtest/lead-outcome.js';
 import type { ReplayUser } from '../../domain/backtest/replay-definition.js';
 import type { AwayPeriod } from '../../domain/routing/availability.js';
@@ -111,7 +112,12 @@ export async function readBacktestHistory(
   const touches = await sales.touches(
     [...matched.values()].flatMap((lead) => (lead === null ? [] : [lead.id])),
   );
-  const [users, away] = await Promise.all([sales.users(), sales.awayPeriods(window)]);
+  const domainOf = (contact: CreatedContact): string | null => emailDomain(contact.email);
+  const [users, away, accounts] = await Promise.all([
+    sales.users(),
+    sales.awayPeriods(window),
+    sales.accountsByDomain(contacts.flatMap((contact) => domainOf(contact) ?? [])),
+  ]);
   return {
     leads: contacts.map((contact) => {
       const lead = matched.get(contact) ?? null;
@@ -122,6 +128,7 @@ export async function readBacktestHistory(
         createdAt: contact.createdAt,
         attributes: contact.attributes,
         activities: [...(activities.get(contact.id) ?? []), ...contact.conversions],
+        account: accounts.get(domainOf(contact) ?? '') ?? null,
         outcome: leadOutcome({
           lead,
           touches: lead === null ? [] : (touches.get(lead.id) ?? []),

@@ -129,6 +129,21 @@ describe('replayDefinition', () => {
   const qualifiedAt = (id: string, iso: string): HistoricLead =>
     historic(id, iso, { ...FIT_50, country: 'US' });
 
+  it("gives a lead of a known account to the account's owner, as the account rule says", () => {
+    const lead = {
+      ...qualifiedAt('acct', '2026-10-05T15:00:00Z'),
+      account: { id: '0015e00000ACCOUNT1', owner: USER_A },
+    };
+    const [replayed] = replayDefinition({
+      leads: [lead],
+      definition,
+      users,
+      away: [],
+      windowEnd: WINDOW_END,
+    });
+    expect(replayed?.routing).toMatchObject({ rule: 'existing-account', owner: USER_A });
+  });
+
   it('routes in decision-time order, threading the rotation, whatever the input order', () => {
     const leads = [
       qualifiedAt('c', '2026-10-07T15:00:00Z'),
