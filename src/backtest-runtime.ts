@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { createHubSpotClient } from './adapters/hubspot/hubspot-client.js';
 import { HubSpotHistory } from './adapters/hubspot/hubspot-history.adapter.js';
 import { SalesforceBacktestHistory } from './adapters/salesforce/salesforce-backtest-history.adapter.js';
+import { SalesforceLeadSourceAdapter } from './adapters/salesforce/salesforce-lead-source.adapter.js';
 import { SalesforceLeadStore } from './adapters/salesforce/salesforce-lead-store.adapter.js';
 import { SalesforceDirectory } from './adapters/salesforce/salesforce-directory.adapter.js';
 import type { Env } from './config/env.js';
@@ -42,6 +43,7 @@ export async function createBacktestRuntime(input: {
     baseUrl: env.HUBSPOT_BASE_URL,
   });
   const salesforce = await connectSalesforce(env, meter);
+  const mapping = resolveMapping(primary.mapping);
   return {
     deps: {
       marketing: new HubSpotHistory(hubspot, cache, window, attributes, () =>
@@ -50,8 +52,9 @@ export async function createBacktestRuntime(input: {
       sales: new SalesforceBacktestHistory(
         salesforce,
         new SalesforceDirectory(salesforce),
-        new SalesforceLeadStore(salesforce, resolveMapping(primary.mapping)),
-        resolveMapping(primary.mapping),
+        new SalesforceLeadStore(salesforce, mapping),
+        new SalesforceLeadSourceAdapter(salesforce, mapping),
+        mapping,
         cache,
         window,
       ),

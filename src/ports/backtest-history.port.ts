@@ -1,6 +1,10 @@
-import type { LeadAccount } from '../domain/model.js';
 import type { AttributeChange } from '../domain/backtest/historic-lead.js';
-import type { Activity } from '../domain/model.js';
+import type {
+  Activity,
+  AttributeValue,
+  LeadAccount,
+  SalesforceActivityType,
+} from '../domain/model.js';
 import type { AwayPeriod } from '../domain/routing/availability.js';
 import type { TouchActivity } from '../domain/sla/assess-first-touch.js';
 import type { ReplayUser } from '../domain/backtest/replay-definition.js';
@@ -59,6 +63,11 @@ export interface SalesLeadRecord {
   readonly won: boolean | null;
 }
 
+/** A Lead born in Salesforce, with its mapped attributes. */
+export interface BornLeadRecord extends SalesLeadRecord {
+  readonly attributes: Readonly<Record<string, AttributeValue>>;
+}
+
 /**
  * Salesforce's past, read-only: the Leads of given contacts and their touches, users and
  * out-of-office periods. SOQL IN lists sharing Composite calls; every answer goes through the
@@ -72,6 +81,16 @@ export interface SalesHistory {
   ): Promise<readonly SalesLeadRecord[]>;
   /** Completed Tasks, logged calls and Events on these Leads. */
   touches(leadIds: readonly string[]): Promise<ReadonlyMap<string, readonly TouchActivity[]>>;
+  /**
+   * Leads created in the window that no HubSpot contact points at (web-to-lead, imports, keyed in),
+   * with their attributes through `mapping.salesforce` as they are today.
+   */
+  bornLeads(window: HistoryWindow): Promise<readonly BornLeadRecord[]>;
+  /** The Salesforce activities of these Leads the definition counts as engagement, with dates. */
+  salesforceActivities(
+    leadIds: readonly string[],
+    types: readonly SalesforceActivityType[],
+  ): Promise<ReadonlyMap<string, readonly Activity[]>>;
   /** The Account of each e-mail domain (by its Website) and its owner today. */
   accountsByDomain(domains: readonly string[]): Promise<ReadonlyMap<string, LeadAccount>>;
   /** Users by id, as routing sees them (today's active flag and time zone). */

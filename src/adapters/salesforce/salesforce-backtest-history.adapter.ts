@@ -7,16 +7,19 @@ import type { TouchActivity } from '../../domain/sla/assess-first-touch.js';
 import { chunks } from '../../platform/chunks.js';
 import { IntegrationError } from '../../platform/errors.js';
 import type {
+  BornLeadRecord,
   HistoryWindow,
   SalesHistory,
   SalesLeadRecord,
 } from '../../ports/backtest-history.port.js';
 import type { PageCache } from '../../ports/page-cache.port.js';
 import type { LeadStore } from '../../ports/lead-store.port.js';
+import type { SalesforceLeadSource } from '../../ports/salesforce-lead-source.port.js';
+import type { Activity, SalesforceActivityType } from '../../domain/model.js';
 import type { SalesDirectory } from '../../ports/sales-directory.port.js';
 import type { LeadAccount } from '../../domain/model.js';
 import { queryAllEach } from './salesforce-composite.js';
-import { text, toDate } from './salesforce-records.js';
+import { mappedAttributes, text, toDate } from './salesforce-records.js';
 import { field, fieldList, soql } from './soql.js';
 
 /**
@@ -29,6 +32,17 @@ const EMAILS_PER_QUERY = 100;
 const RecordsWire = z.array(z.array(z.record(z.string(), z.unknown())));
 const UsersWire = z.array(
   z.object({ id: z.string(), active: z.boolean(), timezone: z.string().nullable() }),
+);
+const ActivitiesWire = z.array(
+  z.object({
+    leadId: z.string(),
+    activities: z.array(
+      z.object({
+        type: z.enum(['campaign_response', 'call', 'meeting', 'email', 'task']),
+        at: z.coerce.date(),
+      }),
+    ),
+  }),
 );
 const AccountsWire = z.array(z.object({ domain: z.string(), id: z.string(), owner: z.string() }));
 const AwayWire = z
@@ -54,6 +68,8 @@ export class SalesforceBacktestHistory implements SalesHistory {
     private readonly connection: Connection,
     private readonly directory: SalesDirectory,
     private readonly accounts: Pick<LeadStore, 'accountOwnersByDomain'>,
+    /** Reads Salesforce activities as the live sync counts them for engagement. */
+    private readonly source: Pick<SalesforceLeadSource, 'activities'>,
     private readonly mapping: ResolvedMapping,
     private readonly cache: PageCache,
     window: HistoryWindow,
@@ -72,30 +88,10 @@ export class SalesforceBacktestHistory implements SalesHistory {
     );
   }
 
-  /** The Lead queries for these contacts and e-mails, selecting `fieldNames`. */
-  private leadQueries(
-    fieldNames: readonly string[],
-    contactIds: readonly string[],
-    emails: readonly string[],
-  ): string[] {
-    const select = soql`SELECT ${fieldList(fieldNames)} FROM Lead WHERE`;
-    const byId = field(this.mapping.salesforceFields.hubspot_contact_id);
-    return [
-      ...chunks([...new Set(contactIds)], IDS_PER_QUERY).map(
-        (group) => `${select} ${soql`${byId} IN ${group}`}`,
-      ),
-      ...chunks([...new Set(emails)], EMAILS_PER_QUERY).map(
-        (group) => `${select} ${soql`Email IN ${group}`}`,
-      ),
-    ];
-  }
-
-  async leadsFor(
-    contactIds: readonly string[],
-    emails: readonly string[],
-  ): Promise<readonly SalesLeadRecord[]> {
+  /** The fields every Lead read selects, `extra` after them. */
+  private leadFields(extra: readonly string[]): string[] {
     const fields = this.mapping.salesforceFields;
-    const base = [
+    return [
       'Id',
       'Email',
       'Status',
@@ -105,36 +101,100 @@ export class SalesforceBacktestHistory implements SalesHistory {
       'LastModifiedDate',
       fields.hubspot_contact_id,
       fields.rejection_reason,
+      ...extra,
     ];
-    let answers: Record<string, unknown>[][];
+  }
+
+  /**
+   * Leads matching each `where`, with whether their Opportunity was won. An integration user who
+   * may not read Opportunities gets INVALID_FIELD for the relationship: the Leads are then read
+   * without it, and the report counts those outcomes as not readable.
+   */
+  private async leadRecords(
+    extra: readonly string[],
+    wheres: readonly string[],
+  ): Promise<Record<string, unknown>[]> {
+    const select = (fields: readonly string[]): string[] =>
+      wheres.map((where) => `${soql`SELECT ${fieldList(fields)} FROM Lead WHERE`} ${where}`);
     try {
-      answers = await this.queries(
-        this.leadQueries([...base, 'ConvertedOpportunity.IsWon'], contactIds, emails),
-      );
+      return (
+        await this.queries(select(this.leadFields([...extra, 'ConvertedOpportunity.IsWon'])))
+      ).flat();
     } catch (err) {
-      // An integration user who may not read Opportunities gets INVALID_FIELD for the
-      // relationship: the outcomes are read without "won", which the report shows as unreadable.
       if (!(err instanceof IntegrationError) || err.code !== 'INVALID_FIELD') throw err;
-      answers = await this.queries(this.leadQueries(base, contactIds, emails));
+      return (await this.queries(select(this.leadFields(extra)))).flat();
     }
+  }
+
+  private toRecord(record: Record<string, unknown>): SalesLeadRecord {
+    const fields = this.mapping.salesforceFields;
+    return {
+      id: String(record['Id']),
+      hubspotContactId: text(record[fields.hubspot_contact_id]),
+      email: text(record['Email']),
+      status: text(record['Status']) ?? '',
+      isConverted: record['IsConverted'] === true,
+      convertedOn: toDate(record['ConvertedDate']),
+      createdAt: toDate(record['CreatedDate']) ?? new Date(0),
+      modifiedAt: toDate(record['LastModifiedDate']) ?? new Date(0),
+      rejectionReason: text(record[fields.rejection_reason]),
+      won: wonOf(record),
+    };
+  }
+
+  async leadsFor(
+    contactIds: readonly string[],
+    emails: readonly string[],
+  ): Promise<readonly SalesLeadRecord[]> {
+    const byId = field(this.mapping.salesforceFields.hubspot_contact_id);
+    const records = await this.leadRecords(
+      [],
+      [
+        ...chunks([...new Set(contactIds)], IDS_PER_QUERY).map(
+          (group) => soql`${byId} IN ${group}`,
+        ),
+        ...chunks([...new Set(emails)], EMAILS_PER_QUERY).map((group) => soql`Email IN ${group}`),
+      ],
+    );
     const leads = new Map<string, SalesLeadRecord>();
-    for (const record of answers.flat()) {
-      const id = text(record['Id']);
-      if (id === null) continue;
-      leads.set(id, {
-        id,
-        hubspotContactId: text(record[fields.hubspot_contact_id]),
-        email: text(record['Email']),
-        status: text(record['Status']) ?? '',
-        isConverted: record['IsConverted'] === true,
-        convertedOn: toDate(record['ConvertedDate']),
-        createdAt: toDate(record['CreatedDate']) ?? new Date(0),
-        modifiedAt: toDate(record['LastModifiedDate']) ?? new Date(0),
-        rejectionReason: text(record[fields.rejection_reason]),
-        won: wonOf(record),
-      });
+    for (const record of records) {
+      const lead = this.toRecord(record);
+      leads.set(lead.id, lead);
     }
     return [...leads.values()];
+  }
+
+  async bornLeads(window: HistoryWindow): Promise<readonly BornLeadRecord[]> {
+    const byId = field(this.mapping.salesforceFields.hubspot_contact_id);
+    const records = await this.leadRecords(Object.values(this.mapping.salesforce), [
+      soql`${byId} = ${null} AND CreatedDate >= ${window.from} AND CreatedDate < ${window.to} ORDER BY CreatedDate, Id`,
+    ]);
+    return records.map((record) => ({
+      ...this.toRecord(record),
+      attributes: mappedAttributes(record, this.mapping.salesforce),
+    }));
+  }
+
+  async salesforceActivities(
+    leadIds: readonly string[],
+    types: readonly SalesforceActivityType[],
+  ): Promise<ReadonlyMap<string, readonly Activity[]>> {
+    if (leadIds.length === 0 || types.length === 0) return new Map();
+    const wanted = [...types].sort();
+    const answer = ActivitiesWire.parse(
+      await this.cached({ activities: [...new Set(leadIds)].sort(), types: wanted }, async () =>
+        [...(await this.source.activities(leadIds, wanted))].map(([leadId, list]) => ({
+          leadId,
+          activities: list.map((activity) => ({ type: activity.type, at: activity.at })),
+        })),
+      ),
+    );
+    return new Map(
+      answer.map(({ leadId, activities }) => [
+        leadId,
+        activities.map((activity) => ({ ...activity, source: 'salesforce' as const })),
+      ]),
+    );
   }
 
   /** As `LeadLifecycleStore.touches` reads them: a Task counts once completed, a call when logged. */

@@ -37,8 +37,16 @@ export function findDecisionInstant(
   for (const activity of lead.activities) stamps.add(activity.at.getTime());
   for (const changes of Object.values(lead.attributes))
     for (const change of changes) stamps.add(change.at.getTime());
+  // At the label's own instant sales has already acted (the first touch is often a logged call,
+  // itself a Salesforce activity): only the creation instant may coincide with it.
+  const labelledFirst = cutoff !== windowEnd;
   const instants = [...stamps]
-    .filter((ms) => !Number.isNaN(ms) && ms >= start && ms <= end)
+    .filter(
+      (ms) =>
+        !Number.isNaN(ms) &&
+        ms >= start &&
+        (ms < end || (ms === end && (!labelledFirst || ms === start))),
+    )
     .sort((a, b) => a - b);
 
   let closest: QualificationResult | null = null;

@@ -12,7 +12,7 @@ import type {
   SalesHistory,
   SalesLeadRecord,
 } from '../../ports/backtest-history.port.js';
-import type { Activity } from '../../domain/model.js';
+import { SALESFORCE_ACTIVITY_TYPES, type Activity } from '../../domain/model.js';
 
 export interface BacktestHistoryDeps {
   readonly marketing: MarketingHistory;
@@ -109,34 +109,75 @@ export async function readBacktestHistory(
   const matched = new Map(
     contacts.map((contact) => [contact, matchLead(contact, byContact, byEmail)]),
   );
-  const touches = await sales.touches(
+  // Leads born in Salesforce are decided like contacts unless a replayed contact has their e-mail
+  // (live, such a Lead is left to its contact).
+  const contactEmails = new Set(
+    contacts.flatMap((contact) => (contact.email === null ? [] : [contact.email.toLowerCase()])),
+  );
+  const matchedIds = new Set(
     [...matched.values()].flatMap((lead) => (lead === null ? [] : [lead.id])),
   );
-  const domainOf = (contact: CreatedContact): string | null => emailDomain(contact.email);
-  const [users, away, accounts] = await Promise.all([
+  const born = (await sales.bornLeads(window)).filter(
+    (lead) =>
+      !matchedIds.has(lead.id) &&
+      (lead.email === null || !contactEmails.has(lead.email.toLowerCase())),
+  );
+  const leadIds = [...matchedIds, ...born.map((lead) => lead.id)];
+  const domainOf = (email: string | null): string | null => emailDomain(email);
+  // Every Salesforce activity type is read, whatever this definition counts: the candidate and
+  // the baseline may count different ones, and the cache then serves both.
+  const [touches, salesforceActivities, users, away, accounts] = await Promise.all([
+    sales.touches(leadIds),
+    sales.salesforceActivities(leadIds, SALESFORCE_ACTIVITY_TYPES),
     sales.users(),
     sales.awayPeriods(window),
-    sales.accountsByDomain(contacts.flatMap((contact) => domainOf(contact) ?? [])),
+    sales.accountsByDomain(
+      [...contacts.map((contact) => contact.email), ...born.map((lead) => lead.email)].flatMap(
+        (email) => domainOf(email) ?? [],
+      ),
+    ),
   ]);
+  const outcomeOf = (lead: SalesLeadRecord | null) =>
+    leadOutcome({
+      lead,
+      touches: lead === null ? [] : (touches.get(lead.id) ?? []),
+      feedback: deps.feedback,
+      openStatus: deps.openStatus,
+    });
+  const fromHubSpot: HistoricLead[] = contacts.map((contact) => {
+    const lead = matched.get(contact) ?? null;
+    return {
+      contactId: contact.id,
+      leadId: lead?.id ?? null,
+      email: contact.email,
+      createdAt: contact.createdAt,
+      attributes: contact.attributes,
+      activities: [
+        ...(activities.get(contact.id) ?? []),
+        ...contact.conversions,
+        ...(lead === null ? [] : (salesforceActivities.get(lead.id) ?? [])),
+      ],
+      account: accounts.get(domainOf(contact.email) ?? '') ?? null,
+      outcome: outcomeOf(lead),
+    };
+  });
+  const fromSalesforce: HistoricLead[] = born.map((lead) => ({
+    // Known by their own id, as everywhere Handoff names a Lead without a contact.
+    contactId: `lead:${lead.id}`,
+    leadId: lead.id,
+    email: lead.email,
+    createdAt: lead.createdAt,
+    // Salesforce keeps no history of these fields unless field history tracking is on: today's
+    // values stand for all time.
+    attributes: Object.fromEntries(
+      Object.entries(lead.attributes).map(([name, value]) => [name, [{ value, at: new Date(0) }]]),
+    ),
+    activities: salesforceActivities.get(lead.id) ?? [],
+    account: accounts.get(domainOf(lead.email) ?? '') ?? null,
+    outcome: outcomeOf(lead),
+  }));
   return {
-    leads: contacts.map((contact) => {
-      const lead = matched.get(contact) ?? null;
-      return {
-        contactId: contact.id,
-        leadId: lead?.id ?? null,
-        email: contact.email,
-        createdAt: contact.createdAt,
-        attributes: contact.attributes,
-        activities: [...(activities.get(contact.id) ?? []), ...contact.conversions],
-        account: accounts.get(domainOf(contact) ?? '') ?? null,
-        outcome: leadOutcome({
-          lead,
-          touches: lead === null ? [] : (touches.get(lead.id) ?? []),
-          feedback: deps.feedback,
-          openStatus: deps.openStatus,
-        }),
-      };
-    }),
+    leads: [...fromHubSpot, ...fromSalesforce],
     users,
     away,
   };
