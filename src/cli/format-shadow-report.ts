@@ -22,5 +22,7 @@ export function shadowText(report: ShadowReport): string {
     ...(report.not_routed.length > LISTED
       ? [`    … and ${report.not_routed.length - LISTED} more (--json lists them all)`]
       : []),
+    '',
+    `  --json lists each compared Lead: Handoff's owner and deadline, today's owner, first touch`,
   ].join('\n')}\n`;
 }

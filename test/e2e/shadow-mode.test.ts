@@ -105,6 +105,15 @@ describe('shadow mode: sync --once --shadow, report --shadow, then live', () => 
     expect(report.same_owner).toBe(same);
     expect(report.same_owner_share).toBeCloseTo(same / twinDecided.length, 10);
     expect(report.breaches).toBe(twinDecided.length - 1);
+    // Lead by lead: the one called in time is the one not breached, with its call as first touch.
+    const calledRow = report.leads.find((row) => row.lead_id === calledId);
+    expect(calledRow).toMatchObject({
+      breached: false,
+      first_touch: new Date(START + HOUR).toISOString(),
+      handoff_owner: called?.['OwnerId'],
+      actual_owner: owners.get(calledId),
+    });
+    expect(report.leads.filter((row) => row.breached)).toHaveLength(report.breaches);
     expect(report.caught).toBe(report.breaches);
     expect(report.pending).toBe(0);
     const decidedIds = new Set(twinDecided.map((lead) => String(lead['Id'])));

@@ -20,6 +20,18 @@ export interface ActualLead {
   readonly firstTouch: Date | null;
 }
 
+/** One compared Lead: what Handoff would have done beside what happened. */
+export interface ShadowLeadComparison {
+  readonly leadId: string;
+  readonly decisionId: string;
+  readonly handoffOwner: string;
+  readonly actualOwner: string;
+  readonly due: Date | null;
+  readonly firstTouch: Date | null;
+  /** First touched after Handoff's deadline, or not at all by now. */
+  readonly breached: boolean;
+}
+
 export interface ShadowComparison {
   readonly decisions: number;
   /** Decisions about an existing Lead that Salesforce still has: the ones compared below. */
@@ -37,6 +49,8 @@ export interface ShadowComparison {
   readonly pending: number;
   /** Leads created in the period that Handoff would not have routed: no shadow decision names them. */
   readonly notRouted: readonly { readonly id: string; readonly ownerId: string }[];
+  /** Every compared Lead, in decision order. */
+  readonly leads: readonly ShadowLeadComparison[];
 }
 
 /**
@@ -59,6 +73,7 @@ export function compareShadow(input: {
   let breaches = 0;
   let pending = 0;
   const decidedLeads = new Set<string>();
+  const leads: ShadowLeadComparison[] = [];
   for (const decision of decisions) {
     if (decision.leadId === null) {
       wouldCreate += 1;
@@ -69,11 +84,20 @@ export function compareShadow(input: {
     if (lead === undefined) continue;
     compared += 1;
     if (lead.ownerId === decision.ownerId) sameOwner += 1;
-    if (decision.due === null) continue;
-    if (lead.firstTouch !== null) {
-      if (lead.firstTouch > decision.due) breaches += 1;
-    } else if (now >= decision.due) breaches += 1;
-    else pending += 1;
+    const { due } = decision;
+    const breached =
+      due !== null && (lead.firstTouch === null ? now >= due : lead.firstTouch > due);
+    if (breached) breaches += 1;
+    else if (due !== null && lead.firstTouch === null) pending += 1;
+    leads.push({
+      leadId: lead.id,
+      decisionId: decision.decisionId,
+      handoffOwner: decision.ownerId,
+      actualOwner: lead.ownerId,
+      due,
+      firstTouch: lead.firstTouch,
+      breached,
+    });
   }
   return {
     decisions: decisions.length,
@@ -87,5 +111,6 @@ export function compareShadow(input: {
     notRouted: input.createdInPeriod
       .filter((lead) => !decidedLeads.has(lead.id))
       .map((lead) => ({ id: lead.id, ownerId: lead.ownerId })),
+    leads,
   };
 }

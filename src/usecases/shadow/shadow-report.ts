@@ -28,6 +28,16 @@ export interface ShadowReport {
   readonly pending: number;
   /** Leads created in the period that Handoff would not have routed. */
   readonly not_routed: readonly { readonly id: string; readonly owner_id: string }[];
+  /** Each compared Lead: Handoff's owner and deadline beside the owner and first touch it got. */
+  readonly leads: readonly {
+    readonly lead_id: string;
+    readonly decision_id: string;
+    readonly handoff_owner: string;
+    readonly actual_owner: string;
+    readonly due: string | null;
+    readonly first_touch: string | null;
+    readonly breached: boolean;
+  }[];
 }
 
 /** The first completed touch on or after the decision instant, by anyone. */
@@ -87,5 +97,14 @@ export async function buildShadowReport(
     caught: comparison.caught,
     pending: comparison.pending,
     not_routed: comparison.notRouted.map((lead) => ({ id: lead.id, owner_id: lead.ownerId })),
+    leads: comparison.leads.map((lead) => ({
+      lead_id: lead.leadId,
+      decision_id: lead.decisionId,
+      handoff_owner: lead.handoffOwner,
+      actual_owner: lead.actualOwner,
+      due: lead.due?.toISOString() ?? null,
+      first_touch: lead.firstTouch?.toISOString() ?? null,
+      breached: lead.breached,
+    })),
   };
 }

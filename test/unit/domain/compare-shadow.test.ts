@@ -52,9 +52,16 @@ describe('compareShadow', () => {
   ];
 
   it('counts owner agreement, breaches by Handoff deadline, and the Leads it would not have routed', () => {
+    const result = compareShadow({ decisions, actual, createdInPeriod, escalates: true, now: NOW });
     expect(
-      compareShadow({ decisions, actual, createdInPeriod, escalates: true, now: NOW }),
-    ).toEqual({
+      result.leads.map((row) => [row.leadId, row.handoffOwner, row.actualOwner, row.breached]),
+    ).toEqual([
+      ['L1', 'ann', 'ann', false],
+      ['L2', 'ann', 'dan', true],
+      ['L3', 'bob', 'bob', true],
+      ['L4', 'bob', 'bob', false],
+    ]);
+    expect(result).toMatchObject({
       decisions: 5,
       compared: 4,
       sameOwner: 3,
