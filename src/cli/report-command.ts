@@ -1,4 +1,9 @@
-import { createReportRuntime, createShadowReportRuntime, SetupError } from '../main.js';
+import {
+  createReportRuntime,
+  createShadowReportRuntime,
+  RedisUnavailableError,
+  SetupError,
+} from '../main.js';
 import { IntegrationError } from '../platform/errors.js';
 import { buildReport, type FunnelReport } from '../usecases/report/build-report.js';
 import { buildShadowReport } from '../usecases/shadow/shadow-report.js';
@@ -124,6 +129,11 @@ export async function reportCommand(flags: ReportFlags, io: CliIo): Promise<numb
     }
     if (err instanceof IntegrationError) {
       io.stderr(`report stopped: ${err.system} ${err.code}\n`);
+      return EXIT_PROBLEMS;
+    }
+    // Only --shadow reads Redis (its journal).
+    if (err instanceof RedisUnavailableError) {
+      io.stderr(`${err.message}\n`);
       return EXIT_PROBLEMS;
     }
     throw err;

@@ -2,7 +2,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisShadowJournal } from '../../src/adapters/redis/redis-shadow-journal.adapter.js';
 import type { ShadowReport } from '../../src/usecases/shadow/shadow-report.js';
+import { runCliInProcess } from '../support/run-cli-in-process.js';
 import {
+  CONFIG,
   startLifecycle,
   type LifecycleHarness,
   type SfRecord,
@@ -134,5 +136,14 @@ describe('shadow mode: sync --once --shadow, report --shadow, then live', () => 
     );
     for (const lead of twinDecided)
       expect(live.get(String(lead['Id']))).toBe(lead['Handoff_Decision_Id__c']);
+  });
+
+  it('says so when the journal cannot be read, Redis being unreachable', async () => {
+    const run = await runCliInProcess(['report', '--shadow', '--config', CONFIG], {
+      env: { ...shadowTenant.env, REDIS_URL: 'redis://127.0.0.1:1' },
+      now: new Date(START).toISOString(),
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^Redis is not reachable at REDIS_URL \(/);
   });
 });
