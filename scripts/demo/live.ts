@@ -11,7 +11,7 @@ import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start-s
 import { demoDayStart, fastClock } from './demo-clock.js';
 import type { DemoFlags } from './demo-flags.js';
 import { freePort, removePrefix, type DemoRedis } from './demo-redis.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../../src/sandbox/core/seeded-random.js';
 import { emptyCounts, simulateStep, standing, STEP_MS, tickerLine } from './simulated-day.js';
 
 const HOUR_MS = 3_600_000;

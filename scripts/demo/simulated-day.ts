@@ -1,5 +1,5 @@
 import type { RunningSandboxes } from '../../src/sandbox/start-sandboxes.js';
-import type { Random } from './random.js';
+import type { SeededRandom as Random } from '../../src/sandbox/core/seeded-random.js';
 
 /**
  * What happens in the sandboxes during one simulated quarter hour: new people fill in HubSpot
