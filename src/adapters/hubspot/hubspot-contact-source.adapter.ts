@@ -13,6 +13,7 @@ import { hubspotCall } from './hubspot.errors.js';
 import { contactProperties, engagementActivity, toMarketingContact } from './hubspot.mappers.js';
 import { AssociationBatchWire, BatchReadWire, SearchPageWire } from './hubspot.schemas.js';
 import { chunks } from '../../platform/chunks.js';
+import { windowSearchRequest } from './hubspot-search.js';
 import { RollingWindowLimiter } from '../../platform/rolling-window-limiter.js';
 
 /** Search pages hold at most 200 results. */
@@ -70,28 +71,15 @@ export class HubSpotContactSource implements ContactSource {
   async changedContacts(window: ContactWindow, after: string | null): Promise<ContactPage> {
     const page = SearchPageWire.parse(
       await this.search(() =>
-        this.client.crm.contacts.searchApi.doSearch({
-          filterGroups: [
-            {
-              filters: [
-                {
-                  propertyName: 'lastmodifieddate',
-                  operator: FilterOperatorEnum.Gte,
-                  value: String(window.from.getTime()),
-                },
-                {
-                  propertyName: 'lastmodifieddate',
-                  operator: FilterOperatorEnum.Lt,
-                  value: String(window.to.getTime()),
-                },
-              ],
-            },
-          ],
-          sorts: ['lastmodifieddate'],
-          properties: this.properties,
-          limit: SEARCH_PAGE_LIMIT,
-          after: after ?? '0',
-        }),
+        this.client.crm.contacts.searchApi.doSearch(
+          windowSearchRequest({
+            property: 'lastmodifieddate',
+            window,
+            properties: this.properties,
+            limit: SEARCH_PAGE_LIMIT,
+            after,
+          }),
+        ),
       ),
     );
     return {

@@ -1,5 +1,4 @@
 import type { Client } from '@hubspot/api-client';
-import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/contacts/index.js';
 import { z } from 'zod';
 import type { AttributeChange } from '../../domain/backtest/historic-lead.js';
 import type { Activity } from '../../domain/model.js';
@@ -13,6 +12,7 @@ import type {
 import { ENGAGEMENT_KINDS } from '../../ports/contact-source.port.js';
 import type { PageCache } from '../../ports/page-cache.port.js';
 import { hubspotCall } from './hubspot.errors.js';
+import { windowSearchRequest } from './hubspot-search.js';
 import { activityTypeOfConversion, engagementActivity } from './hubspot.mappers.js';
 import { AssociationBatchWire } from './hubspot.schemas.js';
 
@@ -114,28 +114,13 @@ export class HubSpotHistory implements MarketingHistory {
    * query, so the caller moves `from` forward (keyset) rather than paging one query past it.
    */
   async createdContacts(window: HistoryWindow, after: string | null): Promise<CreatedContactPage> {
-    const request = {
-      filterGroups: [
-        {
-          filters: [
-            {
-              propertyName: 'createdate',
-              operator: FilterOperatorEnum.Gte,
-              value: String(window.from.getTime()),
-            },
-            {
-              propertyName: 'createdate',
-              operator: FilterOperatorEnum.Lt,
-              value: String(window.to.getTime()),
-            },
-          ],
-        },
-      ],
-      sorts: ['createdate'],
+    const request = windowSearchRequest({
+      property: 'createdate',
+      window,
       properties: ['createdate'],
       limit: SEARCH_PAGE_LIMIT,
-      after: after ?? '0',
-    };
+      after,
+    });
     const page = SearchWire.parse(
       await this.cached(request, () => this.client.crm.contacts.searchApi.doSearch(request)),
     );
