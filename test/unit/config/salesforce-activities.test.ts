@@ -1,27 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import type { DefinitionFile } from '../../../src/config/definition.schema.js';
 import { renderDefinitionJsonSchema } from '../../../src/config/definition-json-schema.js';
 import { parseDefinition } from '../../../src/config/load-definition.js';
 import { formatIssue } from '../../../src/config/parse-yaml.js';
 import { SALESFORCE_ACTIVITY_TYPES } from '../../../src/domain/model.js';
-import { baseDefinitionFile } from '../../support/factories.js';
+import {
+  editedProblems as problems,
+  parseEdited as parse,
+} from '../../support/edited-definition.js';
 
 const EXAMPLE = new URL('../../../config/handoff.example.yaml', import.meta.url);
 const ALLOWED = '"campaign_response", "call", "meeting", "email", "task"';
-
-function parse(edit: (file: DefinitionFile) => void): ReturnType<typeof parseDefinition> {
-  const file = baseDefinitionFile();
-  edit(file);
-  return parseDefinition(stringify(file));
-}
-
-/** Problems of the edited base definition, as `path: message` (lines left out). */
-function problems(edit: (file: DefinitionFile) => void): string[] {
-  const result = parse(edit);
-  return result.ok ? [] : result.issues.map((issue) => formatIssue({ ...issue, line: null }));
-}
 
 describe('qualification.engagement.salesforce_activities', () => {
   it('defaults to no Salesforce activity types, with or without an engagement section', () => {

@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import type { DefinitionFile } from '../../../src/config/definition.schema.js';
-import { parseDefinition } from '../../../src/config/load-definition.js';
-import { formatIssue } from '../../../src/config/parse-yaml.js';
-import { baseDefinitionFile } from '../../support/factories.js';
-
-function parse(edit: (file: DefinitionFile) => void): ReturnType<typeof parseDefinition> {
-  const file = baseDefinitionFile();
-  edit(file);
-  return parseDefinition(stringify(file));
-}
-
-/** Problems of the edited base definition, as `path: message` (lines left out). */
-function problems(edit: (file: DefinitionFile) => void): string[] {
-  const result = parse(edit);
-  return result.ok ? [] : result.issues.map((issue) => formatIssue({ ...issue, line: null }));
-}
+import {
+  editedProblems as problems,
+  parseEdited as parse,
+} from '../../support/edited-definition.js';
 
 describe('routing.pools.*.within_working_hours and members[].working_hours', () => {
   it('accepts member hours in a pool that routes within working hours', () => {
