@@ -1,6 +1,6 @@
 import type { PoolMember, SlaDefinition } from '../definition.js';
 import { businessCalendar, nextOpeningAt } from '../time/business-calendar.js';
-import { isValidTimeZone, toWallTime } from '../time/zoned-time.js';
+import { personalZone, toWallTime } from '../time/zoned-time.js';
 
 /** A pool member's working day as seen at one instant. */
 export interface MemberHours {
@@ -34,9 +34,7 @@ export function workingHoursOf(
   sla: SlaDefinition,
   at: Date,
 ): MemberHours {
-  const zone =
-    member.timezone ??
-    (typeof userZone === 'string' && isValidTimeZone(userZone) ? userZone : sla.default_timezone);
+  const zone = personalZone(member.timezone, userZone, sla.default_timezone);
   const calendar = businessCalendar(member.working_hours ?? sla.business_hours, sla.holidays);
   const opensAt = nextOpeningAt(calendar, zone, at.getTime());
   return {

@@ -1,6 +1,6 @@
 import type { Definition } from '../definition.js';
 import type { Directory } from '../routing/route-lead.js';
-import { isValidTimeZone } from '../time/zoned-time.js';
+import { personalZone } from '../time/zoned-time.js';
 
 export interface ResolveOwnerTimezoneInput {
   readonly definition: Definition;
@@ -18,11 +18,8 @@ export function resolveOwnerTimezone(input: ResolveOwnerTimezoneInput): string {
   const { definition, owner, directory } = input;
   const { sla, routing } = definition;
   if (sla.timezone !== 'owner') return sla.timezone;
-  for (const pool of Object.values(routing.pools)) {
-    const member = pool.members.find((candidate) => candidate.owner === owner);
-    if (member?.timezone !== undefined) return member.timezone;
-  }
-  const userZone = directory.get(owner)?.timezone;
-  if (typeof userZone === 'string' && isValidTimeZone(userZone)) return userZone;
-  return sla.default_timezone;
+  const configured = Object.values(routing.pools)
+    .flatMap((pool) => pool.members)
+    .find((member) => member.owner === owner && member.timezone !== undefined)?.timezone;
+  return personalZone(configured, directory.get(owner)?.timezone, sla.default_timezone);
 }

@@ -175,3 +175,17 @@ export function parseLocalDate(text: string): LocalDate | null {
   const date = { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) };
   return formatLocalDate(addDays(date, 0)) === text ? date : null;
 }
+
+/**
+ * A person's own zone: the configured one (the admin's explicit word wins), else their Salesforce
+ * zone when it is a valid IANA zone, else the definition's default.
+ */
+export function personalZone(
+  configured: string | undefined,
+  userZone: string | null | undefined,
+  defaultZone: string,
+): string {
+  if (configured !== undefined) return configured;
+  if (typeof userZone === 'string' && isValidTimeZone(userZone)) return userZone;
+  return defaultZone;
+}
