@@ -12,6 +12,7 @@ import { RedisShadowJournal } from './adapters/redis/redis-shadow-journal.adapte
 import { RedisSyncState } from './adapters/redis/redis-sync-state.adapter.js';
 import {
   createSalesforceConnection,
+  integrationUserId,
   type SalesforceAuthConfig,
 } from './adapters/salesforce/salesforce-connection.js';
 import { SalesforceDirectory } from './adapters/salesforce/salesforce-directory.adapter.js';
@@ -305,7 +306,7 @@ export async function createSetupRuntime(
   const salesforce = await connectSalesforce(env, new ApiCallMeter());
   let identity: string;
   try {
-    identity = (await salesforce.identity()).user_id;
+    identity = await integrationUserId(salesforce);
   } catch (err) {
     throw classifySalesforceError(err);
   }
@@ -359,11 +360,11 @@ export async function createSyncRuntime(
   });
   const countHubSpot = (): void => meter.count('hubspot');
   // Salesforce first, while nothing is open yet: a refused credential exits with nothing to
-  // close. Leads the integration user owns count as unowned; identity() names that user.
+  // close. Leads the integration user owns count as unowned; integrationUserId names that user.
   const salesforce = await connectSalesforce(env, meter, budget);
   let identity: string;
   try {
-    identity = (await salesforce.identity()).user_id;
+    identity = await integrationUserId(salesforce);
   } catch (err) {
     throw explainConnectFailure(err, salesforceAuthFrom(env));
   }

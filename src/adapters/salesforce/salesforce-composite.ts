@@ -5,9 +5,10 @@ import { classifySalesforceError } from './salesforce.errors.js';
 import { queryAll } from './salesforce-records.js';
 
 /**
- * Query subrequests per Composite request. Composite takes 25 subrequests, but Salesforce
- * documents at most 5 of them as queries or sObject Collections.
+ * Subrequests per Composite request: 25, of which Salesforce documents at most 5 as queries or
+ * sObject Collections.
  */
+const SUBREQUESTS_PER_COMPOSITE = 25;
 const QUERIES_PER_COMPOSITE = 5;
 
 const CompositeWire = z.object({
@@ -63,14 +64,37 @@ async function settledQueryPages(
   connection: Connection,
   queries: readonly string[],
 ): Promise<(QueryPage | IntegrationError)[]> {
-  const base = `/services/data/v${connection.version}/query`;
+  const answers = await settledSubrequests(
+    connection,
+    queries.map((query) => ({ kind: 'query', query })),
+  );
+  return answers.map((body) => (body instanceof IntegrationError ? body : QueryWire.parse(body)));
+}
+
+/** A GET a Composite request can carry: a query, or another resource under the versioned root. */
+type Subrequest =
+  | { readonly kind: 'query'; readonly query: string }
+  | { readonly kind: 'get'; readonly path: string };
+
+/**
+ * Each subrequest's body, or (as an IntegrationError value) the error its own request would have
+ * raised, in one call.
+ */
+async function settledSubrequests(
+  connection: Connection,
+  subrequests: readonly Subrequest[],
+): Promise<unknown[]> {
+  const base = `/services/data/v${connection.version}`;
   let raw: unknown;
   try {
     raw = await connection.requestPost('/composite', {
       allOrNone: false,
-      compositeRequest: queries.map((query, index) => ({
+      compositeRequest: subrequests.map((subrequest, index) => ({
         method: 'GET',
-        url: `${base}?q=${encodeURIComponent(query)}`,
+        url:
+          subrequest.kind === 'query'
+            ? `${base}/query?q=${encodeURIComponent(subrequest.query)}`
+            : `${base}${subrequest.path}`,
         referenceId: `q${index}`,
       })),
     });
@@ -80,55 +104,56 @@ async function settledQueryPages(
   const answers = new Map(
     CompositeWire.parse(raw).compositeResponse.map((answer) => [answer.referenceId, answer]),
   );
-  return queries.map((_query, index) => {
+  return subrequests.map((_subrequest, index) => {
     const answer = answers.get(`q${index}`);
     if (answer === undefined)
       throw new IntegrationError('salesforce', 'transient', 'salesforce composite incomplete', {
         code: 'COMPOSITE_INCOMPLETE',
       });
     if (answer.httpStatusCode !== 200) return subrequestError(answer.httpStatusCode, answer.body);
-    return QueryWire.parse(answer.body);
+    return answer.body;
   });
 }
 
 interface Waiting {
-  readonly query: string;
-  readonly resolve: (records: Record<string, unknown>[]) => void;
+  readonly subrequest: Subrequest;
+  /** A query's every record, or another resource's body. */
+  readonly resolve: (value: unknown) => void;
   readonly reject: (err: unknown) => void;
 }
 
 /**
- * Queries asked in the same turn of the event loop on one connection, whoever asks them (Lead
- * lookups and account owners started together, say), share Composite requests: five per API
- * call instead of one each.
+ * Reads asked in the same turn of the event loop on one connection, whoever asks them (Lead
+ * lookups and account owners started together, the start-up checks' describes and directory
+ * queries), share Composite requests: up to 25 subrequests, five of them queries, per API call
+ * instead of one each.
  */
-class CoalescedQueries {
+class CoalescedReads {
   private waiting: Waiting[] = [];
 
   constructor(private readonly connection: Connection) {}
 
-  ask(query: string): Promise<Record<string, unknown>[]> {
+  ask(subrequest: Subrequest): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (this.waiting.length === 0) setImmediate(() => void this.flush());
-      this.waiting.push({ query, resolve, reject });
+      this.waiting.push({ subrequest, resolve, reject });
     });
   }
 
   private async flush(): Promise<void> {
     const asked = this.waiting;
     this.waiting = [];
-    for (let start = 0; start < asked.length; start += QUERIES_PER_COMPOSITE) {
-      const group = asked.slice(start, start + QUERIES_PER_COMPOSITE);
+    for (const group of packed(asked)) {
       try {
         const answers = await answer(
           this.connection,
-          group.map((each) => each.query),
+          group.map((each) => each.subrequest),
         );
-        // A failed subrequest fails only the query that asked it.
+        // A failed subrequest fails only the read that asked it.
         group.forEach((each, index) => {
           const result = answers[index];
           if (result instanceof IntegrationError) each.reject(result);
-          else each.resolve(result ?? []);
+          else each.resolve(result);
         });
       } catch (err) {
         for (const each of group) each.reject(err);
@@ -137,21 +162,50 @@ class CoalescedQueries {
   }
 }
 
+/** Composite-sized groups, in asking order: at most 25 subrequests, five of them queries. */
+function packed(asked: readonly Waiting[]): Waiting[][] {
+  const groups: Waiting[][] = [];
+  let group: Waiting[] = [];
+  let queries = 0;
+  for (const each of asked) {
+    const query = each.subrequest.kind === 'query';
+    if (group.length >= SUBREQUESTS_PER_COMPOSITE || (query && queries >= QUERIES_PER_COMPOSITE)) {
+      groups.push(group);
+      group = [];
+      queries = 0;
+    }
+    group.push(each);
+    if (query) queries += 1;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
 /**
- * Every record of each query, or its own error: one plain query alone, else one Composite
- * request. A whole-call failure throws.
+ * Each read's answer (every record of a query), or its own error: one read alone goes as its
+ * plain request, more as one Composite request. A whole-call failure throws.
  */
 async function answer(
   connection: Connection,
-  queries: readonly string[],
-): Promise<(Record<string, unknown>[] | IntegrationError)[]> {
-  if (queries.length === 1) return [await queryAll(connection, queries[0] as string)];
-  const results: (Record<string, unknown>[] | IntegrationError)[] = [];
-  for (const page of await settledQueryPages(connection, queries)) {
-    if (page instanceof IntegrationError) {
-      results.push(page);
+  subrequests: readonly Subrequest[],
+): Promise<unknown[]> {
+  const [only] = subrequests;
+  if (subrequests.length === 1 && only !== undefined) {
+    if (only.kind === 'query') return [await queryAll(connection, only.query)];
+    try {
+      return [await connection.request(`/services/data/v${connection.version}${only.path}`)];
+    } catch (err) {
+      throw classifySalesforceError(err);
+    }
+  }
+  const answers = await settledSubrequests(connection, subrequests);
+  const results: unknown[] = [];
+  for (const [index, body] of answers.entries()) {
+    if (body instanceof IntegrationError || subrequests[index]?.kind !== 'query') {
+      results.push(body);
       continue;
     }
+    const page = QueryWire.parse(body);
     const records = [...page.records];
     if (!page.done && typeof page.nextRecordsUrl === 'string')
       records.push(...(await queryRest(connection, page.nextRecordsUrl)));
@@ -160,11 +214,20 @@ async function answer(
   return results;
 }
 
-const coalescers = new WeakMap<Connection, CoalescedQueries>();
+const coalescers = new WeakMap<Connection, CoalescedReads>();
+
+function coalescerOf(connection: Connection): CoalescedReads {
+  let coalescer = coalescers.get(connection);
+  if (coalescer === undefined) {
+    coalescer = new CoalescedReads(connection);
+    coalescers.set(connection, coalescer);
+  }
+  return coalescer;
+}
 
 /**
  * Every record of each query, in the queries' order. Five queries share one Composite call (one
- * API call instead of five), together with any other query asked on the connection in the same
+ * API call instead of five), together with any other read asked on the connection in the same
  * turn; a query with more than a page follows its own `nextRecordsUrl`; a lone query goes as a
  * plain query.
  */
@@ -172,13 +235,20 @@ export function queryAllEach(
   connection: Connection,
   queries: readonly string[],
 ): Promise<Record<string, unknown>[][]> {
-  let coalescer = coalescers.get(connection);
-  if (coalescer === undefined) {
-    coalescer = new CoalescedQueries(connection);
-    coalescers.set(connection, coalescer);
-  }
-  const asking = coalescer;
-  return Promise.all(queries.map((query) => asking.ask(query)));
+  const coalescer = coalescerOf(connection);
+  return Promise.all(
+    queries.map(
+      (query) => coalescer.ask({ kind: 'query', query }) as Promise<Record<string, unknown>[]>,
+    ),
+  );
+}
+
+/**
+ * The body of a GET under the versioned REST root (`/sobjects/Lead/describe`), sharing a
+ * Composite call with whatever else is read on the connection in the same turn.
+ */
+export function coalescedGet(connection: Connection, path: string): Promise<unknown> {
+  return coalescerOf(connection).ask({ kind: 'get', path });
 }
 
 /** The remaining pages of a query from its `nextRecordsUrl`. */

@@ -1,8 +1,10 @@
 import { createPrivateKey, createSign, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Connection } from 'jsforce';
+import { z } from 'zod';
 import { IntegrationError } from '../../platform/errors.js';
 import { classifySalesforceError } from './salesforce.errors.js';
+import { recordResponseSignals } from './salesforce-response-signals.js';
 
 /** How Handoff authenticates to Salesforce. */
 export type SalesforceAuthConfig =
@@ -87,10 +89,19 @@ async function jwtAssertion(
   return `${unsigned}.${createSign('RSA-SHA256').update(unsigned).sign(key).toString('base64url')}`;
 }
 
+interface Session {
+  readonly accessToken: string;
+  readonly instanceUrl: string;
+  /** The token response's `id` (`…/id/<org id>/<user id>`), parsed by jsforce; absent for a static token. */
+  readonly userInfo?: {
+    readonly id: string;
+    readonly organizationId: string;
+    readonly url: string;
+  };
+}
+
 /** Obtains a fresh session through the configured grant; the refresh delegate calls it again. */
-async function grant(
-  options: SalesforceConnectionOptions,
-): Promise<{ accessToken: string; instanceUrl: string }> {
+async function grant(options: SalesforceConnectionOptions): Promise<Session> {
   const { auth } = options;
   if (auth.kind === 'token')
     throw new IntegrationError(
@@ -127,7 +138,11 @@ async function grant(
   } catch (err) {
     throw classifySalesforceError(err);
   }
-  return { accessToken: connection.accessToken ?? '', instanceUrl: connection.instanceUrl };
+  return {
+    accessToken: connection.accessToken ?? '',
+    instanceUrl: connection.instanceUrl,
+    ...(connection.userInfo?.id === undefined ? {} : { userInfo: connection.userInfo }),
+  };
 }
 
 /**
@@ -169,7 +184,7 @@ function watchResponses(
 export async function createSalesforceConnection(
   options: SalesforceConnectionOptions,
 ): Promise<Connection> {
-  const session =
+  const session: Session =
     options.auth.kind === 'token'
       ? { accessToken: options.auth.accessToken, instanceUrl: options.auth.instanceUrl }
       : await grant(options);
@@ -192,6 +207,41 @@ export async function createSalesforceConnection(
           },
         }),
   });
-  if (options.onResponse !== undefined) watchResponses(connection, options.onResponse);
+  // The grant named the user: integrationUserId needs no call (a refresh keeps the same user).
+  if (session.userInfo !== undefined) connection.userInfo = { ...session.userInfo };
+  const { onResponse } = options;
+  watchResponses(connection, (headers) => {
+    recordResponseSignals(connection, headers, (options.now ?? Date.now)());
+    onResponse?.(headers);
+  });
   return connection;
+}
+
+const RootWire = z.object({ identity: z.string() });
+
+/**
+ * The Salesforce user Handoff acts as. An OAuth grant's token response named it (no call); a
+ * static token costs one call to the REST root, whose `identity` URL ends in the user id
+ * (jsforce's `identity()` would make that call and one more to the identity service).
+ */
+export async function integrationUserId(connection: Connection): Promise<string> {
+  const known = connection.userInfo?.id;
+  if (known !== undefined && known !== '') return known;
+  let raw: unknown;
+  try {
+    // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_discoveryresource.htm
+    raw = await connection.request(`/services/data/v${connection.version}`);
+  } catch (err) {
+    throw classifySalesforceError(err);
+  }
+  const parsed = RootWire.safeParse(raw);
+  const userId = parsed.success ? parsed.data.identity.split('/').at(-1) : undefined;
+  if (userId === undefined || userId === '')
+    throw new IntegrationError(
+      'salesforce',
+      'permanent',
+      'salesforce REST root named no identity URL ending in a user id',
+      { code: 'IDENTITY_UNKNOWN' },
+    );
+  return userId;
 }

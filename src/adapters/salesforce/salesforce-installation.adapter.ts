@@ -8,7 +8,8 @@ import type {
   SalesforceLeadQueues,
 } from '../../ports/installation.port.js';
 import { classifySalesforceError } from './salesforce.errors.js';
-import { queryAllEach } from './salesforce-composite.js';
+import { coalescedGet, queryAllEach } from './salesforce-composite.js';
+import { responseSignals } from './salesforce-response-signals.js';
 import { soql } from './soql.js';
 
 const DescribeWire = z.object({
@@ -45,20 +46,28 @@ const KINDS: Readonly<Record<string, SalesforceFieldKind>> = {
   picklist: 'picklist',
 };
 
-/** SalesforceInstallation over describe, `/limits`, the response clock and `QueueSobject`. */
+/**
+ * How old the usage and clock of an earlier answer may be to stand in for a call of their own:
+ * Salesforce itself says `/limits` may lag by as much.
+ */
+const SIGNAL_FRESH_MS = 5 * 60_000;
+
+/**
+ * SalesforceInstallation over describe, the usage and clock every answer carries (`/limits` and
+ * the versions resource when no recent answer did) and `QueueSobject`.
+ */
 export class SalesforceInstallationInspector
   implements SalesforceInstallation, SalesforceLeadQueues
 {
-  constructor(private readonly connection: Connection) {}
+  constructor(
+    private readonly connection: Connection,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async fields(object: 'Lead' | 'Task'): Promise<readonly DescribedField[]> {
-    let raw: unknown;
-    try {
-      // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm
-      raw = await this.connection.sobject(object).describe();
-    } catch (err) {
-      throw classifySalesforceError(err);
-    }
+    // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm
+    // Both describes and the directory's reads, asked together at start-up, share one call.
+    const raw = await coalescedGet(this.connection, `/sobjects/${object}/describe`);
     return DescribeWire.parse(raw).fields.map((field) => ({
       name: field.name,
       kind: Object.hasOwn(KINDS, field.type) ? (KINDS[field.type] ?? 'other') : 'other',
@@ -72,6 +81,10 @@ export class SalesforceInstallationInspector
   }
 
   async dailyApiRequests(): Promise<ApiAllowance> {
+    // Every answer carries the usage: a recent one spares the /limits call.
+    const { usage } = responseSignals(this.connection);
+    if (usage !== null && this.now() - usage.receivedMs <= SIGNAL_FRESH_MS)
+      return { max: usage.max, remaining: Math.max(0, usage.max - usage.used) };
     let raw: unknown;
     try {
       // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_limits.htm
@@ -84,6 +97,10 @@ export class SalesforceInstallationInspector
   }
 
   async serverTime(): Promise<Date> {
+    // A recent answer's Date header, moved on by the time since it arrived (both to the second).
+    const { clock } = responseSignals(this.connection);
+    if (clock !== null && this.now() - clock.receivedMs <= SIGNAL_FRESH_MS)
+      return new Date(clock.serverMs + (this.now() - clock.receivedMs));
     // The versions resource needs no session; its Date header is the server's clock.
     const response = await fetch(`${this.connection.instanceUrl}/services/data/`);
     const date = Date.parse(response.headers.get('date') ?? '');

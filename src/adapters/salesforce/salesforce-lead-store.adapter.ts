@@ -36,7 +36,7 @@ const DOMAIN_MAX_LENGTH = 253;
 const HUBSPOT_ID = /^[A-Za-z0-9-]{1,64}$/;
 /**
  * WHERE clause budget in URL-encoded bytes: the request URI plus headers must stay under 16,384
- * bytes (B2: 414/431 beyond), and the path, SELECT list and headers need the rest.
+ * bytes (Salesforce answers 414 or 431 beyond), and the path, SELECT list and headers need the rest.
  */
 const WHERE_MAX_BYTES = 13_000;
 /** What Salesforce shows for a required field the contact does not have. */

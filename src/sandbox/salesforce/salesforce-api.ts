@@ -462,18 +462,7 @@ export class SalesforceApi implements SandboxApi {
         method: 'GET',
         path: `${v}/sobjects/:object/describe`,
         endpoint: 'describe',
-        handle: (_r, p) => {
-          const spec = this.spec(p['object']);
-          // Read without edit: the field is described, but neither createable nor updateable.
-          const fields = this.store
-            .visibleFields(spec)
-            .map((field) =>
-              this.store.canAccess(spec.name, field, 'edit')
-                ? field
-                : { ...field, createable: false, updateable: false },
-            );
-          return json(200, describeShape(spec, fields, this.version(p)));
-        },
+        handle: (_r, p) => this.describe(p['object'], this.version(p)),
       },
       {
         method: 'POST',
@@ -708,10 +697,24 @@ export class SalesforceApi implements SandboxApi {
     return this.page(locatorId, locator, 0, version);
   }
 
+  private describe(object: string | undefined, version: string): SandboxResponse {
+    const spec = this.spec(object);
+    // Read without edit: the field is described, but neither createable nor updateable.
+    const fields = this.store
+      .visibleFields(spec)
+      .map((field) =>
+        this.store.canAccess(spec.name, field, 'edit')
+          ? field
+          : { ...field, createable: false, updateable: false },
+      );
+    return json(200, describeShape(spec, fields, version));
+  }
+
   /**
    * `POST /composite`: up to 25 subrequests answered in order, the whole counted as one API call
-   * (the meter sees one request). The sandbox serves Query subrequests (`GET …/query?q=`); each
-   * answers with its own `httpStatusCode` and body while the envelope is 200, as Salesforce does.
+   * (the meter sees one request). The sandbox serves Query (`GET …/query?q=`) and sObject Describe
+   * (`GET …/sobjects/X/describe`) subrequests; each answers with its own `httpStatusCode` and
+   * body while the envelope is 200, as Salesforce does.
    */
   private composite(request: SandboxRequest, version: string): SandboxResponse {
     const body = (request.body ?? {}) as { compositeRequest?: unknown };
@@ -728,15 +731,17 @@ export class SalesforceApi implements SandboxApi {
       const sub = (raw ?? {}) as { method?: unknown; url?: unknown; referenceId?: unknown };
       const referenceId = typeof sub.referenceId === 'string' ? sub.referenceId : '';
       const url = new URL(typeof sub.url === 'string' ? sub.url : '', 'http://sandbox');
-      const isQuery =
-        sub.method === 'GET' &&
-        new RegExp(`^/services/data/${version.replace('.', '\\.')}/query/?$`).test(url.pathname);
-      if (!isQuery)
+      const root = `/services/data/${version}`;
+      const path = url.pathname.startsWith(`${root}/`) ? url.pathname.slice(root.length) : '';
+      const isQuery = sub.method === 'GET' && /^\/query\/?$/.test(path);
+      const described =
+        sub.method === 'GET' ? /^\/sobjects\/([^/]+)\/describe\/?$/.exec(path) : null;
+      if (!isQuery && described === null)
         return {
           body: [
             {
               errorCode: 'NOT_SUPPORTED',
-              message: 'the sandbox serves Query subrequests only',
+              message: 'the sandbox serves Query and sObject Describe subrequests only',
             },
           ],
           httpHeaders: {},
@@ -744,7 +749,10 @@ export class SalesforceApi implements SandboxApi {
           referenceId,
         };
       try {
-        const answer = this.query({ ...request, query: url.searchParams }, version, false);
+        const answer =
+          described === null
+            ? this.query({ ...request, query: url.searchParams }, version, false)
+            : this.describe(described[1], version);
         return { body: answer.body, httpHeaders: {}, httpStatusCode: answer.status, referenceId };
       } catch (err) {
         if (!(err instanceof SandboxHttpError)) throw err;

@@ -15,7 +15,7 @@ import type {
   SalesforceInstallation,
   SalesforceLeadQueues,
 } from '../../ports/installation.port.js';
-import type { SalesDirectory } from '../../ports/sales-directory.port.js';
+import type { SalesDirectory, SalesQueue, SalesUser } from '../../ports/sales-directory.port.js';
 import {
   namedNurtureLists,
   ownedFields,
@@ -444,17 +444,36 @@ function queueCheck(
   };
 }
 
-async function peopleChecks(deps: DoctorDeps): Promise<DoctorCheck[]> {
-  if (deps.salesforce === null) return [];
-  const { routing, feedback } = deps.definition;
-  const [users, queues, support] = await Promise.all([
-    deps.salesforce.directory.users(),
-    deps.salesforce.directory.queues(),
-    deps.salesforce.installation.queuesAcceptingLeads().then(
+interface PeopleRead {
+  readonly users: readonly SalesUser[];
+  readonly queues: readonly SalesQueue[];
+  readonly support: LeadQueueSupport;
+}
+
+/**
+ * Users, queues and which queues take Leads, read at once. Settled, not thrown: the read starts
+ * with the describes (so that they share one Salesforce call) and is looked at only once those
+ * show Salesforce let Handoff in.
+ */
+function readPeople(
+  salesforce: NonNullable<DoctorDeps['salesforce']>,
+): Promise<{ readonly read: PeopleRead } | { readonly error: unknown }> {
+  return Promise.all([
+    salesforce.directory.users(),
+    salesforce.directory.queues(),
+    salesforce.installation.queuesAcceptingLeads().then(
       (ids): LeadQueueSupport => ({ known: true, ids }),
       (err: unknown): LeadQueueSupport => ({ known: false, reason: failure(err) }),
     ),
-  ]);
+  ]).then(
+    ([users, queues, support]) => ({ read: { users, queues, support } }),
+    (error: unknown) => ({ error }),
+  );
+}
+
+function peopleChecks(deps: DoctorDeps, people: PeopleRead): DoctorCheck[] {
+  const { routing, feedback } = deps.definition;
+  const { users, queues, support } = people;
   const findUser = (id: string) => users.find((candidate) => candidate.id === id);
   const findQueue = (id: string) => queues.find((candidate) => candidate.id === id);
   const checks: DoctorCheck[] = [];
@@ -568,10 +587,16 @@ async function headroomChecks(deps: DoctorDeps): Promise<DoctorCheck[]> {
  */
 export async function runDoctor(deps: DoctorDeps): Promise<DoctorCheck[]> {
   const settings = deps.redis === null ? null : await deps.redis.settings().catch(() => null);
+  const people = deps.salesforce === null ? null : readPeople(deps.salesforce);
   const [salesforce, hubspot] = await Promise.all([salesforceChecks(deps), hubspotChecks(deps)]);
   const reachable = salesforce.every(
     (check) => check.check !== 'authenticated' || check.status === 'pass',
   );
-  const more = reachable ? await Promise.all([peopleChecks(deps), headroomChecks(deps)]) : [];
-  return [...redisChecks(deps, settings), ...salesforce, ...hubspot, ...more.flat()];
+  const more: DoctorCheck[] = [];
+  if (reachable && people !== null) {
+    const [read, headroom] = await Promise.all([people, headroomChecks(deps)]);
+    if ('error' in read) throw read.error;
+    more.push(...peopleChecks(deps, read.read), ...headroom);
+  }
+  return [...redisChecks(deps, settings), ...salesforce, ...hubspot, ...more];
 }

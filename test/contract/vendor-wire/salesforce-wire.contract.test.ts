@@ -1,6 +1,9 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSalesforceConnection } from '../../../src/adapters/salesforce/salesforce-connection.js';
+import {
+  createSalesforceConnection,
+  integrationUserId,
+} from '../../../src/adapters/salesforce/salesforce-connection.js';
 import { SalesforceLeadStore } from '../../../src/adapters/salesforce/salesforce-lead-store.adapter.js';
 import { resolveMapping } from '../../../src/domain/mapping.js';
 import { IntegrationError } from '../../../src/platform/errors.js';
@@ -467,5 +470,53 @@ describe('Salesforce sessions on the documented wire', () => {
     expect(error).toMatchObject({ system: 'salesforce', kind: 'auth', code: 'INVALID_SESSION_ID' });
     // Nothing else was asked for: no token endpoint, no replay.
     expect(nock.pendingMocks()).toEqual([]);
+  });
+});
+
+describe('Who Handoff is, on the documented wire', () => {
+  it('takes the user id from a client-credentials token response, asking nothing more', async () => {
+    const grantReply = vendorReply('salesforce', 'oauth-token-client-credentials');
+    const LOGIN = 'https://instance_name.my.salesforce.com';
+    const oauth = nock(LOGIN)
+      .post('/services/oauth2/token')
+      .reply(...asReply(grantReply));
+    const connection = await createSalesforceConnection({
+      auth: {
+        kind: 'client_credentials',
+        loginUrl: LOGIN,
+        clientId: '3MVG9VwZxxW3bBQjhE6m21CG2nSS4WC',
+        clientSecret: '8A4BE698BCA216718ECB0B1DCA294C69',
+      },
+      version: VERSION,
+    });
+    // The docs' `id`: https://login.salesforce.com/id/00Dd000000XXXXXXX/005d000000XXXXX
+    expect(await integrationUserId(connection)).toBe('005d000000XXXXX');
+    expect(oauth.isDone()).toBe(true);
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
+  it('reads a static token’s user from the REST root’s identity URL, in one request', async () => {
+    const scope = nock(INSTANCE)
+      .get(API)
+      .matchHeader('authorization', `Bearer ${TOKEN}`)
+      .reply(...asReply(vendorReply('salesforce', 'rest-root-resources')));
+    const connection = await createSalesforceConnection({
+      auth: { kind: 'token', instanceUrl: INSTANCE, accessToken: TOKEN },
+      version: VERSION,
+    });
+    expect(await integrationUserId(connection)).toBe(OWNER);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('names the problem when the REST root has no identity URL', async () => {
+    nock(INSTANCE)
+      .get(API)
+      .reply(200, { sobjects: `${API}/sobjects` }, { 'Content-Type': 'application/json' });
+    const connection = await createSalesforceConnection({
+      auth: { kind: 'token', instanceUrl: INSTANCE, accessToken: TOKEN },
+      version: VERSION,
+    });
+    const error = await rejection(integrationUserId(connection));
+    expect(error).toMatchObject({ system: 'salesforce', code: 'IDENTITY_UNKNOWN' });
   });
 });
