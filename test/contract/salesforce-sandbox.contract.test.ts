@@ -248,10 +248,84 @@ describe('query, queryMore, queryAll', () => {
     );
   });
 
+  it('answers Tasks subqueries: the open Task nested under its Lead, null for a Lead without', async () => {
+    const created = await conn.sobject('Lead').create([
+      { LastName: 'Open', Company: 'Subquery', Email: 'open-task@subquery.example' },
+      { LastName: 'Quiet', Company: 'Subquery', Email: 'no-task@subquery.example' },
+    ]);
+    const [withTask, without] = created.map((result) => (result.success ? result.id : ''));
+    const task = await conn.sobject('Task').create({
+      WhoId: withTask,
+      Subject: 'Call',
+      Status: 'Not Started',
+      Handoff_Decision_Id__c: 'subquery-decision',
+    });
+    expect(task.success).toBe(true);
+    // A closed Task of the other Lead: filtered out by the subquery's WHERE.
+    await conn.sobject('Task').create({ WhoId: without, Subject: 'Done', Status: 'Completed' });
+    const result = await conn.query<Record<string, unknown>>(
+      "SELECT Id, Email, (SELECT Id, Handoff_Decision_Id__c FROM Tasks WHERE IsClosed = false AND Handoff_Decision_Id__c != null) FROM Lead WHERE Email IN ('open-task@subquery.example','no-task@subquery.example') ORDER BY Email DESC",
+    );
+    expect(result.records).toEqual([
+      {
+        attributes: { type: 'Lead', url: `/services/data/v${VERSION}/sobjects/Lead/${withTask}` },
+        Id: withTask,
+        Email: 'open-task@subquery.example',
+        Tasks: {
+          totalSize: 1,
+          done: true,
+          records: [
+            {
+              attributes: {
+                type: 'Task',
+                url: `/services/data/v${VERSION}/sobjects/Task/${task.success ? task.id : ''}`,
+              },
+              Id: task.success ? task.id : '',
+              Handoff_Decision_Id__c: 'subquery-decision',
+            },
+          ],
+        },
+      },
+      {
+        attributes: { type: 'Lead', url: `/services/data/v${VERSION}/sobjects/Lead/${without}` },
+        Id: without,
+        Email: 'no-task@subquery.example',
+        Tasks: null,
+      },
+    ]);
+  });
+
+  it('pages Leads with a Tasks subquery through locators, each page carrying its children', async () => {
+    const live = new Set(leads().map((lead) => String(lead['Id'])));
+    const withTasks = new Map<string, number>();
+    for (const task of sandbox.store.table('Task').values()) {
+      const who = String(task['WhoId']);
+      if (task['IsDeleted'] !== true && live.has(who))
+        withTasks.set(who, (withTasks.get(who) ?? 0) + 1);
+    }
+    const first = await conn.query<Record<string, unknown>>(
+      'SELECT Id, (SELECT Id FROM Tasks) FROM Lead',
+    );
+    expect(first.done).toBe(false);
+    expect(first.nextRecordsUrl).toBeDefined();
+    const all = await conn
+      .query<Record<string, unknown>>('SELECT Id, (SELECT Id FROM Tasks) FROM Lead')
+      .run({ autoFetch: true, maxFetch: 100_000 });
+    expect(all.records).toHaveLength(leads().length);
+    const counted = new Map<string, number>();
+    for (const record of all.records) {
+      const tasks = record['Tasks'] as { totalSize: number } | null;
+      if (tasks !== null) counted.set(String(record['Id']), tasks.totalSize);
+    }
+    expect(counted.size).toBeGreaterThan(100);
+    expect(counted).toEqual(withTasks);
+  });
+
   it.each([
     ["SELECT Id FROM Lead WHERE Status = 'A' AND Email = null OR Title = null", 'MALFORMED_QUERY'],
     ['SELECT Id FROM Lead WHERE', 'MALFORMED_QUERY'],
-    ['SELECT Id, (SELECT Id FROM Tasks) FROM Lead', 'MALFORMED_QUERY'],
+    ['SELECT Id, (SELECT Id, (SELECT Id FROM Tasks) FROM Tasks) FROM Lead', 'MALFORMED_QUERY'],
+    ['SELECT Id, (SELECT Id FROM Taskz) FROM Lead', 'INVALID_TYPE'],
     ['SELECT Id FROM Lead WHERE Id IN (SELECT WhoId FROM Task)', 'MALFORMED_QUERY'],
     ['SELECT Id FROM Lead FOR UPDATE', 'MALFORMED_QUERY'],
     ['SELECT Nope__c FROM Lead', 'INVALID_FIELD'],

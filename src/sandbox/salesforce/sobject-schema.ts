@@ -45,11 +45,24 @@ export interface FieldSpec {
   readonly filterable?: boolean;
 }
 
+/**
+ * A parent-to-child relationship, named as describe's `childRelationships` entries name it:
+ * records of `childSObject` whose reference `field` points at the parent, queried from the
+ * parent as a subquery `(SELECT … FROM <relationshipName>)`.
+ */
+export interface ChildRelationship {
+  readonly relationshipName: string;
+  readonly childSObject: string;
+  readonly field: string;
+}
+
 export interface SObjectSpec {
   readonly name: string;
   readonly label: string;
   readonly keyPrefix: string;
   readonly fields: readonly FieldSpec[];
+  /** The relationships SOQL subqueries may name on this object (a subset of Salesforce's). */
+  readonly childRelationships?: readonly ChildRelationship[];
 }
 
 const SYSTEM = { createable: false, updateable: false } as const;
@@ -224,6 +237,10 @@ const LEAD: SObjectSpec = {
     },
     { name: 'IsUnreadByOwner', type: 'boolean', defaultValue: true },
     { name: 'LastActivityDate', type: 'date', ...SYSTEM },
+  ],
+  childRelationships: [
+    { relationshipName: 'Tasks', childSObject: 'Task', field: 'WhoId' },
+    { relationshipName: 'Events', childSObject: 'Event', field: 'WhoId' },
   ],
 };
 
@@ -808,6 +825,14 @@ export class SObjectCatalog {
     if (entry === undefined) return undefined;
     const wanted = relationshipName.toLowerCase();
     return entry.spec.fields.find((field) => field.relationshipName?.toLowerCase() === wanted);
+  }
+
+  /** The child relationship a subquery names (`Tasks`), matched case-insensitively. */
+  childRelationship(object: string, relationshipName: string): ChildRelationship | undefined {
+    const wanted = relationshipName.toLowerCase();
+    return this.object(object)?.childRelationships?.find(
+      (relationship) => relationship.relationshipName.toLowerCase() === wanted,
+    );
   }
 
   /** The object an id belongs to, by key prefix. */

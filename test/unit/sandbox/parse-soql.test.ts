@@ -69,6 +69,36 @@ describe('parseSoql', () => {
     expect(grouped.groupBy).toEqual(['OwnerId']);
   });
 
+  it('parses a parent-to-child subquery with its own WHERE, ORDER BY and LIMIT', () => {
+    const query = parseSoql(
+      "SELECT Id, Email, (SELECT Id, Handoff_Decision_Id__c FROM Tasks WHERE IsClosed = false AND (Subject = 'a' OR Subject = 'b') ORDER BY CreatedDate DESC LIMIT 3), Name FROM Lead WHERE Email IN ('a@x.com','b@y.com') LIMIT 1",
+    );
+    expect(query.from).toBe('Lead');
+    expect(query.limit).toBe(1);
+    expect(query.where).toMatchObject({ kind: 'in', field: 'Email' });
+    expect(query.select).toHaveLength(4);
+    expect(query.select[3]).toEqual({ kind: 'field', path: 'Name' });
+    const item = query.select[2];
+    const subquery = item?.kind === 'subquery' ? item.query : null;
+    expect(subquery).toMatchObject({
+      from: 'Tasks',
+      select: [
+        { kind: 'field', path: 'Id' },
+        { kind: 'field', path: 'Handoff_Decision_Id__c' },
+      ],
+      where: { kind: 'and' },
+      groupBy: [],
+      orderBy: [{ field: 'CreatedDate', descending: true, nullsLast: true }],
+      limit: 3,
+      offset: null,
+    });
+    // OFFSET in a subquery is allowed under a parent with LIMIT 1.
+    const offset = parseSoql(
+      'SELECT Id, (SELECT Id FROM Tasks LIMIT 2 OFFSET 1) FROM Lead LIMIT 1',
+    );
+    expect(offset.select[1]).toMatchObject({ query: { limit: 2, offset: 1 } });
+  });
+
   it('unescapes string literals', () => {
     const query = parseSoql("SELECT Id FROM Lead WHERE LastName = 'O\\'Brien \\\\ \\n'");
     expect(query.where).toMatchObject({ value: { kind: 'string', value: "O'Brien \\ \n" } });
@@ -122,6 +152,20 @@ describe('parseSoql', () => {
     ['SELECT Id FROM Lead WHERE Name LIKE 5', /LIKE expects a quoted string/],
     ['SELECT Id FROM Lead WHERE Id IN (SELECT WhoId FROM Task)', /semi-join/],
     ['SELECT COUNT(), Id FROM Lead', /COUNT\(\) must be the only/],
+    ['SELECT COUNT(), (SELECT Id FROM Tasks) FROM Lead', /COUNT\(\) must be the only/],
+    [
+      'SELECT Id, (SELECT Id, (SELECT Id FROM Tasks) FROM Tasks) FROM Lead',
+      /more than 1 level away from the root entity/,
+    ],
+    ['SELECT Id, (SELECT COUNT() FROM Tasks) FROM Lead', /not allowed in a subquery/],
+    ['SELECT Id, (SELECT WhoId FROM Tasks GROUP BY WhoId) FROM Lead', /not allowed in a subquery/],
+    [
+      'SELECT OwnerId, COUNT(Id), (SELECT Id FROM Tasks) FROM Lead GROUP BY OwnerId',
+      /aggregate query cannot have a relationship subquery/,
+    ],
+    ['SELECT Id, (SELECT Id FROM Tasks OFFSET 1) FROM Lead', /needs LIMIT 1/],
+    ['SELECT Id, (SELECT Id FROM Tasks FROM Lead', /expecting '\)'/],
+    ['SELECT Id, (Id) FROM Lead', /expecting 'SELECT'/],
     ['SELECT Id FROM Lead WITH SECURITY_ENFORCED', /unexpected token/],
     ['SELECT Id FROM Lead WHERE Id = @', /unexpected token/],
   ])('rejects %j', (soql, message) => {

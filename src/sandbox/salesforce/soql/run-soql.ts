@@ -6,7 +6,7 @@ import {
   type SfRecord,
   type StoredValue,
 } from '../salesforce-store.js';
-import type { FieldSpec, SObjectSpec } from '../sobject-schema.js';
+import type { ChildRelationship, FieldSpec, SObjectSpec } from '../sobject-schema.js';
 import {
   likeSegments,
   SoqlError,
@@ -385,9 +385,10 @@ function indexLookups(
 }
 
 /**
- * The records a query considers, in table order: the whole table, or, when the WHERE can be
- * served from value indexes and that is cheaper, only the records they file under its values.
- * Either way the caller filters them with the full WHERE, so the result is the scan's.
+ * The records a query considers, in table order: the whole table, or, when the WHERE (or the
+ * `required` lookups, a further conjunct the caller checks itself) can be served from value
+ * indexes and that is cheaper, only the records they file under its values. Either way the
+ * caller filters them with the full condition, so the result is the scan's.
  */
 function candidateRecords(
   store: SalesforceStore,
@@ -395,24 +396,55 @@ function candidateRecords(
   where: Condition | null,
   now: number,
   planner: { readonly indexMinRows: number; readonly onPlan?: (plan: 'scan' | 'index') => void },
+  required: readonly IndexLookup[] | null = null,
 ): Iterable<SfRecord> {
   const table = store.table(spec.name);
-  if (where !== null && table.size >= planner.indexMinRows) {
-    const lookups = indexLookups(store, spec, where, now);
-    if (lookups !== null) {
+  if (table.size >= planner.indexMinRows) {
+    let best: { lookups: readonly IndexLookup[]; size: number } | null = null;
+    for (const lookups of [
+      required,
+      where === null ? null : indexLookups(store, spec, where, now),
+    ]) {
+      if (lookups === null) continue;
       const size = lookups.reduce(
         (sum, lookup) => sum + store.countFiledUnder(spec.name, lookup),
         0,
       );
-      // Collecting and ordering candidates costs more per record than a scan's test.
-      if (size * 4 <= table.size) {
-        planner.onPlan?.('index');
-        return store.recordsFiledUnder(spec.name, lookups);
-      }
+      if (best === null || size < best.size) best = { lookups, size };
+    }
+    // Collecting and ordering candidates costs more per record than a scan's test.
+    if (best !== null && best.size * 4 <= table.size) {
+      planner.onPlan?.('index');
+      return store.recordsFiledUnder(spec.name, best.lookups);
     }
   }
   planner.onPlan?.('scan');
   return table.values();
+}
+
+type OrderBy = SoqlQuery['orderBy'];
+
+/** The comparator of an ORDER BY (null when there is none): SOQL's nulls placement. */
+function comparator(
+  store: SalesforceStore,
+  spec: SObjectSpec,
+  orderBy: OrderBy,
+): ((a: SfRecord, b: SfRecord) => number) | null {
+  if (orderBy.length === 0) return null;
+  const keys = orderBy.map((entry) => ({ ...entry, path: resolvePath(store, spec, entry.field) }));
+  return (a, b) => {
+    for (const { path, descending, nullsLast } of keys) {
+      const left = comparableValue(path.field, path.read(a));
+      const right = comparableValue(path.field, path.read(b));
+      if (left === null || right === null) {
+        if (left === right) continue;
+        return (left === null) === nullsLast ? 1 : -1;
+      }
+      const comparison = order(left, right) * (descending ? -1 : 1);
+      if (comparison !== 0) return comparison;
+    }
+    return 0;
+  };
 }
 
 function output(field: FieldSpec, value: StoredValue | undefined): unknown {
@@ -425,17 +457,39 @@ function attributesFor(type: string, id: unknown, version: string): Record<strin
   return { type, url: `/services/data/${version}/sobjects/${type}/${String(id)}` };
 }
 
+/** One item of a SELECT list as output: a field path, or a subquery's nested result. */
+type Column =
+  | { readonly kind: 'path'; readonly path: ResolvedPath }
+  | {
+      readonly kind: 'children';
+      /** The relationship's name as the schema spells it: the property Salesforce outputs. */
+      readonly name: string;
+      readonly rows: (parent: SfRecord) => ChildResult | null;
+    };
+
+/** A subquery's result on its parent record, as the REST API nests it. */
+interface ChildResult {
+  readonly totalSize: number;
+  readonly done: true;
+  readonly records: readonly Record<string, unknown>[];
+}
+
 function project(
   store: SalesforceStore,
   spec: SObjectSpec,
   record: SfRecord,
-  paths: readonly ResolvedPath[],
+  columns: readonly Column[],
   version: string,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {
     attributes: attributesFor(spec.name, record['Id'], version),
   };
-  for (const path of paths) {
+  for (const column of columns) {
+    if (column.kind === 'children') {
+      out[column.name] = column.rows(record);
+      continue;
+    }
+    const { path } = column;
     if (path.segments.length === 1) {
       out[path.field.name] = output(path.field, record[path.field.name]);
       continue;
@@ -472,23 +526,143 @@ function project(
   return out;
 }
 
-/**
- * Runs a parsed query against the store. `includeDeleted` is queryAll. Aggregates (COUNT with
- * GROUP BY) return `AggregateResult` rows with `expr0`… or the alias. Equality and IN
- * conditions are served from value indexes on tables of `indexMinRows` records or more (default
- * {@link INDEX_MIN_ROWS}; Infinity scans always); `onPlan` hears which way the rows were found.
- */
-export function runSoql(
+function pathColumns(paths: readonly ResolvedPath[]): Column[] {
+  return paths.map((path) => ({ kind: 'path', path }));
+}
+
+/** A subquery checked against the parent object, ready to run once the parents are known. */
+interface ChildQuery {
+  readonly relationship: ChildRelationship;
+  readonly spec: SObjectSpec;
+  /** The child's reference to the parent (`WhoId`). */
+  readonly reference: FieldSpec;
+  readonly query: SoqlQuery;
+  readonly paths: readonly ResolvedPath[];
+  readonly where: Predicate;
+  readonly compare: ((a: SfRecord, b: SfRecord) => number) | null;
+}
+
+function childQuery(
   store: SalesforceStore,
+  parent: SObjectSpec,
   query: SoqlQuery,
-  options: {
-    includeDeleted: boolean;
-    version: string;
-    now: number;
-    indexMinRows?: number;
-    onPlan?: (plan: 'scan' | 'index') => void;
-  },
-): SoqlResult {
+  now: number,
+): ChildQuery {
+  const relationship = store.catalog.childRelationship(parent.name, query.from);
+  const spec =
+    relationship === undefined ? undefined : store.catalog.object(relationship.childSObject);
+  const reference =
+    relationship === undefined || spec === undefined
+      ? undefined
+      : store.catalog.field(spec.name, relationship.field);
+  if (relationship === undefined || spec === undefined || reference === undefined)
+    throw new SoqlError(
+      `Didn't understand relationship '${query.from}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`,
+      'INVALID_TYPE',
+    );
+  return {
+    relationship,
+    spec,
+    reference,
+    query,
+    paths: query.select.flatMap((item) =>
+      item.kind === 'field' ? [resolvePath(store, spec, item.path)] : [],
+    ),
+    where: query.where === null ? () => true : compileCondition(store, spec, query.where, now),
+    compare: comparator(store, spec, query.orderBy),
+  };
+}
+
+/**
+ * A subquery's rows for every parent at once: one pass over the child records that reference
+ * any of `parents` (from the reference field's index when that is cheaper than a scan), grouped
+ * by parent, so a page of parents costs one lookup rather than a scan per parent. Each parent's
+ * rows are then ordered, offset and limited as its own query.
+ */
+function childColumn(
+  store: SalesforceStore,
+  child: ChildQuery,
+  parents: readonly SfRecord[],
+  options: RunOptions,
+): Column {
+  // Parents by the key the `soql-id` index files ids under (15 characters); `sameId` decides.
+  const byKey = new Map<string, SfRecord[]>();
+  for (const parent of parents) {
+    const key = indexKey('soql-id', parent['Id']);
+    if (key === null) continue;
+    const held = byKey.get(key);
+    if (held === undefined) byKey.set(key, [parent]);
+    else held.push(parent);
+  }
+  const groups = new Map<SfRecord, SfRecord[]>();
+  if (byKey.size > 0) {
+    const field = child.reference.name;
+    const candidates = candidateRecords(
+      store,
+      child.spec,
+      child.query.where,
+      options.now,
+      {
+        indexMinRows: options.indexMinRows ?? INDEX_MIN_ROWS,
+        onPlan: (plan) => options.onPlan?.(plan, child.relationship.relationshipName),
+      },
+      [{ field, kind: 'soql-id', keys: [...byKey.keys()] }],
+    );
+    for (const record of candidates) {
+      if (!options.includeDeleted && record['IsDeleted'] === true) continue;
+      const value = record[field];
+      const key = indexKey('soql-id', value);
+      const owners = key === null ? undefined : byKey.get(key);
+      if (owners === undefined || !child.where(record)) continue;
+      for (const owner of owners) {
+        if (!sameId(String(value), String(owner['Id']))) continue;
+        const rows = groups.get(owner);
+        if (rows === undefined) groups.set(owner, [record]);
+        else rows.push(record);
+      }
+    }
+  }
+  const columns = pathColumns(child.paths);
+  const { offset, limit } = child.query;
+  return {
+    kind: 'children',
+    name: child.relationship.relationshipName,
+    rows: (parent) => {
+      let rows = groups.get(parent) ?? [];
+      if (child.compare !== null) rows = [...rows].sort(child.compare);
+      if (offset !== null) rows = rows.slice(offset);
+      if (limit !== null) rows = rows.slice(0, limit);
+      // Salesforce answers null, not an empty result, for a parent without matching children.
+      if (rows.length === 0) return null;
+      return {
+        totalSize: rows.length,
+        done: true,
+        records: rows.map((row) => project(store, child.spec, row, columns, options.version)),
+      };
+    },
+  };
+}
+
+export interface RunOptions {
+  readonly includeDeleted: boolean;
+  readonly version: string;
+  readonly now: number;
+  readonly indexMinRows?: number;
+  /**
+   * Which way rows were found: `from` is the queried object, or a subquery's relationship
+   * name (`Tasks`), each told once per query (a subquery's only when there are parents).
+   */
+  readonly onPlan?: (plan: 'scan' | 'index', from: string) => void;
+}
+
+/**
+ * Runs a parsed query against the store. `includeDeleted` is queryAll (for subqueries' rows
+ * too). Aggregates (COUNT with GROUP BY) return `AggregateResult` rows with `expr0`… or the
+ * alias. Equality and IN conditions are served from value indexes on tables of `indexMinRows`
+ * records or more (default {@link INDEX_MIN_ROWS}; Infinity scans always), and so are
+ * subqueries' lookups of their parents' children; `onPlan` hears which way the rows were found.
+ */
+export function runSoql(store: SalesforceStore, query: SoqlQuery, options: RunOptions): SoqlResult {
   const spec = store.catalog.object(query.from);
   if (spec === undefined) {
     throw new SoqlError(
@@ -496,39 +670,36 @@ export function runSoql(
       'INVALID_TYPE',
     );
   }
-  const fieldPaths = query.select
-    .filter((item) => item.kind === 'field')
-    .map((item) => resolvePath(store, spec, item.path));
+  // Every item is checked before any row is read, so errors do not depend on the data.
+  const items = query.select.map((item) =>
+    item.kind === 'field'
+      ? { kind: 'path' as const, path: resolvePath(store, spec, item.path) }
+      : item.kind === 'subquery'
+        ? { kind: 'subquery' as const, child: childQuery(store, spec, item.query, options.now) }
+        : null,
+  );
+  const followed = new Set<string>();
+  for (const item of items) {
+    if (item?.kind !== 'subquery') continue;
+    const name = item.child.relationship.relationshipName;
+    if (followed.has(name))
+      throw new SoqlError(`Cannot follow the same aggregate relationship twice: ${name}`);
+    followed.add(name);
+  }
+  const fieldPaths = items.flatMap((item) => (item?.kind === 'path' ? [item.path] : []));
   const where =
     query.where === null ? () => true : compileCondition(store, spec, query.where, options.now);
-  const orderBy = query.orderBy.map((entry) => ({
-    ...entry,
-    path: resolvePath(store, spec, entry.field),
-  }));
+  const compare = comparator(store, spec, query.orderBy);
   let matched: SfRecord[] = [];
   const records = candidateRecords(store, spec, query.where, options.now, {
     indexMinRows: options.indexMinRows ?? INDEX_MIN_ROWS,
-    ...(options.onPlan === undefined ? {} : { onPlan: options.onPlan }),
+    onPlan: (plan) => options.onPlan?.(plan, spec.name),
   });
   for (const record of records) {
     if (!options.includeDeleted && record['IsDeleted'] === true) continue;
     if (where(record)) matched.push(record);
   }
-  if (orderBy.length > 0) {
-    matched.sort((a, b) => {
-      for (const { path, descending, nullsLast } of orderBy) {
-        const left = comparableValue(path.field, path.read(a));
-        const right = comparableValue(path.field, path.read(b));
-        if (left === null || right === null) {
-          if (left === right) continue;
-          return (left === null) === nullsLast ? 1 : -1;
-        }
-        const comparison = order(left, right) * (descending ? -1 : 1);
-        if (comparison !== 0) return comparison;
-      }
-      return 0;
-    });
-  }
+  if (compare !== null) matched.sort(compare);
   const counts = query.select.filter((item) => item.kind === 'count');
   if (
     counts.length > 0 &&
@@ -542,8 +713,15 @@ export function runSoql(
     return aggregate(store, spec, query, matched, fieldPaths);
   if (query.offset !== null) matched = matched.slice(query.offset);
   if (query.limit !== null) matched = matched.slice(0, query.limit);
+  const columns = items.flatMap((item): Column[] =>
+    item === null
+      ? []
+      : item.kind === 'path'
+        ? [item]
+        : [childColumn(store, item.child, matched, options)],
+  );
   return {
-    records: matched.map((record) => project(store, spec, record, fieldPaths, options.version)),
+    records: matched.map((record) => project(store, spec, record, columns, options.version)),
     totalSize: matched.length,
   };
 }
