@@ -13,6 +13,11 @@ export interface SalesLead {
   readonly convertedContactOwnerId: string | null;
   readonly hubspotContactId: string | null;
   readonly modifiedAt: Date;
+  /**
+   * Handoff's open follow-up Tasks on the Lead, read with it (a relationship subquery, no call of
+   * its own); null when they were not, or not all of them, could be read that way.
+   */
+  readonly openTasks: readonly OpenTask[] | null;
   /** A rep's earlier rejection (`Rejection_Reason__c`, `Rejection_Comment__c`), if any. */
   readonly rejection: { readonly reason: string | null; readonly comment: string | null };
   readonly handoff: {
@@ -23,6 +28,12 @@ export interface SalesLead {
     /** Where the lead stands since Handoff routed it; null when it never did. */
     readonly lifecycle: LeadLifecycle | null;
   };
+}
+
+/** An open Task Handoff created: its record id and the decision it follows up. */
+export interface OpenTask {
+  readonly taskId: string;
+  readonly decisionId: string;
 }
 
 /** Keys to match HubSpot contacts to Leads by. */
@@ -134,4 +145,6 @@ export interface LeadStore {
    * it to a rep) leaves their list; outcomes are keyed by decision id.
    */
   closeTasks(decisionIds: readonly string[]): Promise<readonly WriteOutcome[]>;
+  /** Closes these Tasks, already known open (`SalesLead.openTasks`): no query first. */
+  completeTasks(tasks: readonly OpenTask[]): Promise<readonly WriteOutcome[]>;
 }

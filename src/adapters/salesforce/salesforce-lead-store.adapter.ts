@@ -8,6 +8,7 @@ import type {
   LeadStore,
   LeadUpdate,
   NewLead,
+  OpenTask,
   SalesLead,
   WriteOutcome,
 } from '../../ports/lead-store.port.js';
@@ -51,6 +52,12 @@ const AccountWire = z.object({
 });
 
 const ContactWire = z.object({ Id: z.string(), OwnerId: z.string() });
+
+/** A relationship subquery's rows, nested in the parent record as a query result of their own. */
+const ChildTasksWire = z.object({
+  done: z.boolean(),
+  records: z.array(z.record(z.string(), z.unknown())),
+});
 
 /**
  * Bytes `text` takes in a query URL. jsforce sends `?q=` through encodeURIComponent and then the
@@ -194,6 +201,7 @@ export class SalesforceLeadStore implements LeadStore {
       ),
       hubspotContactId: text(record[this.fields.hubspot_contact_id]),
       modifiedAt: toDate(record['SystemModstamp']) ?? new Date(0),
+      openTasks: this.openTasksOf(record['Tasks']),
       rejection: {
         reason: text(record[this.fields.rejection_reason]),
         comment: text(record[this.fields.rejection_comment]),
@@ -206,6 +214,23 @@ export class SalesforceLeadStore implements LeadStore {
         lifecycle: lifecycleOf(record, this.fields),
       },
     };
+  }
+
+  /**
+   * The `Tasks` subquery's rows: Salesforce answers `null` for a Lead without one, else a nested
+   * query result; a result cut short (`done: false`) leaves the Tasks unknown (null).
+   */
+  private openTasksOf(value: unknown): OpenTask[] | null {
+    if (value === null) return [];
+    const parsed = ChildTasksWire.safeParse(value);
+    if (!parsed.success || !parsed.data.done) return null;
+    const decision = this.fields.task_decision_id;
+    return parsed.data.records.flatMap((record) => {
+      const decisionId = text(record[decision]);
+      return typeof record['Id'] === 'string' && decisionId !== null
+        ? [{ taskId: record['Id'], decisionId }]
+        : [];
+    });
   }
 
   emailProblem(email: string): string | null {
@@ -234,6 +259,10 @@ export class SalesforceLeadStore implements LeadStore {
       fields.rejection_reason,
       fields.rejection_comment,
     ]);
+    // Handoff's open Tasks ride along, so that closing one an interrupted attempt left needs
+    // no query of its own.
+    const decision = field(fields.task_decision_id);
+    const tasks = soql`(SELECT Id, ${decision} FROM Tasks WHERE IsClosed = ${false} AND ${decision} != ${null})`;
     // A key that cannot identify a Lead is not sent: it could only make the query too long.
     const clauses = packedInLists(
       [
@@ -253,7 +282,9 @@ export class SalesforceLeadStore implements LeadStore {
     const found = new Map<string, SalesLead>();
     // As many keys per query as fit the URL limit, five queries per Composite call; results
     // are merged by Id.
-    const queries = clauses.map((where) => `${soql`SELECT ${select} FROM Lead`} WHERE ${where}`);
+    const queries = clauses.map(
+      (where) => `${soql`SELECT ${select}`}, ${tasks} FROM Lead WHERE ${where}`,
+    );
     for (const record of (await queryAllEach(this.connection, queries)).flat()) {
       const lead = this.toLead(record);
       found.set(lead.id, lead);
@@ -382,18 +413,22 @@ export class SalesforceLeadStore implements LeadStore {
 
   async closeTasks(decisionIds: readonly string[]): Promise<readonly WriteOutcome[]> {
     const externalId = field(this.fields.task_decision_id);
-    const open: { id: string; decisionId: string }[] = [];
+    const open: OpenTask[] = [];
     const queries = chunks([...new Set(decisionIds)], TASK_IN_LIST_LIMIT).map(
       (group) =>
         soql`SELECT Id, ${externalId} FROM Task WHERE ${externalId} IN ${group} AND IsClosed = ${false}`,
     );
     for (const record of (await queryAllEach(this.connection, queries)).flat())
-      open.push({ id: String(record['Id']), decisionId: String(record[externalId.name]) });
+      open.push({ taskId: String(record['Id']), decisionId: String(record[externalId.name]) });
+    return this.completeTasks(open);
+  }
+
+  async completeTasks(tasks: readonly OpenTask[]): Promise<readonly WriteOutcome[]> {
     const outcomes: WriteOutcome[] = [];
-    for (const batch of chunks(open, COLLECTION_LIMIT)) {
+    for (const batch of chunks(tasks, COLLECTION_LIMIT)) {
       outcomes.push(
         ...(await collection(
-          batch.map((task) => ({ Id: task.id, Status: 'Completed' })),
+          batch.map((task) => ({ Id: task.taskId, Status: 'Completed' })),
           batch.map((task) => task.decisionId),
           (subset) => this.connection.sobject('Task').update([...subset], { allOrNone: false }),
         )),

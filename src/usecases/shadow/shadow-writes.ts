@@ -83,6 +83,8 @@ export function journalingLeadStore(
     upsertTasks: (tasks) =>
       Promise.resolve(tasks.map((task) => accepted(task.decisionId, task.decisionId, true))),
     closeTasks: (ids) => Promise.resolve(ids.map((id) => accepted(id, id))),
+    completeTasks: (tasks) =>
+      Promise.resolve(tasks.map((task) => accepted(task.decisionId, task.taskId))),
   };
 }
 

@@ -6,6 +6,7 @@ import type {
   FollowUpTask,
   LeadUpdate,
   NewLead,
+  OpenTask,
   WriteOutcome,
 } from '../../ports/lead-store.port.js';
 import { followUpTask, isUserId } from '../assignment/follow-up-task.js';
@@ -131,10 +132,10 @@ export async function writeDecisions(
   // (the rotation has moved on since): a decision that now goes to a queue closes that Task. A
   // Lead created just now had no earlier attempt (that attempt would have created it, and this
   // one found it), so only Leads that existed are looked at.
-  const toQueues = withLead.filter(
-    (item) => item.lead !== null && !isUserId(item.ownerId) && !failures.has(item.contact.id),
+  await closeEarlierAttempts(
+    deps,
+    withLead.filter((item) => !isUserId(item.ownerId) && !failures.has(item.contact.id)),
   );
-  if (toQueues.length > 0) await deps.leads.closeTasks(toQueues.map((item) => item.decisionId));
 
   const ready = withLead.filter((item) => !failures.has(item.contact.id));
   const updates = ready.map((item): LeadUpdate => ({
@@ -207,6 +208,25 @@ export async function writeDecisions(
     );
   }
   return contactUpdates;
+}
+
+/**
+ * Closes the Tasks an interrupted attempt at these queue-bound decisions gave a rep. The Leads'
+ * lookup read their open Handoff Tasks with them: only where it could not are they asked for.
+ */
+async function closeEarlierAttempts(
+  deps: SyncCycleDeps,
+  toQueues: readonly Planned[],
+): Promise<void> {
+  const known: OpenTask[] = [];
+  const unknown: string[] = [];
+  for (const { lead, decisionId } of toQueues) {
+    if (lead === null) continue;
+    if (lead.openTasks === null) unknown.push(decisionId);
+    else known.push(...lead.openTasks.filter((task) => task.decisionId === decisionId));
+  }
+  if (known.length > 0) await deps.leads.completeTasks(known);
+  if (unknown.length > 0) await deps.leads.closeTasks(unknown);
 }
 
 /**

@@ -309,7 +309,9 @@ describe('SalesforceLeadStore queries on the documented wire', () => {
     expect(scope.isDone()).toBe(true);
     const soql = new URL(requests[0]?.path ?? '', INSTANCE).searchParams.get('q');
     expect(soql).toMatch(/^SELECT Id, OwnerId, Status, Email, IsConverted, ConvertedContactId, /);
-    expect(soql).toContain(`FROM Lead WHERE Id IN ('${LEAD_A}', '${LEAD_B}', '${LEAD_C}')`);
+    expect(soql).toContain(
+      `, (SELECT Id, Handoff_Decision_Id__c FROM Tasks WHERE IsClosed = false AND Handoff_Decision_Id__c != null) FROM Lead WHERE Id IN ('${LEAD_A}', '${LEAD_B}', '${LEAD_C}')`,
+    );
     // The locator request carries no parameters, as documented.
     expect(requests[1]?.path).toBe(`${API}/query/01gD0000002HU6KIAW-2000`);
     expect(leads.map((lead) => lead.id)).toEqual([LEAD_A, LEAD_B, LEAD_C]);
@@ -324,6 +326,8 @@ describe('SalesforceLeadStore queries on the documented wire', () => {
       hubspotContactId: '512',
       // `+0000` (no colon) is Salesforce's datetime offset.
       modifiedAt: new Date('2021-12-02T18:23:39.000Z'),
+      // A child relationship comes as a nested query result (null when nothing matched).
+      openTasks: [{ taskId: '00Txx000004ALkHAAW', decisionId: 'dec-512-1~r1' }],
       rejection: { reason: null, comment: null },
       handoff: {
         score: 88,
@@ -343,6 +347,7 @@ describe('SalesforceLeadStore queries on the documented wire', () => {
     });
     // A parent relationship comes as a nested record with its own attributes (null when empty).
     expect(leads[1]).toMatchObject({
+      openTasks: [],
       isConverted: true,
       convertedContactId: '003xx000004TmiQAAS',
       convertedContactOwnerId: '005xx000001Sv6eAAC',

@@ -31,6 +31,7 @@ function lead(id: string, overrides: Partial<SalesLead> = {}): SalesLead {
     convertedContactOwnerId: null,
     hubspotContactId: null,
     modifiedAt: new Date(0),
+    openTasks: [],
     rejection: { reason: null, comment: null },
     handoff: { score: null, tier: null, due: null, reason: null, lifecycle: null },
     ...overrides,
