@@ -14,9 +14,7 @@ import { EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, type CliIo } from './cli-io.js';
 import { backtestText } from './format-backtest.js';
 import { loadEnvAndDefinition } from './load-runtime.js';
 import { parseInstant } from './parse-instant.js';
-
-export const BACKTEST_USAGE =
-  'handoff backtest --config CANDIDATE [--baseline FILE] [--since ISO|90d] [--until ISO] [--json] [--out FILE.html] [--cache-dir DIR]';
+import { BACKTEST_USAGE } from './usage.js';
 
 const DAY_MS = 86_400_000;
 const DEFAULT_DAYS = 90;

@@ -4,8 +4,6 @@ import { formatDoctorReport } from './format-checks.js';
 import { EXIT_OK, EXIT_PROBLEMS, type CliIo } from './cli-io.js';
 import { loadEnvAndDefinition } from './load-runtime.js';
 
-export const DOCTOR_USAGE = 'handoff doctor [--json] [--config FILE]';
-
 /**
  * `handoff doctor`: every check a deployment needs (Redis, both connections, Handoff's fields and
  * properties, pool members and queues, API headroom, clock skew), each PASS, WARN or FAIL with

@@ -19,9 +19,7 @@ import {
 } from './explain-input.schema.js';
 import { formatExplanationText, toExplanationJson } from './format-explanation.js';
 import { parseInstant } from './parse-instant.js';
-
-export const EXPLAIN_USAGE =
-  'handoff explain --input LEAD.json [--source hubspot|salesforce] [--config FILE] [--now ISO] [--json]';
+import { EXPLAIN_USAGE } from './usage.js';
 
 /** The shape of the input file: HubSpot-side attributes, or a Salesforce Lead by field names. */
 export const EXPLAIN_SOURCES: readonly ActivitySource[] = ['hubspot', 'salesforce'];

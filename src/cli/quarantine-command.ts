@@ -2,8 +2,7 @@ import { EnvError, loadEnv } from '../config/env.js';
 import { openSyncState, RedisUnavailableError } from '../main.js';
 import type { StoredQuarantineEntry } from '../ports/sync-state.port.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, type CliIo } from './cli-io.js';
-
-export const QUARANTINE_USAGE = 'handoff quarantine [--json] [--retry all|ID[,ID…]]';
+import { QUARANTINE_USAGE } from './usage.js';
 
 export interface QuarantineFlags {
   readonly json?: boolean | undefined;

@@ -11,8 +11,7 @@ import { EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, type CliIo } from './cli-io.js';
 import { shadowText } from './format-shadow-report.js';
 import { loadEnvAndDefinition } from './load-runtime.js';
 import { parseInstant } from './parse-instant.js';
-
-export const REPORT_USAGE = 'handoff report [--since ISO] [--shadow] [--json] [--config FILE]';
+import { REPORT_USAGE } from './usage.js';
 
 const DEFAULT_DAYS = 30;
 

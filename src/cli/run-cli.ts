@@ -1,15 +1,17 @@
 import { parseArgs } from 'node:util';
-import { BACKTEST_USAGE, backtestCommand } from './backtest-command.js';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.js';
-import { DOCTOR_USAGE, doctorCommand } from './doctor-command.js';
-import { EXPLAIN_USAGE, explainCommand } from './explain-command.js';
-import { SANDBOX_USAGE, sandboxCommand } from './sandbox-command.js';
-import { SETUP_USAGE, setupCommand } from './setup-command.js';
-import { QUARANTINE_USAGE, quarantineCommand } from './quarantine-command.js';
-import { REPORT_USAGE, reportCommand } from './report-command.js';
-import { RUN_USAGE, runCommand } from './run-command.js';
-import { SYNC_USAGE, syncCommand } from './sync-command.js';
-import { VALIDATE_USAGE, validateCommand } from './validate-command.js';
+import {
+  BACKTEST_USAGE,
+  DOCTOR_USAGE,
+  EXPLAIN_USAGE,
+  QUARANTINE_USAGE,
+  REPORT_USAGE,
+  RUN_USAGE,
+  SANDBOX_USAGE,
+  SETUP_USAGE,
+  SYNC_USAGE,
+  VALIDATE_USAGE,
+} from './usage.js';
 
 const USAGE = `handoff: the marketing→sales lead handoff between HubSpot and Salesforce
 
@@ -52,10 +54,16 @@ const text = (flags: Flags, key: string): string | undefined => {
   return typeof value === 'string' ? value : undefined;
 };
 
+// Each command's module loads when it runs: `sync --once` from a cron line does not pay for the
+// HTTP server, the dashboard, the sandboxes or the backtest.
 const COMMANDS: Readonly<Record<string, Command>> = {
   validate: {
     options: { config: { type: 'string' } },
-    run: (flags, io) => validateCommand({ config: text(flags, 'config') }, io),
+    run: async (flags, io) =>
+      (await import('./validate-command.js')).validateCommand(
+        { config: text(flags, 'config') },
+        io,
+      ),
   },
   explain: {
     options: {
@@ -65,8 +73,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       now: { type: 'string' },
       json: { type: 'boolean' },
     },
-    run: (flags, io) =>
-      explainCommand(
+    run: async (flags, io) =>
+      (await import('./explain-command.js')).explainCommand(
         {
           input: text(flags, 'input'),
           source: text(flags, 'source'),
@@ -86,8 +94,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       json: { type: 'boolean' },
       config: { type: 'string' },
     },
-    run: (flags, io) =>
-      syncCommand(
+    run: async (flags, io) =>
+      (await import('./sync-command.js')).syncCommand(
         {
           once: flags['once'] === true,
           dryRun: flags['dry-run'] === true,
@@ -106,8 +114,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       shadow: { type: 'boolean' },
       config: { type: 'string' },
     },
-    run: (flags, io) =>
-      reportCommand(
+    run: async (flags, io) =>
+      (await import('./report-command.js')).reportCommand(
         {
           since: text(flags, 'since'),
           shadow: flags['shadow'] === true,
@@ -127,8 +135,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       out: { type: 'string' },
       'cache-dir': { type: 'string' },
     },
-    run: (flags, io) =>
-      backtestCommand(
+    run: async (flags, io) =>
+      (await import('./backtest-command.js')).backtestCommand(
         {
           config: text(flags, 'config'),
           baseline: text(flags, 'baseline'),
@@ -143,8 +151,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   setup: {
     options: { apply: { type: 'boolean' }, json: { type: 'boolean' }, config: { type: 'string' } },
-    run: (flags, io) =>
-      setupCommand(
+    run: async (flags, io) =>
+      (await import('./setup-command.js')).setupCommand(
         {
           apply: flags['apply'] === true,
           json: flags['json'] === true,
@@ -155,18 +163,27 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   doctor: {
     options: { json: { type: 'boolean' }, config: { type: 'string' } },
-    run: (flags, io) =>
-      doctorCommand({ json: flags['json'] === true, config: text(flags, 'config') }, io),
+    run: async (flags, io) =>
+      (await import('./doctor-command.js')).doctorCommand(
+        { json: flags['json'] === true, config: text(flags, 'config') },
+        io,
+      ),
   },
   quarantine: {
     options: { json: { type: 'boolean' }, retry: { type: 'string' } },
-    run: (flags, io) =>
-      quarantineCommand({ json: flags['json'] === true, retry: text(flags, 'retry') }, io),
+    run: async (flags, io) =>
+      (await import('./quarantine-command.js')).quarantineCommand(
+        { json: flags['json'] === true, retry: text(flags, 'retry') },
+        io,
+      ),
   },
   run: {
     options: { config: { type: 'string' }, shadow: { type: 'boolean' } },
-    run: (flags, io) =>
-      runCommand({ config: text(flags, 'config'), shadow: flags['shadow'] === true }, io),
+    run: async (flags, io) =>
+      (await import('./run-command.js')).runCommand(
+        { config: text(flags, 'config'), shadow: flags['shadow'] === true },
+        io,
+      ),
   },
   sandbox: {
     options: {
@@ -177,8 +194,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       limits: { type: 'boolean' },
       bare: { type: 'boolean' },
     },
-    run: (flags, io) =>
-      sandboxCommand(
+    run: async (flags, io) =>
+      (await import('./sandbox-command.js')).sandboxCommand(
         {
           port: text(flags, 'port'),
           host: text(flags, 'host'),

@@ -12,8 +12,6 @@ import { handoffContactProperties } from '../usecases/sync/sync-contacts.js';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.js';
 import { loadEnvAndDefinition, openSyncRuntime } from './load-runtime.js';
 
-export const RUN_USAGE = 'handoff run [--shadow] [--config FILE]';
-
 /**
  * `handoff run`: the long-running worker. Polls on `sync.poll_interval` through a BullMQ job
  * scheduler (any number of processes share one Redis; cycles never overlap) and serves, on PORT,

@@ -1,8 +1,6 @@
 import { startSandboxes } from '../sandbox/start-sandboxes.js';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.js';
-
-export const SANDBOX_USAGE =
-  'handoff sandbox [--port N] [--host ADDRESS] [--seed S] [--contacts N] [--limits] [--bare]';
+import { SANDBOX_USAGE } from './usage.js';
 
 export interface SandboxFlags {
   readonly port?: string | undefined;

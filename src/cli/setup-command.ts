@@ -4,8 +4,6 @@ import { applySetup, inspectSetup, type AppliedItem } from '../usecases/setup/ru
 import { EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, type CliIo } from './cli-io.js';
 import { loadEnvAndDefinition } from './load-runtime.js';
 
-export const SETUP_USAGE = 'handoff setup [--apply] [--json] [--config FILE]';
-
 const MARKS: Readonly<Record<SetupItem['state'], string>> = {
   present: '  ok  ',
   missing: '  +   ',

@@ -12,9 +12,7 @@ import { EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, type CliIo } from './cli-io.js';
 import { planLine } from './format-plan.js';
 import { progressLine } from './progress-line.js';
 import { loadEnvAndDefinition, openSyncRuntime } from './load-runtime.js';
-
-export const SYNC_USAGE =
-  'handoff sync --once [--dry-run | --shadow] [--backfill] [--json] [--config FILE]';
+import { SYNC_USAGE } from './usage.js';
 
 export interface SyncFlags {
   readonly once?: boolean | undefined;

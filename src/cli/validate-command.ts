@@ -3,8 +3,6 @@ import { formatIssue } from '../config/parse-yaml.js';
 import type { Definition } from '../domain/definition.js';
 import { configPath, EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.js';
 
-export const VALIDATE_USAGE = 'handoff validate [--config FILE]';
-
 function summarize(definition: Definition): string {
   const { qualification, routing, sla, feedback } = definition;
   const tiers = Object.entries(qualification.tiers)
