@@ -1,4 +1,5 @@
 import { Client } from '@hubspot/api-client';
+import { HubSpotBurstPacer } from './hubspot-burst-pacer.js';
 
 export type ResponseHeadersListener = (headers: Readonly<Record<string, string>>) => void;
 
@@ -12,6 +13,8 @@ export interface HubSpotClientOptions {
    * `client.apiRequest` (a raw fetch) is not seen.
    */
   readonly onResponse?: ResponseHeadersListener;
+  /** Paces the client's calls under the burst allowance; one per client unless shared. */
+  readonly pacer?: HubSpotBurstPacer;
 }
 
 /** The SDK's HTTP library (`configuration.httpApi`): `send` answers an Observable stub. */
@@ -38,21 +41,63 @@ function configurationOf(api: Record<string, unknown>): ConfigurationLike | unde
     : undefined;
 }
 
+/** The SDK's Observable stub (`rxjsStub`): a promise with `pipe` and `toPromise`. */
+class Deferred {
+  constructor(private readonly promise: Promise<unknown>) {}
+  toPromise(): Promise<unknown> {
+    return this.promise;
+  }
+  pipe(next: (value: unknown) => unknown): Deferred {
+    return new Deferred(this.promise.then(next));
+  }
+}
+
+function promiseOf(answer: unknown): Promise<unknown> | null {
+  const toPromise = isObject(answer) ? answer['toPromise'] : undefined;
+  if (typeof toPromise !== 'function') return null;
+  const promise: unknown = (toPromise as () => unknown).call(answer);
+  return promise instanceof Promise ? promise : null;
+}
+
+/** Searches have a limit of their own (five a second), paced by the contact source. */
+function isSearch(request: unknown): boolean {
+  const getUrl = isObject(request) ? request['getUrl'] : undefined;
+  if (typeof getUrl !== 'function') return false;
+  const url: unknown = (getUrl as () => unknown).call(request);
+  return typeof url === 'string' && /\/search\/?(\?|$)/.test(url);
+}
+
 /**
- * Shows `onResponse` the headers of every response the client's API objects receive.
+ * Sends every other request in its turn under the burst allowance, and shows `onResponse` (and
+ * the pacer) the headers of every response the client's API objects receive.
  *
  * The SDK's `middleware` option cannot do it: in @hubspot/api-client 13 the generated API classes
  * run only the middleware passed with each call, never the configured ones (a known SDK defect),
  * and their methods return bodies only. What every
  * generated API object does share is its configuration's HTTP library: each one is wrapped, as
  * the client hands the object out (the SDK builds them lazily, on first use), so that its `send`
- * reports the response context's headers before the SDK reads the answer. The client itself is
- * a proxy that only looks at what is read from it; the objects and methods it returns are the
- * SDK's own.
+ * waits its turn, then reports the response context's headers before the SDK reads the answer.
+ * The client itself is a proxy that only looks at what is read from it; the objects and methods
+ * it returns are the SDK's own.
  */
-function observeResponses(client: Client, onResponse: ResponseHeadersListener): Client {
+function instrument(
+  client: Client,
+  pacer: HubSpotBurstPacer,
+  onResponse: ResponseHeadersListener | undefined,
+): Client {
   const proxies = new WeakMap<object, object>();
   const watched = new WeakSet<object>();
+  const report = (context: unknown): void => {
+    const headers = isObject(context) ? context['headers'] : undefined;
+    if (!isObject(headers)) return;
+    try {
+      const seen = headers as Readonly<Record<string, string>>;
+      pacer.observe(seen);
+      onResponse?.(seen);
+    } catch {
+      // Reading usage must never fail or delay the call it came with.
+    }
+  };
   const watch = (configuration: ConfigurationLike): void => {
     if (watched.has(configuration)) return;
     watched.add(configuration);
@@ -60,25 +105,13 @@ function observeResponses(client: Client, onResponse: ResponseHeadersListener): 
     const send = library.send.bind(library);
     configuration.httpApi = {
       send: (request) => {
-        const answer = send(request);
-        const toPromise = isObject(answer) ? answer['toPromise'] : undefined;
-        if (typeof toPromise === 'function') {
-          const response = (toPromise as () => unknown).call(answer);
-          if (response instanceof Promise)
-            void response.then(
-              (context: unknown) => {
-                const headers = isObject(context) ? context['headers'] : undefined;
-                if (!isObject(headers)) return;
-                try {
-                  onResponse(headers as Readonly<Record<string, string>>);
-                } catch {
-                  // Reading usage must never fail or delay the call it came with.
-                }
-              },
-              // The SDK surfaces the failure to the caller itself.
-              () => undefined,
+        const answer = isSearch(request)
+          ? send(request)
+          : new Deferred(
+              pacer.take().then(() => promiseOf(send(request)) ?? Promise.resolve(undefined)),
             );
-        }
+        // The SDK surfaces a failure to the caller itself.
+        void promiseOf(answer)?.then(report, () => undefined);
         return answer;
       },
     };
@@ -113,5 +146,5 @@ export function createHubSpotClient(options: HubSpotClientOptions): Client {
     basePath: options.baseUrl.replace(/\/+$/, ''),
     numberOfApiCallRetries: 0,
   });
-  return options.onResponse === undefined ? client : observeResponses(client, options.onResponse);
+  return instrument(client, options.pacer ?? new HubSpotBurstPacer(), options.onResponse);
 }

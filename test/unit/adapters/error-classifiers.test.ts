@@ -31,7 +31,7 @@ describe('classifyHubSpotError', () => {
         category: 'RATE_LIMITS',
       }),
       'rate_limited',
-      1_000,
+      200,
       'SECONDLY',
     ],
     ['daily 429', apiException(429, { policyName: 'DAILY' }), 'rate_limited', 3_600_000, 'DAILY'],
