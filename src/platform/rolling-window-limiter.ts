@@ -1,14 +1,22 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
+interface Slot {
+  /** When the call's answer arrived; null while it is in flight. */
+  ended: number | null;
+  readonly done: Promise<void>;
+}
+
 /**
- * At most `max` starts in any `windowMs`, for one process: callers queue in order, and each
- * waits only as long as the oldest of the last `max` starts needs to leave the window. For a
- * vendor limit counted on a rolling window (HubSpot's five searches per second), staying under
- * it costs less than a 429 and the retry after it. `marginMs` absorbs the clock and network
- * jitter between here and the vendor's count.
+ * At most `max` calls in any `windowMs` as the vendor counts them, for one process: callers go
+ * in order, and a call starts only once the call `max` places before it has answered and
+ * `windowMs` has passed since. The vendor counted that earlier call before it answered, and
+ * counts this one after it is sent, so the two are always a full window apart in its count,
+ * whatever the network and either side's event loop delayed: a rolling-window limit (HubSpot's
+ * five searches per second) is never hit, and no margin for jitter is spent on every call.
+ * `marginMs` covers only the vendor's clock granularity.
  */
 export class RollingWindowLimiter {
-  private readonly starts: number[] = [];
+  private readonly slots: Slot[] = [];
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
@@ -19,18 +27,33 @@ export class RollingWindowLimiter {
     private readonly wait: (ms: number) => Promise<unknown> = sleep,
   ) {}
 
-  /** Resolves when one more start fits; the start is counted from then. */
-  take(): Promise<void> {
+  /** Runs `call` in its turn; its window is counted from when it settles. */
+  async run<T>(call: () => Promise<T>): Promise<T> {
+    let settle = (): void => undefined;
+    const slot: Slot = {
+      ended: null,
+      done: new Promise<void>((resolve) => {
+        settle = resolve;
+      }),
+    };
     const turn = this.queue.then(async () => {
-      if (this.starts.length >= this.max) {
-        const oldest = this.starts[this.starts.length - this.max] ?? 0;
-        const waitMs = oldest + this.windowMs + this.marginMs - this.now();
+      const earlier =
+        this.slots.length >= this.max ? this.slots[this.slots.length - this.max] : undefined;
+      if (earlier !== undefined) {
+        await earlier.done;
+        const waitMs = (earlier.ended ?? 0) + this.windowMs + this.marginMs - this.now();
         if (waitMs > 0) await this.wait(waitMs);
       }
-      this.starts.push(this.now());
-      if (this.starts.length > this.max) this.starts.splice(0, this.starts.length - this.max);
+      this.slots.push(slot);
+      if (this.slots.length > this.max) this.slots.splice(0, this.slots.length - this.max);
     });
     this.queue = turn;
-    return turn;
+    await turn;
+    try {
+      return await call();
+    } finally {
+      slot.ended = this.now();
+      settle();
+    }
   }
 }

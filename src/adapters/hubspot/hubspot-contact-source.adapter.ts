@@ -24,18 +24,21 @@ const SEARCH_RESULTS_CAP = 10_000;
 const BATCH_LIMIT = 100;
 /** Associations v4 batch read takes up to 1,000 ids per request. */
 const ASSOCIATION_BATCH_LIMIT = 1_000;
-/** CRM search: 5 requests per second per account, counted on a rolling second. */
+/** CRM search: 5 requests per second per account. */
 const SEARCHES_PER_SECOND = 5;
-/** Room for the jitter between this process's clock and HubSpot's count. */
-const SEARCH_MARGIN_MS = 50;
+/**
+ * HubSpot's count is to the millisecond at best: a few more keep the search a fifth answered
+ * before clear of it (the window runs from answers, so network jitter needs no room here).
+ */
+const SEARCH_MARGIN_MS = 5;
 
 /** ContactSource over the HubSpot CRM v3 search and v4 associations APIs. */
 export class HubSpotContactSource implements ContactSource {
   private readonly properties: string[];
   /**
-   * Searches wait their turn here rather than draw a 429 (and the second-long retry after it):
-   * a backfill is paced by this limit. Per process: workers sharing an account may still meet
-   * the limit now and then, and retry.
+   * Searches wait their turn here rather than draw a 429 (and the retry after it): a backfill
+   * is paced by this limit. Per process: workers sharing an account may still meet the limit
+   * now and then, and retry.
    */
   private readonly searches = new RollingWindowLimiter(
     SEARCHES_PER_SECOND,
@@ -58,10 +61,7 @@ export class HubSpotContactSource implements ContactSource {
 
   /** A search request, each attempt in its turn under the search limit. */
   private search<T>(request: () => Promise<T>): Promise<T> {
-    return this.call(async () => {
-      await this.searches.take();
-      return request();
-    });
+    return this.call(() => this.searches.run(request));
   }
 
   /**
