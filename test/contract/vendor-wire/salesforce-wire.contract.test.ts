@@ -52,6 +52,21 @@ async function staticStore(): Promise<SalesforceLeadStore> {
   return new SalesforceLeadStore(connection, mapping);
 }
 
+/** The login host of the docs' client-credentials example. */
+const LOGIN = 'https://instance_name.my.salesforce.com';
+/** The client-credentials form the docs show; nock answers the grant. */
+const CLIENT = {
+  clientId: '3MVG9VwZxxW3bBQjhE6m21CG2nSS4WC',
+  clientSecret: '8A4BE698BCA216718ECB0B1DCA294C69',
+};
+
+function grantedConnection() {
+  return createSalesforceConnection({
+    auth: { kind: 'client_credentials', loginUrl: LOGIN, ...CLIENT },
+    version: VERSION,
+  });
+}
+
 async function rejection(promise: Promise<unknown>): Promise<IntegrationError> {
   const error = await promise.then(
     () => undefined,
@@ -409,7 +424,6 @@ describe('Salesforce sessions on the documented wire', () => {
   const granted = grantReply.body as { access_token: string; instance_url: string };
   /** The second grant's answer: the documented one with a new token, as a fresh session has. */
   const refreshedToken = `${granted.access_token.slice(0, -4)}NEW1`;
-  const LOGIN = 'https://instance_name.my.salesforce.com';
 
   it('refreshes an expired client-credentials session once and replays the query with the new token', async () => {
     const oauth = nock(LOGIN)
@@ -427,15 +441,7 @@ describe('Salesforce sessions on the documented wire', () => {
       .reply(...asReply(vendorReply('salesforce', 'query-lead-page-2')));
     const queries = recordRequests(api);
 
-    const connection = await createSalesforceConnection({
-      auth: {
-        kind: 'client_credentials',
-        loginUrl: LOGIN,
-        clientId: '3MVG9VwZxxW3bBQjhE6m21CG2nSS4WC',
-        clientSecret: '8A4BE698BCA216718ECB0B1DCA294C69',
-      },
-      version: VERSION,
-    });
+    const connection = await grantedConnection();
     expect(connection.instanceUrl).toBe(granted.instance_url);
     const leads = await new SalesforceLeadStore(connection, mapping).findLeads({
       leadIds: [LEAD_C],
@@ -452,8 +458,8 @@ describe('Salesforce sessions on the documented wire', () => {
       expect(request.headers['content-type']).toBe('application/x-www-form-urlencoded');
       expect(Object.fromEntries(new URLSearchParams(request.body))).toEqual({
         grant_type: 'client_credentials',
-        client_id: '3MVG9VwZxxW3bBQjhE6m21CG2nSS4WC',
-        client_secret: '8A4BE698BCA216718ECB0B1DCA294C69',
+        client_id: CLIENT.clientId,
+        client_secret: CLIENT.clientSecret,
       });
     }
     // The same query, replayed with the new bearer token.
@@ -481,19 +487,10 @@ describe('Salesforce sessions on the documented wire', () => {
 describe('Who Handoff is, on the documented wire', () => {
   it('takes the user id from a client-credentials token response, asking nothing more', async () => {
     const grantReply = vendorReply('salesforce', 'oauth-token-client-credentials');
-    const LOGIN = 'https://instance_name.my.salesforce.com';
     const oauth = nock(LOGIN)
       .post('/services/oauth2/token')
       .reply(...asReply(grantReply));
-    const connection = await createSalesforceConnection({
-      auth: {
-        kind: 'client_credentials',
-        loginUrl: LOGIN,
-        clientId: '3MVG9VwZxxW3bBQjhE6m21CG2nSS4WC',
-        clientSecret: '8A4BE698BCA216718ECB0B1DCA294C69',
-      },
-      version: VERSION,
-    });
+    const connection = await grantedConnection();
     // The docs' `id`: https://login.salesforce.com/id/00Dd000000XXXXXXX/005d000000XXXXX
     expect(await integrationUserId(connection)).toBe('005d000000XXXXX');
     expect(oauth.isDone()).toBe(true);
