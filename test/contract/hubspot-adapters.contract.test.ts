@@ -162,3 +162,28 @@ describe('HubSpotContactWriter', () => {
     });
   });
 });
+
+describe('a HubSpot client under the search limit', () => {
+  it('sends searches from any caller at most five a second as HubSpot counts them: no 429', async () => {
+    // A sandbox on the real clock: its limiter counts real seconds.
+    const limited = createHubSpotSandbox({ tokens: ['tok'] });
+    limited.api.limiter.configure({ enabled: true, searchPerSecond: 5 });
+    try {
+      const client = createHubSpotClient({
+        accessToken: 'tok',
+        baseUrl: await limited.server.listen(),
+      });
+      // Twelve at once, as two adapters sharing the client might ask them.
+      await Promise.all(
+        Array.from({ length: 12 }, () => client.crm.contacts.searchApi.doSearch({ limit: 1 })),
+      );
+      const searches = limited.server.log
+        .list()
+        .filter((entry) => entry.endpoint === 'contacts.search');
+      expect(searches).toHaveLength(12);
+      expect(searches.filter((entry) => entry.status === 429)).toEqual([]);
+    } finally {
+      await limited.server.close();
+    }
+  });
+});

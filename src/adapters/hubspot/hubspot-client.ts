@@ -1,5 +1,14 @@
 import { Client } from '@hubspot/api-client';
+import { RollingWindowLimiter } from '../../platform/rolling-window-limiter.js';
 import { HubSpotBurstPacer } from './hubspot-burst-pacer.js';
+
+/** CRM search: five requests per second per account, on top of the burst allowance. */
+const SEARCHES_PER_SECOND = 5;
+/**
+ * HubSpot's count is to the millisecond at best: a few more keep a search clear of the one five
+ * before it (the window runs from answers, so network jitter needs no room here).
+ */
+const SEARCH_MARGIN_MS = 5;
 
 export type ResponseHeadersListener = (headers: Readonly<Record<string, string>>) => void;
 
@@ -59,7 +68,7 @@ function promiseOf(answer: unknown): Promise<unknown> | null {
   return promise instanceof Promise ? promise : null;
 }
 
-/** Searches have a limit of their own (five a second), paced by the contact source. */
+/** Searches have a limit of their own (five a second) and leave the burst allowance alone. */
 function isSearch(request: unknown): boolean {
   const getUrl = isObject(request) ? request['getUrl'] : undefined;
   if (typeof getUrl !== 'function') return false;
@@ -68,8 +77,12 @@ function isSearch(request: unknown): boolean {
 }
 
 /**
- * Sends every other request in its turn under the burst allowance, and shows `onResponse` (and
- * the pacer) the headers of every response the client's API objects receive.
+ * Sends every request in its turn — a search under the five a second, counted from the answers
+ * (a search starts once the one five before it answered and a second has passed: HubSpot,
+ * which counted that one before answering, never sees six in a second, whatever the network
+ * delayed), any other under the burst allowance — and shows `onResponse` (and the pacer) the
+ * headers of every response the client's API objects receive. Per client, so per process: the
+ * workers sharing an account may still meet a limit now and then, and retry.
  *
  * The SDK's `middleware` option cannot do it: in @hubspot/api-client 13 the generated API classes
  * run only the middleware passed with each call, never the configured ones (a known SDK defect),
@@ -85,6 +98,7 @@ function instrument(
   pacer: HubSpotBurstPacer,
   onResponse: ResponseHeadersListener | undefined,
 ): Client {
+  const searches = new RollingWindowLimiter(SEARCHES_PER_SECOND, 1_000, SEARCH_MARGIN_MS);
   const proxies = new WeakMap<object, object>();
   const watched = new WeakSet<object>();
   const report = (context: unknown): void => {
@@ -105,11 +119,10 @@ function instrument(
     const send = library.send.bind(library);
     configuration.httpApi = {
       send: (request) => {
-        const answer = isSearch(request)
-          ? send(request)
-          : new Deferred(
-              pacer.take().then(() => promiseOf(send(request)) ?? Promise.resolve(undefined)),
-            );
+        const sent = (): Promise<unknown> => promiseOf(send(request)) ?? Promise.resolve(undefined);
+        const answer = new Deferred(
+          isSearch(request) ? searches.run(sent) : pacer.take().then(sent),
+        );
         // The SDK surfaces a failure to the caller itself.
         void promiseOf(answer)?.then(report, () => undefined);
         return answer;

@@ -14,7 +14,6 @@ import { contactProperties, engagementActivity, toMarketingContact } from './hub
 import { AssociationBatchWire, BatchReadWire, SearchPageWire } from './hubspot.schemas.js';
 import { chunks } from '../../platform/chunks.js';
 import { windowSearchRequest } from './hubspot-search.js';
-import { RollingWindowLimiter } from '../../platform/rolling-window-limiter.js';
 
 /** Search pages hold at most 200 results. */
 const SEARCH_PAGE_LIMIT = 200;
@@ -24,28 +23,10 @@ const SEARCH_RESULTS_CAP = 10_000;
 const BATCH_LIMIT = 100;
 /** Associations v4 batch read takes up to 1,000 ids per request. */
 const ASSOCIATION_BATCH_LIMIT = 1_000;
-/** CRM search: 5 requests per second per account. */
-const SEARCHES_PER_SECOND = 5;
-/**
- * HubSpot's count is to the millisecond at best: a few more keep the search a fifth answered
- * before clear of it (the window runs from answers, so network jitter needs no room here).
- */
-const SEARCH_MARGIN_MS = 5;
 
 /** ContactSource over the HubSpot CRM v3 search and v4 associations APIs. */
 export class HubSpotContactSource implements ContactSource {
   private readonly properties: string[];
-  /**
-   * Searches wait their turn here rather than draw a 429 (and the retry after it): a backfill
-   * is paced by this limit. Per process: workers sharing an account may still meet the limit
-   * now and then, and retry.
-   */
-  private readonly searches = new RollingWindowLimiter(
-    SEARCHES_PER_SECOND,
-    1_000,
-    SEARCH_MARGIN_MS,
-  );
-
   constructor(
     private readonly client: Client,
     private readonly mapping: ResolvedMapping,
@@ -59,18 +40,13 @@ export class HubSpotContactSource implements ContactSource {
     return hubspotCall(this.onRequest, request);
   }
 
-  /** A search request, each attempt in its turn under the search limit. */
-  private search<T>(request: () => Promise<T>): Promise<T> {
-    return this.call(() => this.searches.run(request));
-  }
-
   /**
    * https://developers.hubspot.com/docs/api-reference/search/guide — at most 10,000 results per
    * query: the caller slices windows so that `total` stays below it.
    */
   async changedContacts(window: ContactWindow, after: string | null): Promise<ContactPage> {
     const page = SearchPageWire.parse(
-      await this.search(() =>
+      await this.call(() =>
         this.client.crm.contacts.searchApi.doSearch(
           windowSearchRequest({
             property: 'lastmodifieddate',
@@ -95,7 +71,7 @@ export class HubSpotContactSource implements ContactSource {
     let after = '0';
     do {
       const page = SearchPageWire.parse(
-        await this.search(() =>
+        await this.call(() =>
           this.client.crm.contacts.searchApi.doSearch({
             filterGroups: [
               {
