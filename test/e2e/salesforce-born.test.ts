@@ -59,10 +59,14 @@ describe('Leads born in Salesforce', () => {
       expect(Number(lead['Handoff_Due__c'])).toBeGreaterThan(Date.parse(NOW));
       expect(Number(lead['Handoff_Score__c'])).toBeGreaterThanOrEqual(60);
       // A rep gets the follow-up Task (a queue gets it when a rep takes the Lead).
-      if (String(lead['OwnerId']).startsWith('005'))
-        expect(tasksOf(h, born.id).map((task) => task['Handoff_Decision_Id__c'])).toEqual([
+      if (String(lead['OwnerId']).startsWith('005')) {
+        const tasks = tasksOf(h, born.id);
+        expect(tasks.map((task) => task['Handoff_Decision_Id__c'])).toEqual([
           lead['Handoff_Decision_Id__c'],
         ]);
+        // The same Task as a contact's decision gets: the top tier's is High.
+        expect(tasks[0]?.['Priority']).toBe(lead['Handoff_Tier__c'] === 'A' ? 'High' : 'Normal');
+      }
     }
     // Fit alone, Salesforce activity, a campaign response: each point says where it came from.
     expect(String(h.lead(fit.id)['Handoff_Reason__c'])).not.toContain('engagement.');

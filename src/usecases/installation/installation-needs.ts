@@ -4,7 +4,7 @@ import {
   type SalesforceFieldSpec,
 } from '../../domain/installation/owned-fields.js';
 import { resolveMapping } from '../../domain/mapping.js';
-import { ROUTED_STATUS } from '../sync/write-decisions.js';
+import { ROUTED_STATUS } from '../assignment/write-assignments.js';
 
 /*
  * What an installation must hold for this definition, as `handoff setup` creates it and

@@ -6,7 +6,7 @@ import type { HandoffLead, LeadLifecycleStore } from '../../ports/lead-lifecycle
 import type { SalesDirectory } from '../../ports/sales-directory.port.js';
 import { loadPeople, type People } from '../lifecycle/load-people.js';
 import { isBornDecision } from '../sync/describe-decision.js';
-import { ROUTED_STATUS } from '../sync/write-decisions.js';
+import { ROUTED_STATUS } from '../assignment/write-assignments.js';
 
 export interface ReportDeps {
   readonly definition: Definition;

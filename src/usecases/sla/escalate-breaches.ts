@@ -11,7 +11,7 @@ import type { People } from '../lifecycle/load-people.js';
 import { appendReason, who } from '../lifecycle/reason-history.js';
 import { assignLeads } from '../assignment/assign-leads.js';
 import { followUpTask, isUserId } from '../assignment/follow-up-task.js';
-import { personName } from '../sync/write-decisions.js';
+import { personName } from '../assignment/write-assignments.js';
 
 export interface Breach {
   readonly lead: HandoffLead;

@@ -11,7 +11,7 @@ import { MS_PER_DAY } from '../../domain/time/zoned-time.js';
 import type { ContactUpdate } from '../../ports/contact-writer.port.js';
 import type { HandoffLead } from '../../ports/lead-lifecycle.port.js';
 import type { LeadUpdate } from '../../ports/lead-store.port.js';
-import { ROUTED_STATUS } from '../sync/write-decisions.js';
+import { ROUTED_STATUS } from '../assignment/write-assignments.js';
 import type { LifecycleDeps } from '../lifecycle/lifecycle.types.js';
 import { loadPeople } from '../lifecycle/load-people.js';
 import { appendReason, who } from '../lifecycle/reason-history.js';

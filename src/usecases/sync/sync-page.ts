@@ -7,9 +7,10 @@ import { ENGAGEMENT_KINDS, type MarketingContact } from '../../ports/contact-sou
 import type { ContactUpdate } from '../../ports/contact-writer.port.js';
 import type { LeadUpdate, SalesLead } from '../../ports/lead-store.port.js';
 import { assignLeads } from '../assignment/assign-leads.js';
+import { lookUpAccounts, routingRequest } from './account-owners.js';
 import { contactUpdate, routedProperties, type OwnedProperties } from './contact-properties.js';
 import { decisionId, isBornDecision, recycledDecisionId } from './describe-decision.js';
-import { convertedContactOf, emailDomain, matchLead } from './match-lead.js';
+import { convertedContactOf, matchLead } from './match-lead.js';
 import { recycleAt, recycledUpdate } from './recycle.js';
 import type { CycleContext, Planned, SyncCycleDeps } from './sync-cycle.types.js';
 import { writeDecisions } from './write-decisions.js';
@@ -333,23 +334,6 @@ async function decideAndWrite(
   await deps.outbox.send([...routedUpdates, ...updates]);
 }
 
-/**
- * Account owners for the qualified contacts' company domains, for the account-owner rules. Many
- * contacts share a company: each domain is looked up once per cycle.
- */
-export async function lookUpAccounts(
-  deps: SyncCycleDeps,
-  emails: readonly string[],
-  context: CycleContext,
-): Promise<void> {
-  const unknown = [
-    ...new Set(emails.map(emailDomain).filter((domain): domain is string => domain !== null)),
-  ].filter((domain) => !context.accounts.has(domain));
-  if (unknown.length === 0) return;
-  const found = await deps.leads.accountOwnersByDomain(unknown);
-  for (const domain of unknown) context.accounts.set(domain, found.get(domain) ?? null);
-}
-
 /** Owners for the contacts that need one, under the rotation and open-lead counts in Redis. */
 async function route(
   deps: SyncCycleDeps,
@@ -360,17 +344,14 @@ async function route(
     state: deps.state,
     definition: deps.definition,
     users: context.users,
-    requests: toRoute.map((entry) => {
-      const domain = emailDomain(entry.contact.attributes['email']);
-      const account = domain === null ? null : (context.accounts.get(domain) ?? null);
-      return {
-        lead: {
-          attributes: entry.contact.attributes,
-          account: account === null ? null : { id: account.accountId, owner: account.ownerId },
-        },
-        tier: entry.qualification.tier,
-      };
-    }),
+    requests: toRoute.map((entry) =>
+      routingRequest(
+        entry.contact.attributes,
+        entry.contact.attributes['email'],
+        entry.qualification.tier,
+        context,
+      ),
+    ),
     routedAt: context.now,
     epoch: context.epoch,
   });

@@ -1,20 +1,24 @@
-import { routedWrite } from '../../domain/lifecycle/lead-lifecycle.js';
 import { qualify, type QualificationResult } from '../../domain/qualification/qualify.js';
 import { dueForOwner } from '../../domain/routing/assign-owner.js';
 import type { RoutingDecision } from '../../domain/routing/route-lead.js';
 import type { SlaDue } from '../../domain/sla/compute-sla-due-at.js';
 import { MS_PER_DAY } from '../../domain/time/zoned-time.js';
 import { SALESFORCE_ACTIVITY_TYPES, type Activity } from '../../domain/model.js';
-import type { FollowUpTask, LeadUpdate, WriteOutcome } from '../../ports/lead-store.port.js';
 import type { SalesforceBornLead } from '../../ports/salesforce-lead-source.port.js';
 import { assignLeads } from '../assignment/assign-leads.js';
-import { followUpTask, isUserId } from '../assignment/follow-up-task.js';
+import {
+  decisionFields,
+  decisionTask,
+  personName,
+  writeAssignments,
+  type AssignmentWrite,
+  type Decided,
+} from '../assignment/write-assignments.js';
 import { routedProperties } from './contact-properties.js';
-import { bornDecisionId, describeDecision } from './describe-decision.js';
-import { emailDomain } from './match-lead.js';
-import { lookUpAccounts, needsEngagement } from './sync-page.js';
+import { bornDecisionId } from './describe-decision.js';
+import { lookUpAccounts, routingRequest } from './account-owners.js';
+import { needsEngagement } from './sync-page.js';
 import type { CycleContext, SyncCycleDeps } from './sync-cycle.types.js';
-import { personName, ROUTED_STATUS } from './write-decisions.js';
 
 /** Quarantine keys of Salesforce-born Leads (contacts' keys are their HubSpot ids). */
 export const BORN_KEY_PREFIX = 'lead:';
@@ -142,17 +146,9 @@ async function decideBorn(
     state: deps.state,
     definition,
     users: context.users,
-    requests: toRoute.map(({ lead, qualification }) => {
-      const domain = emailDomain(lead.email);
-      const account = domain === null ? null : (context.accounts.get(domain) ?? null);
-      return {
-        lead: {
-          attributes: lead.attributes,
-          account: account === null ? null : { id: account.accountId, owner: account.ownerId },
-        },
-        tier: qualification.tier,
-      };
-    }),
+    requests: toRoute.map(({ lead, qualification }) =>
+      routingRequest(lead.attributes, lead.email, qualification.tier, context),
+    ),
     routedAt: now,
     epoch: context.epoch,
   });
@@ -188,24 +184,12 @@ async function decideBorn(
   await writeBornDecisions(deps, planned, context);
 }
 
-function fieldsOf(item: PlannedLead, now: Date): LeadUpdate {
-  return {
-    leadId: item.lead.id,
-    ownerId: item.ownerId,
-    status: ROUTED_STATUS,
-    score: item.qualification.score,
-    tier: item.qualification.tier,
-    due: item.sla.due,
-    routedAt: now,
-    reason: describeDecision(item.qualification, item.routing, item.sla, item.ownerKept),
-    decisionId: item.decisionId,
-    lifecycle: routedWrite(item.qualification.definitionVersion),
-    slaBreached: false,
-  };
+function decided(item: PlannedLead): Decided {
+  return { ...item, attributes: item.lead.attributes };
 }
 
 /**
- * Tasks first (upserted on the decision id), then the Lead with its decision: a Lead carries a
+ * Through writeAssignments (Tasks first, then the Lead with its decision): a Lead carries a
  * decision only once its Task exists, and the pass never sees a decided Lead again.
  */
 async function writeBornDecisions(
@@ -214,6 +198,10 @@ async function writeBornDecisions(
   context: CycleContext,
 ): Promise<void> {
   const { summary, now } = context;
+  const fields = (item: PlannedLead) => ({
+    ...decisionFields(decided(item), now, true),
+    leadId: item.lead.id,
+  });
   for (const item of planned)
     deps.plan?.({
       contactId: null,
@@ -222,45 +210,29 @@ async function writeBornDecisions(
       decisionId: item.decisionId,
       ownerId: item.ownerId,
       due: item.sla.due.toISOString(),
-      salesforce: { ...fieldsOf(item, now), due: item.sla.due.toISOString() },
+      salesforce: { ...fields(item), due: item.sla.due.toISOString() },
       hubspot: null,
       name: personName(item.lead.attributes) || undefined,
       ownerName: context.names.get(item.ownerId),
       timezone: item.sla.timezone,
     });
-  const failures = new Map<string, WriteOutcome & { ok: false }>();
-  const tasks = planned.flatMap((item): FollowUpTask[] => {
-    const task = followUpTask({
-      assignmentId: item.decisionId,
+  const { routed: written, failures } = await writeAssignments(
+    deps,
+    planned.map((item): AssignmentWrite => ({
+      key: item.lead.id,
       leadId: item.lead.id,
+      decisionId: item.decisionId,
       ownerId: item.ownerId,
-      subject: `Follow up with ${personName(item.lead.attributes) || 'new MQL'} (tier ${item.qualification.tier})`,
       due: item.sla.due,
-      timezone: item.sla.timezone,
-      description: describeDecision(item.qualification, item.routing, item.sla, item.ownerKept),
-      priority: 'Normal',
-    });
-    return task === null ? [] : [task];
-  });
-  for (const outcome of await deps.leads.upsertTasks(tasks)) {
-    if (outcome.ok && outcome.created) summary.tasks_created += 1;
-    if (!outcome.ok) {
-      const item = planned.find((candidate) => candidate.decisionId === outcome.key);
-      if (item !== undefined) failures.set(item.lead.id, outcome);
-    }
-  }
-  // An attempt that died between its Task and its Lead may have given the decision to a rep.
-  const toQueues = planned.filter((item) => !isUserId(item.ownerId));
-  if (toQueues.length > 0) await deps.leads.closeTasks(toQueues.map((item) => item.decisionId));
-  const ready = planned.filter((item) => !failures.has(item.lead.id));
-  const outcomes = await deps.leads.updateLeads(ready.map((item) => fieldsOf(item, now)));
-  summary.written.salesforce += tasks.length + ready.length;
-  outcomes.forEach((outcome, index) => {
-    const item = ready[index];
-    if (item !== undefined && !outcome.ok) failures.set(item.lead.id, outcome);
-  });
-  const routed = ready.filter((item) => !failures.has(item.lead.id));
-  await deps.timers.schedule(routed.map((item) => ({ leadId: item.lead.id, due: item.sla.due })));
+      task: decisionTask(deps.definition, decided(item), item.lead.id),
+      update: fields(item),
+      // The born pass reads its Leads without their Tasks.
+      openTasks: null,
+    })),
+    summary,
+  );
+  const routedIds = new Set(written.map((write) => write.key));
+  const routed = planned.filter((item) => routedIds.has(item.lead.id));
   summary.salesforce_born.routed += routed.length;
   // Marketing sees these leads in HubSpot too, and a rejection has a contact to return to.
   if (deps.definition.feedback.create_hubspot_contacts)
