@@ -13,7 +13,7 @@ import { ApiCallMeter } from './platform/api-call-meter.js';
 import { FilePageCache } from './platform/file-page-cache.js';
 import type { HistoryWindow } from './ports/backtest-history.port.js';
 import type { BacktestHistoryDeps } from './usecases/backtest/read-backtest-history.js';
-import { ROUTED_STATUS } from './usecases/sync/write-decisions.js';
+import { ROUTED_STATUS } from './usecases/assignment/write-assignments.js';
 
 /**
  * What `handoff backtest` reads, built for one window: both systems read-only through the page
