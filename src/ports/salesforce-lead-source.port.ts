@@ -1,4 +1,5 @@
 import type { Activity, AttributeValue, SalesforceActivityType } from '../domain/model.js';
+import type { OpenTask } from './lead-store.port.js';
 
 /** A Lead created in Salesforce that no HubSpot contact points at, as the definition reads it. */
 export interface SalesforceBornLead {
@@ -10,6 +11,11 @@ export interface SalesforceBornLead {
   readonly modifiedAt: Date;
   /** Canonical attributes and mapped custom keys, read through `mapping.salesforce`. */
   readonly attributes: Readonly<Record<string, AttributeValue>>;
+  /**
+   * Handoff's open Tasks on the Lead, read with it (an attempt that died before writing the
+   * Lead's decision leaves one); null when they could not all be read that way.
+   */
+  readonly openTasks: readonly OpenTask[] | null;
 }
 
 /**

@@ -53,6 +53,28 @@ describe('SalesforceLeadSourceAdapter (real jsforce against the sandbox)', () =>
         first_name: 'Dana',
       },
     });
+    // Handoff's open Tasks come with each Lead: an attempt that died before the Lead's decision
+    // left one on `fit`; a closed one, or a rep's own, is not Handoff's open follow-up.
+    expect(born.find((lead) => lead.id === fit.id)?.openTasks).toEqual([]);
+    const left = sandbox.store.insertRaw('Task', {
+      WhoId: fit.id,
+      Subject: 'Follow up',
+      Status: 'Not Started',
+      Handoff_Decision_Id__c: 's-interrupted',
+    });
+    sandbox.store.insertRaw('Task', {
+      WhoId: fit.id,
+      Subject: 'Done earlier',
+      Status: 'Completed',
+      Handoff_Decision_Id__c: 's-earlier',
+    });
+    sandbox.store.insertRaw('Task', {
+      WhoId: fit.id,
+      Subject: 'A rep’s own',
+      Status: 'Not Started',
+    });
+    const [withTask] = await source.bornLeads({ ids: [fit.id] });
+    expect(withTask?.openTasks).toEqual([{ taskId: left['Id'], decisionId: 's-interrupted' }]);
     // By id, only those still born in Salesforce: a decided Lead is no longer one.
     const decided = sandbox.store.update(
       'Lead',

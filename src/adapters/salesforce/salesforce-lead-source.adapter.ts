@@ -7,7 +7,13 @@ import type {
   SalesforceLeadSource,
 } from '../../ports/salesforce-lead-source.port.js';
 import { queryAllEach } from './salesforce-composite.js';
-import { mappedAttributes, text, toDate } from './salesforce-records.js';
+import {
+  mappedAttributes,
+  openTasksOf,
+  openTasksSubquery,
+  text,
+  toDate,
+} from './salesforce-records.js';
 import { field, fieldList, soql } from './soql.js';
 
 /** Record ids per IN list: 250 quoted ids stay near 8 KB of the 16,384-byte query URL. */
@@ -30,7 +36,7 @@ export class SalesforceLeadSourceAdapter implements SalesforceLeadSource {
       'LeadSource',
       'SystemModstamp',
       ...Object.values(salesforce),
-    ])} FROM Lead WHERE IsConverted = ${false} AND ${field(fields.hubspot_contact_id)} = ${null} AND ${field(fields.decision_id)} = ${null}`} AND ${where}`;
+    ])}`}, ${openTasksSubquery(fields.task_decision_id)} ${soql`FROM Lead WHERE IsConverted = ${false} AND ${field(fields.hubspot_contact_id)} = ${null} AND ${field(fields.decision_id)} = ${null}`} AND ${where}`;
   }
 
   private toLead(record: Record<string, unknown>): SalesforceBornLead {
@@ -43,6 +49,7 @@ export class SalesforceLeadSourceAdapter implements SalesforceLeadSource {
       leadSource: text(record['LeadSource']),
       modifiedAt: toDate(record['SystemModstamp']) ?? new Date(0),
       attributes,
+      openTasks: openTasksOf(record['Tasks'], this.mapping.salesforceFields.task_decision_id),
     };
   }
 

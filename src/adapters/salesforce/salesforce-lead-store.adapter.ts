@@ -12,7 +12,7 @@ import type {
   SalesLead,
   WriteOutcome,
 } from '../../ports/lead-store.port.js';
-import { collection, text, toDate } from './salesforce-records.js';
+import { collection, openTasksOf, openTasksSubquery, text, toDate } from './salesforce-records.js';
 import { lifecycleFieldNames, lifecycleOf, lifecycleValues } from './lifecycle-fields.js';
 import { queryAllEach } from './salesforce-composite.js';
 import { field, fieldList, likeContains, soql } from './soql.js';
@@ -52,12 +52,6 @@ const AccountWire = z.object({
 });
 
 const ContactWire = z.object({ Id: z.string(), OwnerId: z.string() });
-
-/** A relationship subquery's rows, nested in the parent record as a query result of their own. */
-const ChildTasksWire = z.object({
-  done: z.boolean(),
-  records: z.array(z.record(z.string(), z.unknown())),
-});
 
 /**
  * Bytes `text` takes in a query URL. jsforce sends `?q=` through encodeURIComponent and then the
@@ -201,7 +195,7 @@ export class SalesforceLeadStore implements LeadStore {
       ),
       hubspotContactId: text(record[this.fields.hubspot_contact_id]),
       modifiedAt: toDate(record['SystemModstamp']) ?? new Date(0),
-      openTasks: this.openTasksOf(record['Tasks']),
+      openTasks: openTasksOf(record['Tasks'], this.fields.task_decision_id),
       rejection: {
         reason: text(record[this.fields.rejection_reason]),
         comment: text(record[this.fields.rejection_comment]),
@@ -214,23 +208,6 @@ export class SalesforceLeadStore implements LeadStore {
         lifecycle: lifecycleOf(record, this.fields),
       },
     };
-  }
-
-  /**
-   * The `Tasks` subquery's rows: Salesforce answers `null` for a Lead without one, else a nested
-   * query result; a result cut short (`done: false`) leaves the Tasks unknown (null).
-   */
-  private openTasksOf(value: unknown): OpenTask[] | null {
-    if (value === null) return [];
-    const parsed = ChildTasksWire.safeParse(value);
-    if (!parsed.success || !parsed.data.done) return null;
-    const decision = this.fields.task_decision_id;
-    return parsed.data.records.flatMap((record) => {
-      const decisionId = text(record[decision]);
-      return typeof record['Id'] === 'string' && decisionId !== null
-        ? [{ taskId: record['Id'], decisionId }]
-        : [];
-    });
   }
 
   emailProblem(email: string): string | null {
@@ -261,8 +238,7 @@ export class SalesforceLeadStore implements LeadStore {
     ]);
     // Handoff's open Tasks ride along, so that closing one an interrupted attempt left needs
     // no query of its own.
-    const decision = field(fields.task_decision_id);
-    const tasks = soql`(SELECT Id, ${decision} FROM Tasks WHERE IsClosed = ${false} AND ${decision} != ${null})`;
+    const tasks = openTasksSubquery(fields.task_decision_id);
     // A key that cannot identify a Lead is not sent: it could only make the query too long.
     const clauses = packedInLists(
       [

@@ -1,7 +1,7 @@
 import type { Connection } from 'jsforce';
 import { z } from 'zod';
 import type { AttributeValue } from '../../domain/model.js';
-import type { WriteOutcome } from '../../ports/lead-store.port.js';
+import type { OpenTask, WriteOutcome } from '../../ports/lead-store.port.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IntegrationError } from '../../platform/errors.js';
 import { drawRetry, retryDelayMs, RETRY_LIMITS } from '../../platform/retry-in-place.js';
@@ -10,6 +10,7 @@ import {
   installationError,
   kindOfSalesforceCode,
 } from './salesforce.errors.js';
+import { field, soql } from './soql.js';
 
 /** One sObject save result (a single create or one element of a Collections answer). */
 export const SaveResultWire = z.object({
@@ -131,4 +132,35 @@ export async function collection<R>(
     }
   }
   return outcomes;
+}
+
+/** A relationship subquery's rows, nested in the parent record as a query result of their own. */
+const ChildRowsWire = z.object({
+  done: z.boolean(),
+  records: z.array(z.record(z.string(), z.unknown())),
+});
+
+/**
+ * The subquery that reads Handoff's open Tasks with each Lead (no call of its own), for the
+ * SELECT list of a Lead query; `decisionField` is the Task's decision id field.
+ */
+export function openTasksSubquery(decisionField: string): string {
+  const decision = field(decisionField);
+  return soql`(SELECT Id, ${decision} FROM Tasks WHERE IsClosed = ${false} AND ${decision} != ${null})`;
+}
+
+/**
+ * The `Tasks` subquery's rows of one Lead: Salesforce answers `null` for a Lead without one, else
+ * a nested query result; a result cut short (`done: false`) or missing leaves them unknown (null).
+ */
+export function openTasksOf(value: unknown, decisionField: string): OpenTask[] | null {
+  if (value === null) return [];
+  const parsed = ChildRowsWire.safeParse(value);
+  if (!parsed.success || !parsed.data.done) return null;
+  return parsed.data.records.flatMap((record) => {
+    const decisionId = text(record[decisionField]);
+    return typeof record['Id'] === 'string' && decisionId !== null
+      ? [{ taskId: record['Id'], decisionId }]
+      : [];
+  });
 }

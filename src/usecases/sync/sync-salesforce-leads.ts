@@ -226,8 +226,7 @@ async function writeBornDecisions(
       due: item.sla.due,
       task: decisionTask(deps.definition, decided(item), item.lead.id),
       update: fields(item),
-      // The born pass reads its Leads without their Tasks.
-      openTasks: null,
+      openTasks: item.lead.openTasks,
     })),
     summary,
   );
