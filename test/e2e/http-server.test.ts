@@ -141,7 +141,12 @@ describe('/readyz on real Redis and BullMQ', () => {
     const queue = new Queue('decisions', { connection: redis, prefix: `test-${randomUUID()}` });
     queue.on('error', () => undefined);
     cleanups.push(async () => {
+      const ended = new Promise((resolve) => redis.once('end', resolve));
       redis.disconnect();
+      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+      // The queue's connection learns of the end through promise callbacks: closing the queue
+      // before they ran would drop its error listener, and leave their rejection unhandled.
+      await new Promise((resolve) => setImmediate(resolve));
       await queue.close().catch(() => undefined);
     });
     const server = await serve(
