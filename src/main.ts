@@ -100,8 +100,15 @@ export function salesforceAuthFrom(env: Env): SalesforceAuthConfig {
  * A Redis connection for BullMQ workers: `maxRetriesPerRequest: null` so blocking commands wait
  * out a Redis restart instead of failing the worker (BullMQ's requirement).
  */
-export function createWorkerConnection(env: Env): Redis {
-  return new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+export function createWorkerConnection(env: Env, log: Logger): Redis {
+  const connection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+  // BullMQ listens while its queues and workers are open; between and after them (a close racing
+  // a write, a blip at shutdown) ioredis would print an unhandled error event to stderr instead.
+  // The commands that fail report the outage themselves, so the event itself is only logged.
+  connection.on('error', (err: NodeJS.ErrnoException) => {
+    log.debug({ code: err.code }, 'worker redis connection error');
+  });
+  return connection;
 }
 
 /** BullMQ's key prefix: under the installation's Redis prefix, beside Handoff's own keys. */

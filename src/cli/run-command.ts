@@ -38,7 +38,7 @@ export async function runCommand(
   });
   const runtime = await openSyncRuntime(env, definition, log, io, { shadow });
   if (typeof runtime === 'number') return runtime;
-  const connection = createWorkerConnection(env);
+  const connection = createWorkerConnection(env, log);
   const prefix = queuePrefix(env);
   const queues = openQueueHandles(connection, prefix);
   const metrics = createPrometheusMetrics({

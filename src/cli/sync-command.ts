@@ -193,7 +193,7 @@ export async function syncCommand(flags: SyncFlags, io: CliIo): Promise<number> 
     await runtime.close();
     return budgetStop(spent, budget.usage(), flags, io, dryRun);
   }
-  const connection = createWorkerConnection(env);
+  const connection = createWorkerConnection(env, log);
   const worker = await startWorkers({
     connection,
     prefix: queuePrefix(env),

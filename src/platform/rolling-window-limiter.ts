@@ -1,10 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 interface Slot {
-  /** When the call's answer arrived; null while it is in flight. */
+  /** When the call's answer arrived (or it was given up on); null while it is in flight. */
   ended: number | null;
   readonly done: Promise<void>;
 }
+
+/**
+ * How long a call may stay unanswered before the calls behind it stop waiting for it: a socket
+ * that never answers must not hold every later call of the process.
+ */
+const MAX_IN_FLIGHT_MS = 30_000;
 
 /**
  * At most `max` calls in any `windowMs` as the vendor counts them, for one process: callers go
@@ -25,6 +31,7 @@ export class RollingWindowLimiter {
     private readonly marginMs = 0,
     private readonly now: () => number = Date.now,
     private readonly wait: (ms: number) => Promise<unknown> = sleep,
+    private readonly maxInFlightMs = MAX_IN_FLIGHT_MS,
   ) {}
 
   /** Runs `call` in its turn; its window is counted from when it settles. */
@@ -40,20 +47,37 @@ export class RollingWindowLimiter {
       const earlier =
         this.slots.length >= this.max ? this.slots[this.slots.length - this.max] : undefined;
       if (earlier !== undefined) {
-        await earlier.done;
+        await this.settled(earlier);
         const waitMs = (earlier.ended ?? 0) + this.windowMs + this.marginMs - this.now();
         if (waitMs > 0) await this.wait(waitMs);
       }
       this.slots.push(slot);
       if (this.slots.length > this.max) this.slots.splice(0, this.slots.length - this.max);
     });
-    this.queue = turn;
+    // A turn only waits, but should one ever fail, the turns behind it must still run.
+    this.queue = turn.catch(() => undefined);
     await turn;
     try {
       return await call();
     } finally {
-      slot.ended = this.now();
+      slot.ended ??= this.now();
       settle();
+    }
+  }
+
+  /** Waits for `slot`'s call to settle, or counts it as ended once it has been in flight too long. */
+  private async settled(slot: Slot): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const givenUp = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        slot.ended ??= this.now();
+        resolve();
+      }, this.maxInFlightMs);
+    });
+    try {
+      await Promise.race([slot.done, givenUp]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -99,7 +99,7 @@ export async function startDashboardTenant(at: string): Promise<DashboardTenant>
   const log = pino({ level: 'silent' });
   const now = (): Date => new Date(clock);
   const runtime = await createSyncRuntime(parsedEnv, definition, log, now);
-  const connection = createWorkerConnection(parsedEnv);
+  const connection = createWorkerConnection(parsedEnv, log);
   const workers = await startWorkers({
     connection,
     prefix: queuePrefix(parsedEnv),

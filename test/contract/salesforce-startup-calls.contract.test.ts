@@ -150,7 +150,7 @@ describe('the start-up checks', () => {
       version: VERSION,
       now: () => clock,
     });
-    const installation = new SalesforceInstallationInspector(connection, () => clock);
+    const installation = new SalesforceInstallationInspector(connection);
     await installation.fields('Lead');
     await installation.dailyApiRequests();
     expect(calls()).toEqual({ describe: 1 });
@@ -188,5 +188,28 @@ describe('reads asked together', () => {
     expect(good.status).toBe('fulfilled');
     expect(bad).toMatchObject({ status: 'rejected', reason: { system: 'salesforce' } });
     expect(calls()).toEqual({ composite: 1 });
+  });
+
+  it('fail a query whose later page fails, and nothing else asked with it', async () => {
+    const connection = await withToken();
+    // More Leads than one page (2,000) holds, so the query has a second page to fail.
+    for (let index = 0; index < 2_100; index += 1)
+      sandboxes.salesforce.store.insertRaw('Lead', {
+        LastName: `Paged ${index}`,
+        Company: 'Paging Ltd',
+        Status: 'Open - Not Contacted',
+      });
+    // The org's daily limit, which is not retried in place: the page fails at once.
+    sandboxes.salesforce.server.faults.add({ kind: 'rate_limit', endpoint: 'queryMore', times: 1 });
+    const [leads, described] = await Promise.allSettled([
+      queryAllEach(connection, ["SELECT Id FROM Lead WHERE Company = 'Paging Ltd'"]),
+      coalescedGet(connection, '/sobjects/Lead/describe'),
+    ]);
+    expect(calls()['composite']).toBe(1);
+    expect(leads).toMatchObject({
+      status: 'rejected',
+      reason: { system: 'salesforce', code: 'REQUEST_LIMIT_EXCEEDED' },
+    });
+    expect(described).toMatchObject({ status: 'fulfilled', value: { name: 'Lead' } });
   });
 });

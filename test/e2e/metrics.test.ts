@@ -42,7 +42,7 @@ async function observed(h: LifecycleHarness): Promise<{
   const log = pino({ level: 'silent' });
   const runtime = await createSyncRuntime(env, definition.value, log, () => new Date(h.clock));
   closing.push(() => runtime.close());
-  const connection = createWorkerConnection(env);
+  const connection = createWorkerConnection(env, log);
   closing.push(() => connection.quit());
   // As `handoff run` builds them: the metrics first, their events to the workers.
   let queues: readonly Queue[] = [];

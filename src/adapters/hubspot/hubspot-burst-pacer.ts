@@ -75,7 +75,8 @@ export class HubSpotBurstPacer {
       // Only the newest `max` starts can matter, whatever the allowance becomes.
       if (this.starts.length > this.max) this.starts.splice(0, this.starts.length - this.max);
     });
-    this.queue = turn;
+    // A turn only waits, but should one ever fail, the turns behind it must still run.
+    this.queue = turn.catch(() => undefined);
     return turn;
   }
 }

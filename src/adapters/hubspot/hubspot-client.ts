@@ -119,7 +119,13 @@ function instrument(
     const send = library.send.bind(library);
     configuration.httpApi = {
       send: (request) => {
-        const sent = (): Promise<unknown> => promiseOf(send(request)) ?? Promise.resolve(undefined);
+        const sent = (): Promise<unknown> => {
+          const answer = promiseOf(send(request));
+          // The SDK's HTTP library always answers its Observable stub; anything else is a
+          // library change this wrapper must not hide behind an empty response.
+          if (answer === null) throw new TypeError('HubSpot SDK send() returned no promise');
+          return answer;
+        };
         const answer = new Deferred(
           isSearch(request) ? searches.run(sent) : pacer.take().then(sent),
         );

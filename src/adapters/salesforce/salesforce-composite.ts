@@ -74,7 +74,10 @@ async function settledQueryPages(
 /** A GET a Composite request can carry: a query, or another resource under the versioned root. */
 type Subrequest =
   | { readonly kind: 'query'; readonly query: string }
-  | { readonly kind: 'get'; readonly path: string };
+  | { readonly kind: 'get'; readonly path: SobjectPath };
+
+/** An sObject resource under the versioned root: what Composite carries besides queries. */
+export type SobjectPath = `/sobjects/${string}`;
 
 /**
  * Each subrequest's body, or (as an IntegrationError value) the error its own request would have
@@ -205,11 +208,16 @@ async function answer(
       results.push(body);
       continue;
     }
-    const page = QueryWire.parse(body);
-    const records = [...page.records];
-    if (!page.done && typeof page.nextRecordsUrl === 'string')
-      records.push(...(await queryRest(connection, page.nextRecordsUrl)));
-    results.push(records);
+    // A query's later pages failing fails that query only, not the reads it travelled with.
+    try {
+      const page = QueryWire.parse(body);
+      const records = [...page.records];
+      if (!page.done && typeof page.nextRecordsUrl === 'string')
+        records.push(...(await queryRest(connection, page.nextRecordsUrl)));
+      results.push(records);
+    } catch (err) {
+      results.push(classifySalesforceError(err));
+    }
   }
   return results;
 }
@@ -247,7 +255,7 @@ export function queryAllEach(
  * The body of a GET under the versioned REST root (`/sobjects/Lead/describe`), sharing a
  * Composite call with whatever else is read on the connection in the same turn.
  */
-export function coalescedGet(connection: Connection, path: string): Promise<unknown> {
+export function coalescedGet(connection: Connection, path: SobjectPath): Promise<unknown> {
   return coalescerOf(connection).ask({ kind: 'get', path });
 }
 

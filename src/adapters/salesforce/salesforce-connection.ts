@@ -211,7 +211,7 @@ export async function createSalesforceConnection(
   if (session.userInfo !== undefined) connection.userInfo = { ...session.userInfo };
   const { onResponse } = options;
   watchResponses(connection, (headers) => {
-    recordResponseSignals(connection, headers, (options.now ?? Date.now)());
+    recordResponseSignals(connection, headers, options.now ?? Date.now);
     onResponse?.(headers);
   });
   return connection;

@@ -59,10 +59,7 @@ const SIGNAL_FRESH_MS = 5 * 60_000;
 export class SalesforceInstallationInspector
   implements SalesforceInstallation, SalesforceLeadQueues
 {
-  constructor(
-    private readonly connection: Connection,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(private readonly connection: Connection) {}
 
   async fields(object: 'Lead' | 'Task'): Promise<readonly DescribedField[]> {
     // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm
@@ -82,8 +79,9 @@ export class SalesforceInstallationInspector
 
   async dailyApiRequests(): Promise<ApiAllowance> {
     // Every answer carries the usage: a recent one spares the /limits call.
-    const { usage } = responseSignals(this.connection);
-    if (usage !== null && this.now() - usage.receivedMs <= SIGNAL_FRESH_MS)
+    const { usage, now } = responseSignals(this.connection);
+    const age = usage === null ? Infinity : now() - usage.receivedMs;
+    if (usage !== null && age >= 0 && age <= SIGNAL_FRESH_MS)
       return { max: usage.max, remaining: Math.max(0, usage.max - usage.used) };
     let raw: unknown;
     try {
@@ -98,9 +96,9 @@ export class SalesforceInstallationInspector
 
   async serverTime(): Promise<Date> {
     // A recent answer's Date header, moved on by the time since it arrived (both to the second).
-    const { clock } = responseSignals(this.connection);
-    if (clock !== null && this.now() - clock.receivedMs <= SIGNAL_FRESH_MS)
-      return new Date(clock.serverMs + (this.now() - clock.receivedMs));
+    const { clock, now } = responseSignals(this.connection);
+    const age = clock === null ? Infinity : now() - clock.receivedMs;
+    if (clock !== null && age >= 0 && age <= SIGNAL_FRESH_MS) return new Date(clock.serverMs + age);
     // The versions resource needs no session; its Date header is the server's clock.
     const response = await fetch(`${this.connection.instanceUrl}/services/data/`);
     const date = Date.parse(response.headers.get('date') ?? '');

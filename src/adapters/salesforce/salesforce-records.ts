@@ -151,16 +151,19 @@ export function openTasksSubquery(decisionField: string): string {
 
 /**
  * The `Tasks` subquery's rows of one Lead: Salesforce answers `null` for a Lead without one, else
- * a nested query result; a result cut short (`done: false`) or missing leaves them unknown (null).
+ * a nested query result; a result cut short (`done: false`), missing or unreadable leaves them
+ * unknown (null).
  */
 export function openTasksOf(value: unknown, decisionField: string): OpenTask[] | null {
   if (value === null) return [];
   const parsed = ChildRowsWire.safeParse(value);
   if (!parsed.success || !parsed.data.done) return null;
-  return parsed.data.records.flatMap((record) => {
+  const tasks: OpenTask[] = [];
+  for (const record of parsed.data.records) {
     const decisionId = text(record[decisionField]);
-    return typeof record['Id'] === 'string' && decisionId !== null
-      ? [{ taskId: record['Id'], decisionId }]
-      : [];
-  });
+    // The subquery asked for decided Tasks only: a row that does not read as one is not known.
+    if (typeof record['Id'] !== 'string' || decisionId === null) return null;
+    tasks.push({ taskId: record['Id'], decisionId });
+  }
+  return tasks;
 }

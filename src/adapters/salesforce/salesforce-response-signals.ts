@@ -15,6 +15,8 @@ export interface ResponseSignals {
     readonly max: number;
     readonly receivedMs: number;
   } | null;
+  /** The clock the arrivals were stamped with: their age is measured on it. */
+  readonly now: () => number;
 }
 
 const seen = new WeakMap<Connection, ResponseSignals>();
@@ -23,18 +25,20 @@ const seen = new WeakMap<Connection, ResponseSignals>();
 export function recordResponseSignals(
   connection: Connection,
   headers: Readonly<Record<string, string>>,
-  receivedMs: number,
+  now: () => number,
 ): void {
   const before = seen.get(connection) ?? { clock: null, usage: null };
+  const receivedMs = now();
   const serverMs = Date.parse(headers['date'] ?? '');
   const usage = parseSalesforceLimitInfo(headers['sforce-limit-info']);
   seen.set(connection, {
     clock: Number.isNaN(serverMs) ? before.clock : { serverMs, receivedMs },
     usage: usage === null ? before.usage : { ...usage, receivedMs },
+    now,
   });
 }
 
 /** The newest signals the connection's answers carried; nulls before any answer did. */
 export function responseSignals(connection: Connection): ResponseSignals {
-  return seen.get(connection) ?? { clock: null, usage: null };
+  return seen.get(connection) ?? { clock: null, usage: null, now: Date.now };
 }

@@ -69,6 +69,21 @@ describe('RollingWindowLimiter', () => {
     expect(time.waits).toEqual([1_000]);
   });
 
+  it('stops waiting for a call that never answers, so the calls behind it still run', async () => {
+    const limiter = new RollingWindowLimiter(1, 10, 0, Date.now, undefined, 50);
+    void limiter.run(() => new Promise<never>(() => undefined));
+    const ran: number[] = [];
+    await Promise.all(
+      [1, 2, 3].map((index) =>
+        limiter.run(() => {
+          ran.push(index);
+          return Promise.resolve();
+        }),
+      ),
+    );
+    expect(ran).toEqual([1, 2, 3]);
+  });
+
   it('does not wait when the callers are slower than the limit', async () => {
     const time = fakeTime();
     const limiter = new RollingWindowLimiter(5, 1_000, 0, time.now, time.wait);
