@@ -1,4 +1,5 @@
 import type { AttributeChange } from '../domain/backtest/historic-lead.js';
+import type { OutcomeRecord } from '../domain/backtest/lead-outcome.js';
 import type {
   Activity,
   AttributeValue,
@@ -44,23 +45,11 @@ export interface MarketingHistory {
   engagements(ids: readonly string[]): Promise<ReadonlyMap<string, readonly Activity[]>>;
 }
 
-/** A Salesforce Lead as the backtest reads its outcome. */
-export interface SalesLeadRecord {
+/** A Salesforce Lead as the backtest reads its outcome, and what links it to a contact. */
+export interface SalesLeadRecord extends OutcomeRecord {
   readonly id: string;
   readonly hubspotContactId: string | null;
   readonly email: string | null;
-  readonly status: string;
-  readonly isConverted: boolean;
-  /** `ConvertedDate` (a date): its first instant, UTC. */
-  readonly convertedOn: Date | null;
-  readonly createdAt: Date;
-  readonly modifiedAt: Date;
-  readonly rejectionReason: string | null;
-  /**
-   * Whether the Opportunity it was converted to is won; null when it became none, or the
-   * integration user cannot read Opportunities.
-   */
-  readonly won: boolean | null;
 }
 
 /** A Lead born in Salesforce, with its mapped attributes. */

@@ -3,9 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start-sandboxes.js';
-import type { BacktestReport } from '../../src/usecases/backtest/build-backtest-report.js';
-import { CONFIG } from '../support/lifecycle-harness.js';
-import { runCliInProcess } from '../support/run-cli-in-process.js';
+import { backtestJson } from '../support/backtest-json.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -81,23 +79,8 @@ describe('handoff backtest: attribute values as of the decision instant', () => 
   });
 
   it('decides the promoted contact on the title it had then', async () => {
-    const run = await runCliInProcess(
-      [
-        'backtest',
-        '--since',
-        '2026-10-05T00:00:00Z',
-        '--until',
-        '2026-10-19T00:00:00Z',
-        '--config',
-        CONFIG,
-        '--json',
-        '--cache-dir',
-        join(dir, 'cache'),
-      ],
-      { env: { ...running.env, LOG_LEVEL: 'silent' }, now: new Date(clock).toISOString() },
-    );
-    expect(run.stderr).toBe('');
-    const report = JSON.parse(run.stdout) as BacktestReport;
+    const { stderr, report } = await backtestJson(running.env, dir, clock);
+    expect(stderr).toBe('');
     expect(report.leads).toBe(2);
     // Only always-vp: the promoted contact's current title must not leak into its decision, and
     // its promotion came after the rep's call.

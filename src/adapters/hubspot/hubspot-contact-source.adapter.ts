@@ -10,8 +10,9 @@ import type {
   MarketingContact,
 } from '../../ports/contact-source.port.js';
 import { hubspotCall } from './hubspot.errors.js';
-import { contactProperties, engagementActivity, toMarketingContact } from './hubspot.mappers.js';
+import { contactProperties, toMarketingContact } from './hubspot.mappers.js';
 import { AssociationBatchWire, BatchReadWire, SearchPageWire } from './hubspot.schemas.js';
+import { readEngagements } from './hubspot-engagements.js';
 import { chunks } from '../../platform/chunks.js';
 import { windowSearchRequest } from './hubspot-search.js';
 
@@ -21,8 +22,6 @@ const SEARCH_PAGE_LIMIT = 200;
 const SEARCH_RESULTS_CAP = 10_000;
 /** Object batch reads take at most 100 ids. */
 const BATCH_LIMIT = 100;
-/** Associations v4 batch read takes up to 1,000 ids per request. */
-const ASSOCIATION_BATCH_LIMIT = 1_000;
 
 /** ContactSource over the HubSpot CRM v3 search and v4 associations APIs. */
 export class HubSpotContactSource implements ContactSource {
@@ -154,44 +153,29 @@ export class HubSpotContactSource implements ContactSource {
     contactIds: readonly string[],
     kinds: readonly EngagementKind[],
   ): Promise<ReadonlyMap<string, readonly Activity[]>> {
-    const result = new Map<string, Activity[]>(contactIds.map((id) => [id, []]));
-    for (const type of kinds.map((kind) => `${kind}s`)) {
-      const owners = new Map<string, string[]>();
-      for (const ids of chunks(contactIds, ASSOCIATION_BATCH_LIMIT)) {
-        // https://developers.hubspot.com/docs/api-reference/crm-associations-v4 — batch read
-        const page = AssociationBatchWire.parse(
-          await this.call(() =>
-            this.client.crm.associations.v4.batchApi.getPage('contacts', type, {
-              inputs: ids.map((id) => ({ id })),
-            }),
-          ),
-        );
-        for (const entry of page.results) {
-          for (const target of entry.to)
-            owners.set(target.toObjectId, [
-              ...(owners.get(target.toObjectId) ?? []),
-              entry._from.id,
-            ]);
-        }
-      }
-      for (const ids of chunks([...owners.keys()], BATCH_LIMIT)) {
-        const objects = BatchReadWire.parse(
-          await this.call(() =>
-            this.client.crm.objects.batchApi.read(type, {
-              inputs: ids.map((id) => ({ id })),
-              properties: ['hs_timestamp'],
-              propertiesWithHistory: [],
-            }),
-          ),
-        );
-        for (const object of objects.results) {
-          const activity = engagementActivity(type, object);
-          if (activity === null) continue;
-          for (const contactId of owners.get(object.id) ?? [])
-            result.get(contactId)?.push(activity);
-        }
-      }
-    }
-    return result;
+    return readEngagements(
+      contactIds,
+      kinds.map((kind) => `${kind}s`),
+      {
+        associations: async (type, request) =>
+          AssociationBatchWire.parse(
+            await this.call(() =>
+              this.client.crm.associations.v4.batchApi.getPage('contacts', type, {
+                inputs: [...request.inputs],
+              }),
+            ),
+          ).results,
+        objects: async (type, request) =>
+          BatchReadWire.parse(
+            await this.call(() =>
+              this.client.crm.objects.batchApi.read(type, {
+                inputs: [...request.inputs],
+                properties: [...request.properties],
+                propertiesWithHistory: [...request.propertiesWithHistory],
+              }),
+            ),
+          ).results,
+      },
+    );
   }
 }

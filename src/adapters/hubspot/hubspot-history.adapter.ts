@@ -13,13 +13,13 @@ import { ENGAGEMENT_KINDS } from '../../ports/contact-source.port.js';
 import type { PageCache } from '../../ports/page-cache.port.js';
 import { hubspotCall } from './hubspot.errors.js';
 import { windowSearchRequest } from './hubspot-search.js';
-import { activityTypeOfConversion, engagementActivity } from './hubspot.mappers.js';
+import { activityTypeOfConversion } from './hubspot.mappers.js';
 import { AssociationBatchWire } from './hubspot.schemas.js';
+import { readEngagements } from './hubspot-engagements.js';
 
 /** The backtest reads search pages of 100, the batch-read size, so each page is one batch read. */
 const SEARCH_PAGE_LIMIT = 100;
 const BATCH_LIMIT = 100;
-const ASSOCIATION_BATCH_LIMIT = 1_000;
 const CONVERSION_DATE = 'recent_conversion_date';
 const CONVERSION_NAME = 'recent_conversion_event_name';
 
@@ -170,43 +170,29 @@ export class HubSpotHistory implements MarketingHistory {
    * answers in the cache: v4 association batch reads of 1,000 contacts, object batch reads of 100.
    */
   async engagements(ids: readonly string[]): Promise<ReadonlyMap<string, readonly Activity[]>> {
-    const result = new Map<string, Activity[]>(ids.map((id) => [id, []]));
-    for (const type of ENGAGEMENT_KINDS.map((kind) => `${kind}s`)) {
-      const owners = new Map<string, string[]>();
-      for (const group of chunks(ids, ASSOCIATION_BATCH_LIMIT)) {
-        // https://developers.hubspot.com/docs/api-reference/crm-associations-v4 — batch read
-        const request = { inputs: group.map((id) => ({ id })) };
-        const page = AssociationBatchWire.parse(
-          await this.cached({ associations: type, ...request }, () =>
-            this.client.crm.associations.v4.batchApi.getPage('contacts', type, request),
-          ),
-        );
-        for (const entry of page.results)
-          for (const target of entry.to)
-            owners.set(target.toObjectId, [
-              ...(owners.get(target.toObjectId) ?? []),
-              entry._from.id,
-            ]);
-      }
-      for (const group of chunks([...owners.keys()], BATCH_LIMIT)) {
-        const request = {
-          inputs: group.map((id) => ({ id })),
-          properties: ['hs_timestamp'],
-          propertiesWithHistory: [],
-        };
-        const objects = ObjectReadWire.parse(
-          await this.cached({ objects: type, ...request }, () =>
-            this.client.crm.objects.batchApi.read(type, request),
-          ),
-        );
-        for (const object of objects.results) {
-          const activity = engagementActivity(type, object);
-          if (activity === null) continue;
-          for (const contactId of owners.get(object.id) ?? [])
-            result.get(contactId)?.push(activity);
-        }
-      }
-    }
-    return result;
+    return readEngagements(
+      ids,
+      ENGAGEMENT_KINDS.map((kind) => `${kind}s`),
+      {
+        associations: async (type, request) =>
+          AssociationBatchWire.parse(
+            await this.cached({ associations: type, ...request }, () =>
+              this.client.crm.associations.v4.batchApi.getPage('contacts', type, {
+                inputs: [...request.inputs],
+              }),
+            ),
+          ).results,
+        objects: async (type, request) =>
+          ObjectReadWire.parse(
+            await this.cached({ objects: type, ...request }, () =>
+              this.client.crm.objects.batchApi.read(type, {
+                inputs: [...request.inputs],
+                properties: [...request.properties],
+                propertiesWithHistory: [...request.propertiesWithHistory],
+              }),
+            ),
+          ).results,
+      },
+    );
   }
 }

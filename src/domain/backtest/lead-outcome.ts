@@ -6,13 +6,16 @@ import type { LeadOutcome } from './historic-lead.js';
 export interface OutcomeRecord {
   readonly status: string;
   readonly isConverted: boolean;
-  /** The first instant of `ConvertedDate`. */
+  /** `ConvertedDate` (a date): its first instant, UTC. */
   readonly convertedOn: Date | null;
   readonly createdAt: Date;
   /** The latest a status change can have happened (Salesforce keeps no status time without field history). */
   readonly modifiedAt: Date;
   readonly rejectionReason: string | null;
-  /** Its Opportunity won (true), lost or open (false), or unknown (null). */
+  /**
+   * Whether the Opportunity it was converted to is won (true), lost or open (false); null when it
+   * became none, or the integration user cannot read Opportunities.
+   */
   readonly won: boolean | null;
 }
 
