@@ -79,10 +79,8 @@ export class SalesforceInstallationInspector
 
   async dailyApiRequests(): Promise<ApiAllowance> {
     // Every answer carries the usage: a recent one spares the /limits call.
-    const { usage, now } = responseSignals(this.connection);
-    const age = usage === null ? Infinity : now() - usage.receivedMs;
-    if (usage !== null && age >= 0 && age <= SIGNAL_FRESH_MS)
-      return { max: usage.max, remaining: Math.max(0, usage.max - usage.used) };
+    const { usage } = responseSignals(this.connection, SIGNAL_FRESH_MS);
+    if (usage !== null) return { max: usage.max, remaining: Math.max(0, usage.max - usage.used) };
     let raw: unknown;
     try {
       // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_limits.htm
@@ -95,10 +93,9 @@ export class SalesforceInstallationInspector
   }
 
   async serverTime(): Promise<Date> {
-    // A recent answer's Date header, moved on by the time since it arrived (both to the second).
-    const { clock, now } = responseSignals(this.connection);
-    const age = clock === null ? Infinity : now() - clock.receivedMs;
-    if (clock !== null && age >= 0 && age <= SIGNAL_FRESH_MS) return new Date(clock.serverMs + age);
+    // A recent answer's Date header, moved on by the time since it arrived.
+    const { serverTime } = responseSignals(this.connection, SIGNAL_FRESH_MS);
+    if (serverTime !== null) return serverTime;
     // The versions resource needs no session; its Date header is the server's clock.
     const response = await fetch(`${this.connection.instanceUrl}/services/data/`);
     const date = Date.parse(response.headers.get('date') ?? '');

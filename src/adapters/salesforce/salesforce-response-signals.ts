@@ -6,7 +6,7 @@ import { parseSalesforceLimitInfo } from '../../platform/api-budget.js';
  * usage (`Sforce-Limit-Info: api-usage=used/max`). Read from the answers a process gets anyway,
  * they spare the start-up checks a `/limits` call and a clock call of their own.
  */
-export interface ResponseSignals {
+interface Seen {
   /** The newest `Date` header and this process's clock when it arrived (ms since epoch). */
   readonly clock: { readonly serverMs: number; readonly receivedMs: number } | null;
   /** The newest `api-usage`, and when it arrived. */
@@ -19,7 +19,14 @@ export interface ResponseSignals {
   readonly now: () => number;
 }
 
-const seen = new WeakMap<Connection, ResponseSignals>();
+/** What recent answers said; null for what none within the age asked for said. */
+export interface ResponseSignals {
+  /** The server's clock now: the newest `Date` header moved on by its age (both to the second). */
+  readonly serverTime: Date | null;
+  readonly usage: { readonly used: number; readonly max: number } | null;
+}
+
+const seen = new WeakMap<Connection, Seen>();
 
 /** Keeps what `headers` (lower-cased names) say about the clock and the org's usage. */
 export function recordResponseSignals(
@@ -27,18 +34,30 @@ export function recordResponseSignals(
   headers: Readonly<Record<string, string>>,
   now: () => number,
 ): void {
-  const before = seen.get(connection) ?? { clock: null, usage: null };
+  const before = seen.get(connection);
   const receivedMs = now();
   const serverMs = Date.parse(headers['date'] ?? '');
   const usage = parseSalesforceLimitInfo(headers['sforce-limit-info']);
   seen.set(connection, {
-    clock: Number.isNaN(serverMs) ? before.clock : { serverMs, receivedMs },
-    usage: usage === null ? before.usage : { ...usage, receivedMs },
+    clock: Number.isNaN(serverMs) ? (before?.clock ?? null) : { serverMs, receivedMs },
+    usage: usage === null ? (before?.usage ?? null) : { ...usage, receivedMs },
     now,
   });
 }
 
-/** The newest signals the connection's answers carried; nulls before any answer did. */
-export function responseSignals(connection: Connection): ResponseSignals {
-  return seen.get(connection) ?? { clock: null, usage: null, now: Date.now };
+/** The signals the connection's answers carried at most `maxAgeMs` ago. */
+export function responseSignals(connection: Connection, maxAgeMs: number): ResponseSignals {
+  const signals = seen.get(connection);
+  if (signals === undefined) return { serverTime: null, usage: null };
+  const now = signals.now();
+  const fresh = (receivedMs: number): boolean =>
+    now - receivedMs >= 0 && now - receivedMs <= maxAgeMs;
+  const { clock, usage } = signals;
+  return {
+    serverTime:
+      clock !== null && fresh(clock.receivedMs)
+        ? new Date(clock.serverMs + (now - clock.receivedMs))
+        : null,
+    usage: usage !== null && fresh(usage.receivedMs) ? { used: usage.used, max: usage.max } : null,
+  };
 }
